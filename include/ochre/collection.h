@@ -1,0 +1,88 @@
+// Copyright 2026 The OchreDB Authors.
+//
+// A Collection is a handle on one collection of records (id, embedding, document, metadata, uri).
+// Handles are cheap and safe to share between threads: reads run in parallel, writes to one
+// collection are serialized. A handle outlives its collection harmlessly: once the collection is
+// deleted, every call returns NotFound "Collection [<uuid>] does not exist.".
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ochre/embedding_function.h"
+#include "ochre/result.h"
+#include "ochre/status.h"
+#include "ochre/types.h"
+#include "ochre/where.h"
+
+namespace ochre {
+
+struct GetOptions {
+  std::optional<std::vector<std::string>> ids;
+  std::optional<WhereNode> where;
+  std::optional<WhereDocumentNode> where_document;
+  std::optional<int64_t> limit;   // none: all rows
+  std::optional<int64_t> offset;  // none: 0
+  Include include = Include::GetDefault();
+};
+
+struct QueryOptions {
+  // Exactly one of the two: vectors, or texts embedded by the collection's embedding function.
+  std::optional<FloatMatrix> query_embeddings;
+  std::optional<std::vector<std::string>> query_texts;
+  int64_t n_results = 10;
+  std::optional<std::vector<std::string>> ids;
+  std::optional<WhereNode> where;
+  std::optional<WhereDocumentNode> where_document;
+  Include include = Include::QueryDefault();
+};
+
+struct DeleteOptions {
+  std::optional<std::vector<std::string>> ids;
+  std::optional<WhereNode> where;
+  std::optional<WhereDocumentNode> where_document;
+  std::optional<int64_t> limit;  // only with where / where_document
+};
+
+class Collection {
+ public:
+  virtual ~Collection() = default;
+
+  virtual const std::string& id() const = 0;
+  // The name and metadata as of the last Info()/Modify through this handle.
+  virtual std::string name() const = 0;
+  virtual std::optional<Metadata> metadata() const = 0;
+  // A fresh description from the catalog.
+  virtual Result<CollectionInfo> Info() const = 0;
+  // The embedding function this handle embeds documents and query texts with (may be null).
+  virtual std::shared_ptr<EmbeddingFunction> embedding_function() const = 0;
+
+  // Adds records. Ids already in the collection are skipped (Chroma's semantics); a duplicate id
+  // within the batch fails with DuplicateId. Records without embeddings are embedded from their
+  // documents. The whole batch is validated first; a failed batch changes nothing.
+  virtual Status Add(const RecordBatch& batch) = 0;
+  // Inserts new ids, updates existing ones (metadata merged key by key; null deletes a key).
+  virtual Status Upsert(const RecordBatch& batch) = 0;
+  // Updates existing ids; missing ids are skipped.
+  virtual Status Update(const RecordBatch& batch) = 0;
+  // Deletes by ids and/or filters; returns Chroma's count (len(ids) by ids, matches by filter).
+  virtual Result<int64_t> Delete(const DeleteOptions& options) = 0;
+
+  // Records in insertion order, filtered, then offset and limit applied.
+  virtual Result<GetResult> Get(const GetOptions& options) const = 0;
+  // Nearest records per query vector, ascending distance (ties by id).
+  virtual Result<QueryResult> Query(const QueryOptions& options) const = 0;
+  virtual Result<int64_t> Count() const = 0;
+  // The first `limit` records with embeddings, documents and metadatas.
+  virtual Result<GetResult> Peek(int64_t limit = 10) const = 0;
+
+  // Renames, replaces the metadata (whole, not merged), and/or changes the modifiable configuration
+  // (ef_search, num_threads, batch_size, sync_threshold, resize_factor, max_neighbors).
+  virtual Status Modify(const std::optional<std::string>& new_name, const std::optional<Metadata>& new_metadata,
+                        const std::optional<CollectionConfigurationUpdate>& new_configuration) = 0;
+};
+
+}  // namespace ochre

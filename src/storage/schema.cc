@@ -1,0 +1,73 @@
+// Copyright 2026 The OchreDB Authors.
+#include "storage/schema.h"
+
+namespace ochre::storage {
+
+namespace {
+
+constexpr std::string_view kMigration1 = R"sql(
+CREATE TABLE IF NOT EXISTS ochre_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE tenants(name TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE databases(
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  tenant TEXT NOT NULL,
+  UNIQUE(tenant, name)
+);
+CREATE TABLE collections(
+  cid INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL,
+  database_id TEXT NOT NULL,
+  dimension INTEGER,
+  config_json TEXT NOT NULL,
+  metadata_json TEXT,
+  committed_rows INTEGER NOT NULL DEFAULT 0,
+  dead_rows INTEGER NOT NULL DEFAULT 0,
+  UNIQUE(database_id, name)
+);
+CREATE TABLE records(
+  rid INTEGER PRIMARY KEY,
+  cid INTEGER NOT NULL,
+  id TEXT NOT NULL,
+  row INTEGER NOT NULL,
+  document TEXT,
+  uri TEXT,
+  metadata_json TEXT,
+  UNIQUE(cid, id)
+);
+CREATE INDEX records_by_row ON records(cid, row);
+CREATE TABLE metadata(
+  rid INTEGER NOT NULL,
+  cid INTEGER NOT NULL,
+  key TEXT NOT NULL,
+  t INTEGER NOT NULL,
+  v,
+  PRIMARY KEY(rid, key)
+) WITHOUT ROWID;
+CREATE INDEX metadata_by_value ON metadata(cid, key, v);
+CREATE TABLE metadata_array(
+  rid INTEGER NOT NULL,
+  cid INTEGER NOT NULL,
+  key TEXT NOT NULL,
+  t INTEGER NOT NULL,
+  v
+);
+CREATE INDEX metadata_array_by_rid ON metadata_array(rid, key);
+CREATE INDEX metadata_array_by_value ON metadata_array(cid, key, v);
+CREATE VIRTUAL TABLE documents_fts USING fts5(
+  document, content='records', content_rowid='rid', tokenize="trigram case_sensitive 1"
+);
+INSERT INTO tenants(name) VALUES ('default_tenant');
+INSERT INTO databases(id, name, tenant)
+  VALUES ('00000000-0000-0000-0000-000000000000', 'default_database', 'default_tenant');
+)sql";
+
+}  // namespace
+
+const std::vector<std::string_view>& Migrations() {
+  static const std::vector<std::string_view>* migrations = new std::vector<std::string_view>{kMigration1};
+  return *migrations;
+}
+
+}  // namespace ochre::storage

@@ -1,0 +1,40 @@
+// Copyright 2026 The OchreDB Authors.
+//
+// The catalog's SQL schema as numbered migrations (docs/format/catalog.md describes it). Migration
+// N takes the catalog from format version N-1 to N; the version is stored in ochre_meta under
+// "format_version". A catalog with a version above kCatalogFormatVersion is refused (NotSupported).
+//
+// Tables (version 1):
+//   ochre_meta(key, value)                         format version, creator
+//   tenants(name)                                  "default_tenant" seeded
+//   databases(id, name, tenant)                    "default_database" seeded
+//   collections(cid, id, name, database_id, dimension, config_json, metadata_json,
+//               committed_rows, dead_rows)          committed_rows: vector rows covered by commits
+//   records(rid, cid, id, row, document, uri, metadata_json)
+//       rid: insertion order (the get order); row: the record's current row in vectors.f32.
+//   metadata(rid, cid, key, t, v)                  one scalar per (rid, key); t: kTypeBool..kTypeString,
+//                                                  v: INTEGER (bool 0/1, int), REAL, or TEXT. Ints and
+//                                                  floats share v, so SQLite compares them numerically.
+//   metadata_array(rid, cid, key, t, v)            one row per element of an array value
+//   documents_fts                                   FTS5 trigram (case-sensitive) over records.document,
+//                                                  external content, rowid = rid
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+namespace ochre::storage {
+
+inline constexpr int kCatalogFormatVersion = 1;
+
+// Value type tags in metadata.t / metadata_array.t.
+inline constexpr int kTypeBool = 0;
+inline constexpr int kTypeInt = 1;
+inline constexpr int kTypeFloat = 2;
+inline constexpr int kTypeString = 3;
+
+// Migration i (1-based) is Migrations()[i - 1]: SQL run in one transaction with the version update.
+const std::vector<std::string_view>& Migrations();
+
+}  // namespace ochre::storage

@@ -1,0 +1,163 @@
+// Copyright 2026 The OchreDB Authors.
+#include "storage/sqlite_db.h"
+
+#include <string>
+#include <unordered_map>
+
+namespace ochre::storage {
+
+Status SqliteStatus(int rc, sqlite3* db, std::string_view what) {
+  if (rc == SQLITE_OK || rc == SQLITE_DONE || rc == SQLITE_ROW) return Status::Ok();
+  std::string msg(what);
+  msg += ": ";
+  msg += (db != nullptr) ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+  switch (rc & 0xff) {
+    case SQLITE_FULL: return Status::NoSpace(msg + " (the disk is full)");
+    case SQLITE_READONLY: return Status::ReadOnly(msg);
+    case SQLITE_PERM:
+    case SQLITE_AUTH: return Status::PermissionDenied(msg);
+    case SQLITE_CANTOPEN: return Status::IOError(msg + " (cannot open the database file)");
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB: return Status::Corruption(msg);
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED: return Status::Locked(msg);
+    case SQLITE_IOERR: return Status::IOError(msg);
+    case SQLITE_NOMEM: return Status::ResourceExhausted(msg + " (out of memory)");
+    case SQLITE_CONSTRAINT: return Status::AlreadyExists(msg);
+    case SQLITE_TOOBIG: return Status::InvalidArgument(msg + " (value too big)");
+    default: return Status::Internal(msg);
+  }
+}
+
+Statement& Statement::operator=(Statement&& o) noexcept {
+  if (this != &o) {
+    if (stmt_) sqlite3_finalize(stmt_);
+    db_ = o.db_;
+    stmt_ = o.stmt_;
+    o.stmt_ = nullptr;
+  }
+  return *this;
+}
+
+Statement::~Statement() {
+  if (stmt_) sqlite3_finalize(stmt_);
+}
+
+Statement& Statement::Bind(int index, int64_t value) {
+  sqlite3_bind_int64(stmt_, index, value);
+  return *this;
+}
+Statement& Statement::Bind(int index, double value) {
+  sqlite3_bind_double(stmt_, index, value);
+  return *this;
+}
+Statement& Statement::Bind(int index, std::string_view text) {
+  sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+  return *this;
+}
+Statement& Statement::BindBlob(int index, const void* data, size_t size) {
+  sqlite3_bind_blob64(stmt_, index, data, size, SQLITE_TRANSIENT);
+  return *this;
+}
+Statement& Statement::BindNull(int index) {
+  sqlite3_bind_null(stmt_, index);
+  return *this;
+}
+Statement& Statement::Bind(int index, const std::optional<std::string>& text) {
+  return text ? Bind(index, std::string_view(*text)) : BindNull(index);
+}
+
+Result<bool> Statement::Step() {
+  int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  return SqliteStatus(rc, db_, "running a statement");
+}
+
+Status Statement::Run() {
+  while (true) {
+    OCHRE_ASSIGN_OR_RETURN(bool row, Step());
+    if (!row) return Status::Ok();
+  }
+}
+
+void Statement::Reset() {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+}
+
+std::string_view Statement::ColumnText(int col) const {
+  const unsigned char* p = sqlite3_column_text(stmt_, col);
+  int n = sqlite3_column_bytes(stmt_, col);
+  return p ? std::string_view(reinterpret_cast<const char*>(p), n) : std::string_view();
+}
+
+std::optional<std::string> Statement::ColumnOptionalString(int col) const {
+  if (ColumnIsNull(col)) return std::nullopt;
+  return ColumnString(col);
+}
+
+struct SqliteDb::Cache {
+  std::unordered_map<std::string, std::unique_ptr<Statement>> statements;
+};
+
+Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, const SqliteOpenOptions& options) {
+  int flags = SQLITE_OPEN_NOMUTEX;
+  flags |= options.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+  if (options.create && !options.read_only) flags |= SQLITE_OPEN_CREATE;
+  sqlite3* raw = nullptr;
+  std::string target = options.in_memory ? ":memory:" : path;
+  int rc = sqlite3_open_v2(target.c_str(), &raw, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    Status st = SqliteStatus(rc, raw, "opening " + target);
+    sqlite3_close_v2(raw);
+    return st;
+  }
+  std::unique_ptr<SqliteDb> db(new SqliteDb(raw));
+  db->cache_ = std::make_unique<Cache>();
+  sqlite3_extended_result_codes(raw, 1);
+  sqlite3_busy_timeout(raw, 2000);
+  std::string pragmas = "PRAGMA foreign_keys=OFF; PRAGMA case_sensitive_like=ON;";
+  if (!options.in_memory && !options.read_only) pragmas += "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;";
+  OCHRE_RETURN_IF_ERROR(db->Exec(pragmas));
+  return db;
+}
+
+SqliteDb::~SqliteDb() {
+  cache_.reset();  // finalize statements before closing
+  sqlite3_close_v2(db_);
+}
+
+Status SqliteDb::Exec(std::string_view sql) {
+  std::string owned(sql);
+  char* err = nullptr;
+  int rc = sqlite3_exec(db_, owned.c_str(), nullptr, nullptr, &err);
+  if (err) sqlite3_free(err);
+  return SqliteStatus(rc, db_, "executing SQL");
+}
+
+Result<Statement> SqliteDb::Prepare(std::string_view sql) {
+  sqlite3_stmt* stmt = nullptr;
+  int rc = sqlite3_prepare_v3(db_, sql.data(), int(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+  if (rc != SQLITE_OK) return SqliteStatus(rc, db_, "preparing a statement");
+  return Statement(db_, stmt);
+}
+
+Result<Statement*> SqliteDb::Cached(std::string_view sql) {
+  auto it = cache_->statements.find(std::string(sql));
+  if (it != cache_->statements.end()) return it->second.get();
+  OCHRE_ASSIGN_OR_RETURN(Statement st, Prepare(sql));
+  auto owned = std::make_unique<Statement>(std::move(st));
+  Statement* ptr = owned.get();
+  cache_->statements.emplace(std::string(sql), std::move(owned));
+  return ptr;
+}
+
+Status SqliteDb::Begin() { return Exec("BEGIN IMMEDIATE"); }
+Status SqliteDb::Commit() { return Exec("COMMIT"); }
+Status SqliteDb::Rollback() {
+  if (sqlite3_get_autocommit(db_)) return Status::Ok();
+  return Exec("ROLLBACK");
+}
+
+}  // namespace ochre::storage
