@@ -114,7 +114,6 @@ Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, const 
     return st;
   }
   std::unique_ptr<SqliteDb> db(new SqliteDb(raw));
-  db->cache_ = std::make_unique<Cache>();
   sqlite3_extended_result_codes(raw, 1);
   sqlite3_busy_timeout(raw, 2000);
   std::string pragmas = "PRAGMA foreign_keys=OFF; PRAGMA case_sensitive_like=ON;";
@@ -122,6 +121,8 @@ Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, const 
   OCHRE_RETURN_IF_ERROR(db->Exec(pragmas));
   return db;
 }
+
+SqliteDb::SqliteDb(sqlite3* db) : db_(db), cache_(std::make_unique<Cache>()) {}
 
 SqliteDb::~SqliteDb() {
   cache_.reset();  // finalize statements before closing

@@ -43,6 +43,7 @@ class Statement {
   Statement& BindNull(int index);
   Statement& Bind(int index, const std::optional<std::string>& text);
   Statement& Bind(int index, const char* text) { return Bind(index, std::string_view(text)); }
+  Statement& Bind(int index, const std::string& text) { return Bind(index, std::string_view(text)); }
   Statement& Bind(int index, int value) { return Bind(index, int64_t{value}); }
 
   // Steps once: true when a row is available, false when done; a Status on error.
@@ -97,7 +98,7 @@ class SqliteDb {
   sqlite3* get() const { return db_; }
 
  private:
-  explicit SqliteDb(sqlite3* db) : db_(db) {}
+  explicit SqliteDb(sqlite3* db);
   sqlite3* db_;
   struct Cache;
   std::unique_ptr<Cache> cache_;

@@ -1,0 +1,536 @@
+// Copyright 2026 The OchreDB Authors.
+#include "storage/catalog.h"
+
+#include <sys/stat.h>
+
+#include <string>
+
+#include "storage/metadata_codec.h"
+#include "storage/schema.h"
+
+namespace ochre::storage {
+
+namespace {
+
+constexpr std::string_view kCollectionColumns =
+    "c.cid, c.id, c.name, c.database_id, d.tenant, d.name, c.dimension, c.config_json, c.metadata_json, "
+    "c.committed_rows, c.dead_rows FROM collections c LEFT JOIN databases d ON d.id = c.database_id";
+
+CollectionRow ReadCollection(const Statement& st) {
+  CollectionRow r;
+  r.cid = st.ColumnInt(0);
+  r.id = st.ColumnString(1);
+  r.name = st.ColumnString(2);
+  r.database_id = st.ColumnString(3);
+  r.tenant = st.ColumnString(4);
+  r.database_name = st.ColumnString(5);
+  if (!st.ColumnIsNull(6)) r.dimension = st.ColumnInt(6);
+  r.config_json = st.ColumnString(7);
+  r.metadata_json = st.ColumnOptionalString(8);
+  r.committed_rows = st.ColumnInt(9);
+  r.dead_rows = st.ColumnInt(10);
+  return r;
+}
+
+RecordRow ReadRecord(const Statement& st, bool with_payload) {
+  RecordRow r;
+  r.rid = st.ColumnInt(0);
+  r.id = st.ColumnString(1);
+  r.row = uint32_t(st.ColumnInt(2));
+  if (with_payload) {
+    r.document = st.ColumnOptionalString(3);
+    r.uri = st.ColumnOptionalString(4);
+    r.metadata_json = st.ColumnOptionalString(5);
+  }
+  return r;
+}
+
+void BindParam(Statement* st, int index, const CatalogConn::SqlParam& p) {
+  std::visit([&](const auto& v) { st->Bind(index, v); }, p);
+}
+
+// Binds a list of strings as one JSON array parameter (read back with json_each), so that a list of
+// any length costs one host parameter.
+std::string JsonStringArray(const std::vector<std::string>& items) {
+  std::string out = "[";
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i) out += ',';
+    out += '"';
+    for (unsigned char c : items[i]) {
+      switch (c) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        case '\t': out += "\\t"; break;
+        default:
+          if (c < 0x20) {
+            char buf[8];
+            snprintf(buf, sizeof buf, "\\u%04x", c);
+            out += buf;
+          } else {
+            out += char(c);
+          }
+      }
+    }
+    out += '"';
+  }
+  out += ']';
+  return out;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<CatalogConn>> CatalogConn::Open(const std::string& path, const SqliteOpenOptions& options,
+                                                      bool migrate, const std::function<Status(sqlite3*)>& on_open) {
+  OCHRE_ASSIGN_OR_RETURN(auto db, SqliteDb::Open(path, options));
+  std::unique_ptr<CatalogConn> conn(new CatalogConn(std::move(db)));
+  if (on_open) OCHRE_RETURN_IF_ERROR(on_open(conn->db_->get()));
+  if (migrate) OCHRE_RETURN_IF_ERROR(conn->Migrate());
+  return conn;
+}
+
+Result<int> CatalogConn::PeekFormatVersion(const std::string& path) {
+  struct stat sb;
+  if (::stat(path.c_str(), &sb) != 0) return 0;
+  OCHRE_ASSIGN_OR_RETURN(auto db, SqliteDb::Open(path, SqliteOpenOptions{.create = false, .read_only = true}));
+  OCHRE_ASSIGN_OR_RETURN(Statement st,
+                         db->Prepare("SELECT count(*) FROM sqlite_master WHERE type='table' AND name='ochre_meta'"));
+  OCHRE_ASSIGN_OR_RETURN(bool row, st.Step());
+  if (!row || st.ColumnInt(0) == 0) return 0;
+  OCHRE_ASSIGN_OR_RETURN(Statement v, db->Prepare("SELECT value FROM ochre_meta WHERE key='format_version'"));
+  OCHRE_ASSIGN_OR_RETURN(bool has, v.Step());
+  if (!has) return 0;
+  return std::atoi(v.ColumnString(0).c_str());
+}
+
+Status CatalogConn::Migrate() {
+  OCHRE_RETURN_IF_ERROR(
+      db_->Exec("CREATE TABLE IF NOT EXISTS ochre_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID"));
+  int version = 0;
+  {
+    OCHRE_ASSIGN_OR_RETURN(Statement st, db_->Prepare("SELECT value FROM ochre_meta WHERE key='format_version'"));
+    OCHRE_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (row) version = std::atoi(st.ColumnString(0).c_str());
+  }
+  if (version > kCatalogFormatVersion) {
+    return Status::NotSupported("the catalog has format version " + std::to_string(version) +
+                                ", newer than this build of OchreDB supports (" +
+                                std::to_string(kCatalogFormatVersion) + "); upgrade OchreDB to open it");
+  }
+  const auto& migrations = Migrations();
+  for (int next = version + 1; next <= int(migrations.size()); ++next) {
+    Transaction txn(db_.get());
+    OCHRE_RETURN_IF_ERROR(txn.Start());
+    OCHRE_RETURN_IF_ERROR(db_->Exec(migrations[next - 1]).WithContext("migration " + std::to_string(next)));
+    OCHRE_ASSIGN_OR_RETURN(Statement st, db_->Prepare("INSERT OR REPLACE INTO ochre_meta(key, value) VALUES "
+                                                      "('format_version', ?1)"));
+    st.Bind(1, std::to_string(next));
+    OCHRE_RETURN_IF_ERROR(st.Run());
+    OCHRE_RETURN_IF_ERROR(txn.Commit());
+  }
+  return Status::Ok();
+}
+
+// --- Tenants and databases ------------------------------------------------------------------------
+
+Status CatalogConn::CreateTenant(std::string_view name) {
+  OCHRE_ASSIGN_OR_RETURN(Statement * st, db_->Cached("INSERT INTO tenants(name) VALUES (?1)"));
+  st->Reset();
+  st->Bind(1, name);
+  Status s = st->Run();
+  if (s.IsAlreadyExists()) return Status::AlreadyExists("Tenant [" + std::string(name) + "] already exists");
+  return s;
+}
+
+Result<bool> CatalogConn::TenantExists(std::string_view name) {
+  OCHRE_ASSIGN_OR_RETURN(Statement * st, db_->Cached("SELECT 1 FROM tenants WHERE name = ?1"));
+  st->Reset();
+  st->Bind(1, name);
+  return st->Step();
+}
+
+Status CatalogConn::CreateDatabase(std::string_view id, std::string_view name, std::string_view tenant) {
+  OCHRE_ASSIGN_OR_RETURN(Statement * st, db_->Cached("INSERT INTO databases(id, name, tenant) VALUES (?1, ?2, ?3)"));
+  st->Reset();
+  st->Bind(1, id).Bind(2, name).Bind(3, tenant);
+  Status s = st->Run();
+  if (s.IsAlreadyExists()) {
+    return Status::AlreadyExists("Database [" + std::string(name) + "] already exists for tenant [" +
+                                 std::string(tenant) + "]");
+  }
+  return s;
+}
+
+Result<DatabaseInfo> CatalogConn::GetDatabase(std::string_view name, std::string_view tenant) {
+  OCHRE_ASSIGN_OR_RETURN(Statement * st,
+                         db_->Cached("SELECT id, name, tenant FROM databases WHERE tenant = ?1 AND name = ?2"));
+  st->Reset();
+  st->Bind(1, tenant).Bind(2, name);
+  OCHRE_ASSIGN_OR_RETURN(bool row, st->Step());
+  if (!row) {
+    return Status::NotFound("Database [" + std::string(name) + "] not found for tenant [" + std::string(tenant) +
+                            "]. Are you sure it exists?");
+  }
+  return DatabaseInfo{st->ColumnString(0), st->ColumnString(1), st->ColumnString(2)};
+}
+
+Result<std::vector<DatabaseInfo>> CatalogConn::ListDatabases(std::string_view tenant, int64_t limit, int64_t offset) {
+  OCHRE_ASSIGN_OR_RETURN(
+      Statement * st,
+      db_->Cached("SELECT id, name, tenant FROM databases WHERE tenant = ?1 ORDER BY name LIMIT ?2 OFFSET ?3"));
+  st->Reset();
+  st->Bind(1, tenant).Bind(2, limit).Bind(3, offset);
+  std::vector<DatabaseInfo> out;
+  while (true) {
+    OCHRE_ASSIGN_OR_RETURN(bool row, st->Step());
+    if (!row) break;
+    out.push_back(DatabaseInfo{st->ColumnString(0), st->ColumnString(1), st->ColumnString(2)});
+  }
+  return out;
+}
+
+Status CatalogConn::DeleteDatabaseRow(std::string_view database_id) {
+  OCHRE_ASSIGN_OR_RETURN(Statement * st, db_->Cached("DELETE FROM databases WHERE id = ?1"));
+  st->Reset();
+  st->Bind(1, database_id);
+  return st->Run();
+}
+
+// --- Collections ----------------------------------------------------------------------------------
+
+Status CatalogConn::InsertCollection(const CollectionRow& r) {
+  OCHRE_ASSIGN_OR_RETURN(Statement * st,
+                         db_->Cached("INSERT INTO collections(id, name, database_id, dimension, config_json, "
+                                     "metadata_json, committed_rows, dead_rows) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, 0)"));
+  st->Reset();
+  st->Bind(1, r.id).Bind(2, r.name).Bind(3, r.database_id);
+  if (r.dimension) {
+    st->Bind(4, *r.dimension);
+  } else {
+    st->BindNull(4);
+  }
+  st->Bind(5, r.config_json).Bind(6, r.metadata_json);
+  Status s = st->Run();
+  if (s.IsAlreadyExists()) return Status::AlreadyExists("Collection [" + r.name + "] already exists");
+  return s;
+}
+
+Result<std::optional<CollectionRow>> CatalogConn::FindCollectionByName(std::string_view database_id,
+                                                                       std::string_view name) {
+  static const std::string sql =
+      "SELECT " + std::string(kCollectionColumns) + " WHERE c.database_id = ?1 AND c.name = ?2";
+  OCHRE_ASSIGN_OR_RETURN(Statement * st, db_->Cached(sql));
+  st->Reset();
+  st->Bind(1, database_id).Bind(2, name);
+  OCHRE_ASSIGN_OR_RETURN(bool row, st->Step());
+  if (!row) return std::optional<CollectionRow>();
+  return std::optional<CollectionRow>(ReadCollection(*st));
+}
+
+Result<std::optional<CollectionRow>> CatalogConn::FindCollectionById(std::string_view id) {
+  static const std::string sql = "SELECT " + std::string(kCollectionColumns) + " WHERE c.id = ?1";
+  OCHRE_ASSIGN_OR_RETURN(Statement * st, db_->Cached(sql));
+  st->Reset();
+  st->Bind(1, id);
+  OCHRE_ASSIGN_OR_RETURN(bool row, st->Step());
+  if (!row) return std::optional<CollectionRow>();
+  return std::optional<CollectionRow>(ReadCollection(*st));
+}
+
+Result<std::vector<CollectionRow>> CatalogConn::ListCollections(std::string_view database_id, int64_t limit,
+                                                                int64_t offset) {
+  static const std::string sql = "SELECT " + std::string(kCollectionColumns) +
+                                 " WHERE c.database_id = ?1 ORDER BY c.id LIMIT ?2 OFFSET ?3";
+  OCHRE_ASSIGN_OR_RETURN(Statement * st, db_->Cached(sql));
+  st->Reset();
+  st->Bind(1, database_id).Bind(2, limit).Bind(3, offset);
+  std::vector<CollectionRow> out;
+  while (true) {
+    OCHRE_ASSIGN_OR_RETURN(bool row, st->Step());
+    if (!row) break;
+    out.push_back(ReadCollection(*st));
+  }
+  return out;
+}
+
+Result<std::vector<CollectionRow>> CatalogConn::AllCollections() {
+  static const std::string sql = "SELECT " + std::string(kCollectionColumns) + " ORDER BY c.cid";
+  OCHRE_ASSIGN_OR_RETURN(Statement * st, db_->Cached(sql));
+  st->Reset();
+  std::vector<CollectionRow> out;
+  while (true) {
+    OCHRE_ASSIGN_OR_RETURN(bool row, st->Step());
+    if (!row) break;
+    out.push_back(ReadCollection(*st));
+  }
+  return out;
+}
+
+Result<int64_t> CatalogConn::CountCollections(std::string_view database_id) {
+  OCHRE_ASSIGN_OR_RETURN(Statement * st, db_->Cached("SELECT count(*) FROM collections WHERE database_id = ?1"));
+  st->Reset();
+  st->Bind(1, database_id);
+  OCHRE_RETURN_IF_ERROR(st->Step().status());
+  return st->ColumnInt(0);
+}
+
+Status CatalogConn::UpdateCollection(const CollectionRow& r) {
+  OCHRE_ASSIGN_OR_RETURN(Statement * st,
+                         db_->Cached("UPDATE collections SET name = ?2, dimension = ?3, config_json = ?4, "
+                                     "metadata_json = ?5 WHERE cid = ?1"));
+  st->Reset();
+  st->Bind(1, r.cid).Bind(2, r.name);
+  if (r.dimension) {
+    st->Bind(3, *r.dimension);
+  } else {
+    st->BindNull(3);
+  }
+  st->Bind(4, r.config_json).Bind(5, r.metadata_json);
+  Status s = st->Run();
+  if (s.IsAlreadyExists()) return Status::AlreadyExists("Collection [" + r.name + "] already exists");
+  return s;
+}
+
+Status CatalogConn::SetRowCounts(int64_t cid, int64_t committed_rows, int64_t dead_rows) {
+  OCHRE_ASSIGN_OR_RETURN(Statement * st,
+                         db_->Cached("UPDATE collections SET committed_rows = ?2, dead_rows = ?3 WHERE cid = ?1"));
+  st->Reset();
+  st->Bind(1, cid).Bind(2, committed_rows).Bind(3, dead_rows);
+  return st->Run();
+}
+
+Status CatalogConn::DeleteCollection(int64_t cid) {
+  // The FTS table has external content: each entry must be removed with the text it indexed.
+  {
+    OCHRE_ASSIGN_OR_RETURN(Statement st, db_->Prepare("INSERT INTO documents_fts(documents_fts, rowid, document) "
+                                                      "SELECT 'delete', rid, document FROM records "
+                                                      "WHERE cid = ?1 AND document IS NOT NULL"));
+    st.Bind(1, cid);
+    OCHRE_RETURN_IF_ERROR(st.Run());
+  }
+  for (const char* sql : {"DELETE FROM metadata WHERE rid IN (SELECT rid FROM records WHERE cid = ?1)",
+                          "DELETE FROM metadata_array WHERE cid = ?1", "DELETE FROM records WHERE cid = ?1",
+                          "DELETE FROM collections WHERE cid = ?1"}) {
+    OCHRE_ASSIGN_OR_RETURN(Statement st, db_->Prepare(sql));
+    st.Bind(1, cid);
+    OCHRE_RETURN_IF_ERROR(st.Run());
+  }
+  return Status::Ok();
+}
+
+Status CatalogConn::ResetAll() {
+  OCHRE_RETURN_IF_ERROR(db_->Exec(
+      "INSERT INTO documents_fts(documents_fts) VALUES ('delete-all');"
+      "DELETE FROM metadata; DELETE FROM metadata_array; DELETE FROM records; DELETE FROM collections;"
+      "DELETE FROM databases; DELETE FROM tenants;"
+      "INSERT INTO tenants(name) VALUES ('default_tenant');"
+      "INSERT INTO databases(id, name, tenant) VALUES ('00000000-0000-0000-0000-000000000000', "
+      "'default_database', 'default_tenant');"));
+  return Status::Ok();
+}
+
+// --- Records --------------------------------------------------------------------------------------
+
+Result<std::vector<RecordRow>> CatalogConn::FindRecordsByIds(int64_t cid, const std::vector<std::string>& ids) {
+  std::vector<RecordRow> out;
+  if (ids.empty()) return out;
+  OCHRE_ASSIGN_OR_RETURN(Statement * st,
+                         db_->Cached("SELECT rid, id, row, document, uri, metadata_json FROM records "
+                                     "WHERE cid = ?1 AND id IN (SELECT value FROM json_each(?2)) ORDER BY rid"));
+  st->Reset();
+  st->Bind(1, cid).Bind(2, JsonStringArray(ids));
+  while (true) {
+    OCHRE_ASSIGN_OR_RETURN(bool row, st->Step());
+    if (!row) break;
+    out.push_back(ReadRecord(*st, true));
+  }
+  return out;
+}
+
+Result<std::optional<RecordRow>> CatalogConn::FindRecordByRow(int64_t cid, uint32_t row_number) {
+  OCHRE_ASSIGN_OR_RETURN(Statement * st, db_->Cached("SELECT rid, id, row, document, uri, metadata_json FROM records "
+                                                     "WHERE cid = ?1 AND row = ?2"));
+  st->Reset();
+  st->Bind(1, cid).Bind(2, int64_t{row_number});
+  OCHRE_ASSIGN_OR_RETURN(bool row, st->Step());
+  if (!row) return std::optional<RecordRow>();
+  return std::optional<RecordRow>(ReadRecord(*st, true));
+}
+
+Result<std::vector<RecordRow>> CatalogConn::SelectRecords(int64_t cid, std::string_view rid_select,
+                                                          const std::vector<SqlParam>& params,
+                                                          const std::vector<std::string>* ids, int64_t limit,
+                                                          int64_t offset, bool with_payload) {
+  // Parameters: the filter's own (1..n), then cid, the ids array, limit, offset.
+  int n = int(params.size());
+  std::string sql = with_payload ? "SELECT rid, id, row, document, uri, metadata_json FROM records WHERE cid = ?"
+                                 : "SELECT rid, id, row FROM records WHERE cid = ?";
+  sql += std::to_string(n + 1);
+  if (!rid_select.empty()) {
+    sql += " AND rid IN (";
+    sql += rid_select;
+    sql += ")";
+  }
+  if (ids) sql += " AND id IN (SELECT value FROM json_each(?" + std::to_string(n + 2) + "))";
+  sql += " ORDER BY rid LIMIT ?" + std::to_string(n + 3) + " OFFSET ?" + std::to_string(n + 4);
+  OCHRE_ASSIGN_OR_RETURN(Statement * st, db_->Cached(sql));
+  st->Reset();
+  for (int i = 0; i < n; ++i) BindParam(st, i + 1, params[i]);
+  st->Bind(n + 1, cid);
+  if (ids) st->Bind(n + 2, JsonStringArray(*ids));
+  st->Bind(n + 3, limit < 0 ? int64_t{-1} : limit).Bind(n + 4, offset);
+  std::vector<RecordRow> out;
+  while (true) {
+    OCHRE_ASSIGN_OR_RETURN(bool row, st->Step());
+    if (!row) break;
+    out.push_back(ReadRecord(*st, with_payload));
+  }
+  return out;
+}
+
+Result<std::vector<uint32_t>> CatalogConn::LiveRows(int64_t cid) {
+  OCHRE_ASSIGN_OR_RETURN(Statement * st, db_->Cached("SELECT row FROM records WHERE cid = ?1"));
+  st->Reset();
+  st->Bind(1, cid);
+  std::vector<uint32_t> out;
+  while (true) {
+    OCHRE_ASSIGN_OR_RETURN(bool row, st->Step());
+    if (!row) break;
+    out.push_back(uint32_t(st->ColumnInt(0)));
+  }
+  return out;
+}
+
+Result<int64_t> CatalogConn::CountRecords(int64_t cid) {
+  OCHRE_ASSIGN_OR_RETURN(Statement * st, db_->Cached("SELECT count(*) FROM records WHERE cid = ?1"));
+  st->Reset();
+  st->Bind(1, cid);
+  OCHRE_RETURN_IF_ERROR(st->Step().status());
+  return st->ColumnInt(0);
+}
+
+Status CatalogConn::InsertMetadataRows(int64_t rid, int64_t cid, const Metadata& metadata) {
+  OCHRE_ASSIGN_OR_RETURN(Statement * scalar,
+                         db_->Cached("INSERT INTO metadata(rid, cid, key, t, v) VALUES (?1, ?2, ?3, ?4, ?5)"));
+  OCHRE_ASSIGN_OR_RETURN(Statement * array,
+                         db_->Cached("INSERT INTO metadata_array(rid, cid, key, t, v) VALUES (?1, ?2, ?3, ?4, ?5)"));
+  for (const auto& [key, value] : metadata) {
+    auto put = [&](Statement* st, int t, auto&& bind_value) -> Status {
+      st->Reset();
+      st->Bind(1, rid).Bind(2, cid).Bind(3, key).Bind(4, t);
+      bind_value(st);
+      return st->Run();
+    };
+    Status s = std::visit(
+        [&](const auto& v) -> Status {
+          using T = std::decay_t<decltype(v)>;
+          if constexpr (std::is_same_v<T, std::monostate>) {
+            return Status::Ok();
+          } else if constexpr (std::is_same_v<T, bool>) {
+            return put(scalar, kTypeBool, [&](Statement* st) { st->Bind(5, int64_t{v ? 1 : 0}); });
+          } else if constexpr (std::is_same_v<T, int64_t>) {
+            return put(scalar, kTypeInt, [&](Statement* st) { st->Bind(5, v); });
+          } else if constexpr (std::is_same_v<T, double>) {
+            return put(scalar, kTypeFloat, [&](Statement* st) { st->Bind(5, v); });
+          } else if constexpr (std::is_same_v<T, std::string>) {
+            return put(scalar, kTypeString, [&](Statement* st) { st->Bind(5, std::string_view(v)); });
+          } else {
+            for (const auto& e : v) {
+              using E = std::decay_t<decltype(e)>;
+              Status es;
+              if constexpr (std::is_same_v<E, bool> || std::is_same_v<E, std::vector<bool>::const_reference>) {
+                bool b = e;
+                es = put(array, kTypeBool, [&](Statement* st) { st->Bind(5, int64_t{b ? 1 : 0}); });
+              } else if constexpr (std::is_same_v<E, int64_t>) {
+                es = put(array, kTypeInt, [&](Statement* st) { st->Bind(5, e); });
+              } else if constexpr (std::is_same_v<E, double>) {
+                es = put(array, kTypeFloat, [&](Statement* st) { st->Bind(5, e); });
+              } else {
+                es = put(array, kTypeString, [&](Statement* st) { st->Bind(5, std::string_view(e)); });
+              }
+              OCHRE_RETURN_IF_ERROR(es);
+            }
+            return Status::Ok();
+          }
+        },
+        value);
+    OCHRE_RETURN_IF_ERROR(s);
+  }
+  return Status::Ok();
+}
+
+Result<int64_t> CatalogConn::InsertRecord(int64_t cid, const RecordWrite& w) {
+  OCHRE_ASSIGN_OR_RETURN(Statement * st, db_->Cached("INSERT INTO records(cid, id, row, document, uri, metadata_json) "
+                                                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
+  st->Reset();
+  st->Bind(1, cid).Bind(2, w.id).Bind(3, int64_t{w.row});
+  const bool has_doc = w.document && w.document->has_value();
+  const bool has_meta = w.metadata && !w.metadata->empty();
+  if (has_doc) {
+    st->Bind(4, std::string_view(**w.document));
+  }
+  if (w.uri && w.uri->has_value()) st->Bind(5, std::string_view(**w.uri));
+  if (has_meta) st->Bind(6, EncodeMetadata(*w.metadata));
+  OCHRE_RETURN_IF_ERROR(st->Run());
+  int64_t rid = db_->LastInsertRowid();
+  if (has_meta) OCHRE_RETURN_IF_ERROR(InsertMetadataRows(rid, cid, *w.metadata));
+  if (has_doc) {
+    OCHRE_ASSIGN_OR_RETURN(Statement * fts, db_->Cached("INSERT INTO documents_fts(rowid, document) VALUES (?1, ?2)"));
+    fts->Reset();
+    fts->Bind(1, rid).Bind(2, std::string_view(**w.document));
+    OCHRE_RETURN_IF_ERROR(fts->Run());
+  }
+  return rid;
+}
+
+Status CatalogConn::DeleteRecordRows(int64_t rid, int64_t cid, const std::optional<std::string>& document) {
+  if (document) {
+    OCHRE_ASSIGN_OR_RETURN(Statement * fts,
+                           db_->Cached("INSERT INTO documents_fts(documents_fts, rowid, document) "
+                                       "VALUES ('delete', ?1, ?2)"));
+    fts->Reset();
+    fts->Bind(1, rid).Bind(2, std::string_view(*document));
+    OCHRE_RETURN_IF_ERROR(fts->Run());
+  }
+  OCHRE_ASSIGN_OR_RETURN(Statement * m, db_->Cached("DELETE FROM metadata WHERE rid = ?1"));
+  m->Reset();
+  m->Bind(1, rid);
+  OCHRE_RETURN_IF_ERROR(m->Run());
+  OCHRE_ASSIGN_OR_RETURN(Statement * a, db_->Cached("DELETE FROM metadata_array WHERE rid = ?1"));
+  a->Reset();
+  a->Bind(1, rid);
+  return a->Run();
+}
+
+Status CatalogConn::RewriteRecord(int64_t cid, const RecordRow& old, const RecordWrite& w) {
+  OCHRE_RETURN_IF_ERROR(DeleteRecordRows(old.rid, cid, old.document));
+  OCHRE_ASSIGN_OR_RETURN(Statement * st, db_->Cached("UPDATE records SET row = ?2, document = ?3, uri = ?4, "
+                                                     "metadata_json = ?5 WHERE rid = ?1"));
+  st->Reset();
+  st->Bind(1, old.rid).Bind(2, int64_t{w.row});
+  const bool has_doc = w.document && w.document->has_value();
+  const bool has_meta = w.metadata && !w.metadata->empty();
+  if (has_doc) st->Bind(3, std::string_view(**w.document));
+  if (w.uri && w.uri->has_value()) st->Bind(4, std::string_view(**w.uri));
+  if (has_meta) st->Bind(5, EncodeMetadata(*w.metadata));
+  OCHRE_RETURN_IF_ERROR(st->Run());
+  if (has_meta) OCHRE_RETURN_IF_ERROR(InsertMetadataRows(old.rid, cid, *w.metadata));
+  if (has_doc) {
+    OCHRE_ASSIGN_OR_RETURN(Statement * fts, db_->Cached("INSERT INTO documents_fts(rowid, document) VALUES (?1, ?2)"));
+    fts->Reset();
+    fts->Bind(1, old.rid).Bind(2, std::string_view(**w.document));
+    OCHRE_RETURN_IF_ERROR(fts->Run());
+  }
+  return Status::Ok();
+}
+
+Status CatalogConn::DeleteRecord(int64_t cid, const RecordRow& old) {
+  OCHRE_RETURN_IF_ERROR(DeleteRecordRows(old.rid, cid, old.document));
+  OCHRE_ASSIGN_OR_RETURN(Statement * st, db_->Cached("DELETE FROM records WHERE rid = ?1"));
+  st->Reset();
+  st->Bind(1, old.rid);
+  return st->Run();
+}
+
+}  // namespace ochre::storage

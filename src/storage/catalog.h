@@ -1,0 +1,125 @@
+// Copyright 2026 The OchreDB Authors.
+//
+// Catalog: every SQL statement OchreDB runs against ochre.sqlite3 (tenants, databases, collections,
+// records and their metadata rows, the FTS index). The schema is in schema.cc and
+// docs/format/catalog.md.
+//
+// A CatalogConn wraps one SQLite connection. It is not thread-safe: the API layer owns one writer
+// connection (behind its write lock) and a pool of reader connections. Write methods must run inside
+// a Transaction on the writer connection; the commit of that transaction is OchreDB's single commit
+// point.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ochre/result.h"
+#include "ochre/types.h"
+#include "storage/sqlite_db.h"
+
+namespace ochre::storage {
+
+struct CollectionRow {
+  int64_t cid = 0;
+  std::string id;  // UUID
+  std::string name;
+  std::string database_id;
+  std::string tenant;         // joined from databases
+  std::string database_name;  // joined from databases
+  std::optional<int64_t> dimension;
+  std::string config_json;
+  std::optional<std::string> metadata_json;
+  int64_t committed_rows = 0;
+  int64_t dead_rows = 0;
+};
+
+struct RecordRow {
+  int64_t rid = 0;
+  std::string id;
+  uint32_t row = 0;
+  std::optional<std::string> document;
+  std::optional<std::string> uri;
+  std::optional<std::string> metadata_json;
+};
+
+// What a write puts into a record's row (insert or full rewrite).
+struct RecordWrite {
+  std::string_view id;
+  uint32_t row = 0;
+  const std::optional<std::string>* document = nullptr;  // null pointer or nullopt: no document
+  const std::optional<std::string>* uri = nullptr;
+  const Metadata* metadata = nullptr;  // null or empty: no metadata
+};
+
+class CatalogConn {
+ public:
+  // Opens a connection. `path` is the database file; in_memory ignores it. `on_open` runs on the
+  // new connection (the API layer registers SQL functions there). When `migrate` is set, applies
+  // pending migrations; a catalog newer than this build is refused with NotSupported.
+  static Result<std::unique_ptr<CatalogConn>> Open(const std::string& path, const SqliteOpenOptions& options,
+                                                  bool migrate, const std::function<Status(sqlite3*)>& on_open);
+
+  // The format version stored in an existing catalog file without changing it (0 when absent).
+  static Result<int> PeekFormatVersion(const std::string& path);
+
+  SqliteDb* db() { return db_.get(); }
+
+  // --- Tenants and databases ---
+  Status CreateTenant(std::string_view name);
+  Result<bool> TenantExists(std::string_view name);
+  Status CreateDatabase(std::string_view id, std::string_view name, std::string_view tenant);
+  Result<DatabaseInfo> GetDatabase(std::string_view name, std::string_view tenant);
+  Result<std::vector<DatabaseInfo>> ListDatabases(std::string_view tenant, int64_t limit, int64_t offset);
+  // Deletes the database row (its collections must have been deleted first).
+  Status DeleteDatabaseRow(std::string_view database_id);
+
+  // --- Collections ---
+  Status InsertCollection(const CollectionRow& row);  // sets nothing back; cid is assigned
+  Result<std::optional<CollectionRow>> FindCollectionByName(std::string_view database_id, std::string_view name);
+  Result<std::optional<CollectionRow>> FindCollectionById(std::string_view id);
+  Result<std::vector<CollectionRow>> ListCollections(std::string_view database_id, int64_t limit, int64_t offset);
+  Result<std::vector<CollectionRow>> AllCollections();
+  Result<int64_t> CountCollections(std::string_view database_id);
+  Status UpdateCollection(const CollectionRow& row);  // name, dimension, config, metadata by cid
+  Status SetRowCounts(int64_t cid, int64_t committed_rows, int64_t dead_rows);
+  // Deletes the collection's records, metadata, FTS rows and its row.
+  Status DeleteCollection(int64_t cid);
+  // Removes every table's rows and seeds the defaults again.
+  Status ResetAll();
+
+  // --- Records ---
+  Result<std::vector<RecordRow>> FindRecordsByIds(int64_t cid, const std::vector<std::string>& ids);
+  Result<std::optional<RecordRow>> FindRecordByRow(int64_t cid, uint32_t row);
+  // Records whose rid is in `rid_select` (a SELECT returning rids; params bound in order from
+  // index 1), or all of the collection's records when rid_select is empty; ids, when given, further
+  // restrict. Ordered by rid; offset then limit (limit < 0: none).
+  using SqlParam = std::variant<int64_t, double, std::string>;
+  Result<std::vector<RecordRow>> SelectRecords(int64_t cid, std::string_view rid_select,
+                                               const std::vector<SqlParam>& params,
+                                               const std::vector<std::string>* ids, int64_t limit, int64_t offset,
+                                               bool with_payload);
+  // The rows of every live record of the collection.
+  Result<std::vector<uint32_t>> LiveRows(int64_t cid);
+  Result<int64_t> CountRecords(int64_t cid);
+
+  Result<int64_t> InsertRecord(int64_t cid, const RecordWrite& w);
+  // Rewrites a record (row, document, uri, metadata), replacing its metadata rows and FTS entry.
+  // `old` is the record as it was (its document is needed to remove the FTS entry).
+  Status RewriteRecord(int64_t cid, const RecordRow& old, const RecordWrite& w);
+  Status DeleteRecord(int64_t cid, const RecordRow& old);
+
+ private:
+  explicit CatalogConn(std::unique_ptr<SqliteDb> db) : db_(std::move(db)) {}
+  Status Migrate();
+  Status InsertMetadataRows(int64_t rid, int64_t cid, const Metadata& metadata);
+  Status DeleteRecordRows(int64_t rid, int64_t cid, const std::optional<std::string>& document);
+
+  std::unique_ptr<SqliteDb> db_;
+};
+
+}  // namespace ochre::storage
