@@ -33,8 +33,8 @@ struct Neighbor {
 
 struct SearchParams {
   size_t k = 10;
-  size_t ef = 100;                     // HNSW beam width; raised to at least k by the index
-  const RowBitmap* allow = nullptr;    // when set, only these rows may be returned
+  size_t ef = 100;                   // HNSW beam width; raised to at least k by the index
+  const RowBitmap* allow = nullptr;  // when set, only these rows may be returned
 };
 
 class VectorIndex {
