@@ -1,0 +1,264 @@
+// Copyright 2026 The OchreDB Authors.
+//
+// vectors.f32 (full spec: docs/format/vectors.md; keep both in sync and bump kFormatVersion on any
+// change):
+//
+//   offset  size  field
+//   0       8     magic "OCHREVEC"
+//   8       4     format version (u32 LE), 1
+//   12      4     CRC32C of the 4096 header bytes with this field zeroed
+//   16      4     dim (u32 LE), > 0
+//   20      4     dtype (u32 LE), 0 = float32
+//   24      4     chunk_shift (u32 LE): the file grows by 2^chunk_shift rows at a time
+//   28      4068  reserved, zero
+//   4096    ...   row r at 4096 + r * dim * 4: dim float32 LE
+//
+// Bytes 0-15 keep this layout in every version, so the checksum is verified before the version is
+// trusted: a flipped bit in the version field reads as Corruption, not as a newer format.
+//
+// The file's size is not the row count: space is reserved a chunk at a time, so the end of the file
+// is usually zeros past the last row. The row count comes from the catalog.
+#include "storage/vector_file.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <bit>
+#include <cstring>
+#include <string>
+
+#include "common/coding.h"
+#include "common/crc32c.h"
+#include "common/logging.h"
+
+namespace ochre::storage {
+
+// Rows are stored and mapped as the machine's floats, which must be the file's little-endian IEEE
+// float32.
+static_assert(std::endian::native == std::endian::little, "vectors.f32 maps float32 LE rows directly");
+static_assert(sizeof(float) == 4);
+
+namespace {
+
+constexpr size_t kCrcOffset = 12;
+constexpr uint32_t kMaxChunkShift = 24;
+// Rows per file: bounded by RowChunks' chunk table and by uint32_t row numbers.
+uint64_t MaxRows(uint32_t chunk_shift) {
+  return std::min<uint64_t>(uint64_t{RowChunks::kMaxChunks} << chunk_shift, UINT32_MAX);
+}
+
+uint32_t HeaderCrc(std::string header) {
+  std::memset(header.data() + kCrcOffset, 0, 4);
+  return crc32c::Value(header);
+}
+
+// Fields of a header that passed its checks.
+struct Header {
+  uint32_t version;
+  uint32_t dim;
+  uint32_t dtype;
+  uint32_t chunk_shift;
+};
+
+Result<Header> DecodeHeader(const std::string& path, const std::string& bytes, uint32_t expected_dim) {
+  if (bytes.size() < VectorFile::kHeaderSize) {
+    return Status::Corruption("vectors file '" + path + "' is shorter than its 4096-byte header (" +
+                              std::to_string(bytes.size()) + " bytes)");
+  }
+  if (std::string_view(bytes.data(), 8) != VectorFile::kMagic) {
+    return Status::Corruption("vectors file '" + path + "' has a bad magic number: not an OchreDB vector file");
+  }
+  const uint32_t stored_crc = DecodeFixed32(bytes.data() + kCrcOffset);
+  if (stored_crc != HeaderCrc(bytes.substr(0, VectorFile::kHeaderSize))) {
+    return Status::Corruption("vectors file '" + path + "' has a damaged header (checksum mismatch)");
+  }
+  Header h{DecodeFixed32(bytes.data() + 8), DecodeFixed32(bytes.data() + 16), DecodeFixed32(bytes.data() + 20),
+           DecodeFixed32(bytes.data() + 24)};
+  if (h.version > VectorFile::kFormatVersion) {
+    return Status::NotSupported("vectors file '" + path + "' has format version " + std::to_string(h.version) +
+                                "; this build of OchreDB reads versions up to " +
+                                std::to_string(VectorFile::kFormatVersion) + ": upgrade OchreDB");
+  }
+  if (h.version == 0) return Status::Corruption("vectors file '" + path + "' has format version 0");
+  if (h.dtype != VectorFile::kDtypeFloat32) {
+    return Status::NotSupported("vectors file '" + path + "' has element type " + std::to_string(h.dtype) +
+                                "; only 0 (float32) is supported");
+  }
+  if (h.dim == 0 || h.chunk_shift > kMaxChunkShift) {
+    return Status::Corruption("vectors file '" + path + "' has invalid header fields (dim " + std::to_string(h.dim) +
+                              ", chunk_shift " + std::to_string(h.chunk_shift) + ")");
+  }
+  if (h.dim != expected_dim) {
+    return Status::Corruption("vectors file '" + path + "' has dimension " + std::to_string(h.dim) +
+                              " but its collection has dimension " + std::to_string(expected_dim));
+  }
+  return h;
+}
+
+// True if file bytes [begin, end) are all zero.
+Result<bool> RegionIsZero(const File& file, uint64_t begin, uint64_t end) {
+  std::string buf(1 << 20, '\0');
+  for (uint64_t pos = begin; pos < end;) {
+    const size_t want = static_cast<size_t>(std::min<uint64_t>(buf.size(), end - pos));
+    OCHRE_ASSIGN_OR_RETURN(size_t got, file.Read(pos, want, buf.data()));
+    if (got == 0) break;
+    if (std::any_of(buf.data(), buf.data() + got, [](char c) { return c != 0; })) return false;
+    pos += got;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string VectorFile::EncodeHeader(uint32_t dim, uint32_t chunk_shift, uint32_t version, uint32_t dtype) {
+  std::string h(kHeaderSize, '\0');
+  std::memcpy(h.data(), kMagic.data(), kMagic.size());
+  EncodeFixed32(h.data() + 8, version);
+  EncodeFixed32(h.data() + 16, dim);
+  EncodeFixed32(h.data() + 20, dtype);
+  EncodeFixed32(h.data() + 24, chunk_shift);
+  EncodeFixed32(h.data() + kCrcOffset, HeaderCrc(h));
+  return h;
+}
+
+VectorFile::VectorFile(File file, uint32_t dim, uint32_t chunk_shift)
+    : file_(std::move(file)),
+      rows_(dim, chunk_shift),
+      stride_(uint64_t{dim} * sizeof(float)),
+      chunk_bytes_((uint64_t{1} << chunk_shift) * dim * sizeof(float)),
+      page_size_(static_cast<uint64_t>(::sysconf(_SC_PAGESIZE))) {}
+
+Result<std::unique_ptr<VectorFile>> VectorFile::Open(const std::string& path, uint32_t dim, uint64_t committed_rows,
+                                                     bool create, uint32_t chunk_shift) {
+  if (dim == 0) return Status::InvalidArgument("vectors file '" + path + "': dimension must be positive");
+  OCHRE_ASSIGN_OR_RETURN(bool exists, PathExists(path));
+  if (!exists) {
+    if (committed_rows > 0) {
+      return Status::Corruption("vectors file '" + path + "' is missing but the catalog records " +
+                                std::to_string(committed_rows) + " committed rows");
+    }
+    if (!create) return Status::NotFound("vectors file '" + path + "' does not exist");
+    if (chunk_shift == 0) chunk_shift = RowChunks::ChunkShiftFor(dim);
+    if (chunk_shift > kMaxChunkShift) return Status::InvalidArgument("vectors file: chunk_shift too large");
+    // Temp + rename: after a crash the file either does not exist or has a whole header.
+    OCHRE_RETURN_IF_ERROR(WriteFileAtomically(path, EncodeHeader(dim, chunk_shift)));
+  }
+
+  OCHRE_ASSIGN_OR_RETURN(File file, File::Open(path, OpenMode::kReadWrite));
+  OCHRE_ASSIGN_OR_RETURN(uint64_t file_size, file.Size());
+  std::string header(std::min<uint64_t>(file_size, kHeaderSize), '\0');
+  OCHRE_ASSIGN_OR_RETURN(size_t got, file.Read(0, header.size(), header.data()));
+  header.resize(got);
+  OCHRE_ASSIGN_OR_RETURN(Header h, DecodeHeader(path, header, dim));
+
+  if (committed_rows > MaxRows(h.chunk_shift)) {
+    return Status::Corruption("vectors file '" + path + "': the catalog records " + std::to_string(committed_rows) +
+                              " rows, more than a vectors file can hold");
+  }
+  const uint64_t stride = uint64_t{dim} * sizeof(float);
+  const uint64_t rows_in_file = (file_size - kHeaderSize) / stride;
+  if (rows_in_file < committed_rows) {
+    return Status::Corruption("vectors file '" + path + "' holds " + std::to_string(rows_in_file) +
+                              " rows but the catalog records " + std::to_string(committed_rows) + " committed rows");
+  }
+
+  // Past the committed rows the file holds either reserved space (zeros) or rows that were
+  // appended but never committed. Only the latter need cutting; zeros are left reserved. No
+  // mapping exists yet, so shrinking cannot SIGBUS a reader.
+  const uint64_t committed_end = kHeaderSize + committed_rows * stride;
+  OCHRE_ASSIGN_OR_RETURN(bool tail_is_zero, RegionIsZero(file, committed_end, file_size));
+  if (!tail_is_zero) {
+    OCHRE_LOG_WARN(
+        "vectors file '{}': dropping {} bytes after the {} committed rows (an append that was never "
+        "committed, e.g. interrupted by a crash)",
+        path, file_size - committed_end, committed_rows);
+    OCHRE_RETURN_IF_ERROR(file.Truncate(committed_end));
+  }
+
+  std::unique_ptr<VectorFile> vf(new VectorFile(std::move(file), dim, h.chunk_shift));
+  vf->size_ = static_cast<uint32_t>(committed_rows);
+  const uint32_t rpc = vf->rows_.rows_per_chunk();
+  OCHRE_RETURN_IF_ERROR(vf->MapChunks(static_cast<uint32_t>((committed_rows + rpc - 1) / rpc)));
+  vf->rows_.PublishRows(vf->size_);
+  return vf;
+}
+
+Status VectorFile::MapChunks(uint32_t count) {
+  while (maps_.size() < count) {
+    const uint32_t index = static_cast<uint32_t>(maps_.size());
+    // Chunk offsets are multiples of 4 but need not be page-aligned (4 KiB header, larger pages
+    // on some machines): map from the page boundary below and point past the slack.
+    const uint64_t offset = kHeaderSize + uint64_t{index} * chunk_bytes_;
+    const uint64_t aligned = offset - offset % page_size_;
+    const uint64_t slack = offset - aligned;
+    OCHRE_ASSIGN_OR_RETURN(MappedRegion map, file_.Map(aligned, static_cast<size_t>(chunk_bytes_ + slack)));
+    const auto* base = reinterpret_cast<const float*>(static_cast<const char*>(map.data()) + slack);
+    maps_.push_back(std::move(map));
+    rows_.SetChunk(index, base);
+  }
+  return Status::Ok();
+}
+
+Status VectorFile::EnsureCapacity(uint64_t rows) {
+  const uint64_t rpc = rows_.rows_per_chunk();
+  const uint64_t chunks = (rows + rpc - 1) / rpc;
+  if (chunks > allocated_chunks_) {
+    // Also covers chunks that were mapped at open but may be partly past the end of the file:
+    // posix_fallocate is cheap over space that is already allocated.
+    OCHRE_RETURN_IF_ERROR(
+        file_.Allocate(kHeaderSize + allocated_chunks_ * chunk_bytes_, (chunks - allocated_chunks_) * chunk_bytes_));
+    allocated_chunks_ = static_cast<uint32_t>(chunks);
+  }
+  return MapChunks(static_cast<uint32_t>(chunks));
+}
+
+Status VectorFile::CheckWritable() const {
+  if (poison_.ok()) return Status::Ok();
+  return Status::ReadOnly("vectors file '" + path() + "' is read-only after a failed sync (" + poison_.ToString() +
+                          "); reopen the database to recover");
+}
+
+Result<uint32_t> VectorFile::Append(const float* data, uint32_t n) {
+  OCHRE_RETURN_IF_ERROR(CheckWritable());
+  if (n == 0) return size_;
+  const uint64_t end = uint64_t{size_} + n;
+  if (end > MaxRows(rows_.chunk_shift())) {
+    return Status::ResourceExhausted("vectors file '" + path() + "' cannot hold more than " +
+                                     std::to_string(MaxRows(rows_.chunk_shift())) + " rows");
+  }
+  OCHRE_RETURN_IF_ERROR(EnsureCapacity(end));
+  // On failure some of the bytes may be on disk past size_: they are overwritten by the next
+  // append, or cut on the next open as an uncommitted tail.
+  dirty_ = true;
+  OCHRE_RETURN_IF_ERROR(file_.Write(RowOffset(size_), data, static_cast<size_t>(n * stride_)));
+  const uint32_t first = size_;
+  size_ = static_cast<uint32_t>(end);
+  return first;
+}
+
+Status VectorFile::Sync() {
+  OCHRE_RETURN_IF_ERROR(CheckWritable());
+  if (!dirty_) return Status::Ok();
+  Status s = file_.DataSync();
+  if (!s.ok()) {
+    poison_ = s;
+    OCHRE_LOG_ERROR("vectors file '{}': sync failed, no further writes until reopened: {}", path(), s.ToString());
+    return s;
+  }
+  dirty_ = false;
+  return Status::Ok();
+}
+
+Status VectorFile::TruncateTo(uint32_t rows) {
+  if (rows > size_) {
+    return Status::InvalidArgument("vectors file '" + path() + "': cannot truncate to " + std::to_string(rows) +
+                                   " rows, it has " + std::to_string(size_));
+  }
+  size_ = rows;
+  if (rows < rows_.rows()) rows_.PublishRows(rows);
+  return Status::Ok();
+}
+
+void VectorFile::Publish(uint32_t rows) { rows_.PublishRows(std::min(rows, size_)); }
+
+}  // namespace ochre::storage

@@ -1,0 +1,99 @@
+// Copyright 2026 The OchreDB Authors.
+//
+// VectorFile: a collection's `vectors.f32`, the append-only file of its embedding rows
+// (docs/format/vectors.md). A 4096-byte header (magic "OCHREVEC", format version, dim, dtype,
+// chunk_shift, CRC32C) is followed by rows of `dim` little-endian float32 at a fixed stride.
+//
+// Rows are written with pwrite and read through read-only MAP_SHARED mappings, one per chunk of
+// 2^chunk_shift rows, installed into a RowChunks. The file grows a whole chunk at a time with
+// posix_fallocate before anything is written there, so a full disk is a NoSpace error and never a
+// SIGBUS, and nothing is ever written through a mapping (RELIABILITY.md decision 4). Mappings are
+// kept until destruction, so row pointers handed to readers never dangle.
+//
+// The number of committed rows lives in the SQLite catalog, not here: Open is told it and drops
+// any rows after it (an uncommitted tail left by a crash between fdatasync and the SQLite commit).
+//
+// Thread safety: as VectorStore (one writer, many readers of rows()).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/file.h"
+#include "common/row_chunks.h"
+#include "ochre/result.h"
+#include "ochre/status.h"
+#include "storage/vector_store.h"
+
+namespace ochre::storage {
+
+class VectorFile final : public VectorStore {
+ public:
+  static constexpr uint32_t kFormatVersion = 1;
+  static constexpr uint64_t kHeaderSize = 4096;
+  static constexpr std::string_view kMagic{"OCHREVEC", 8};
+  static constexpr uint32_t kDtypeFloat32 = 0;
+  static constexpr std::string_view kFileName{"vectors.f32"};
+
+  // Opens the vector file at `path` for a collection of dimension `dim` whose catalog records
+  // `committed_rows` committed rows; the result has size() == rows().rows() == committed_rows.
+  //  - Missing file: created empty (header only, published atomically with temp + rename + fsync
+  //    of the directory) when `create`, else NotFound. A missing file with committed_rows > 0 is
+  //    Corruption (the catalog knows rows the disk lost).
+  //  - Header: wrong magic, bad checksum, bad fields, or a file shorter than its header ->
+  //    Corruption naming the file; a format version above ours -> NotSupported naming both
+  //    versions; a dim other than `dim` -> Corruption naming both.
+  //  - Rows: fewer than committed_rows in the file -> Corruption. Bytes after the committed rows
+  //    that are not all zero (a tail appended but never committed) are cut off with ftruncate,
+  //    and a warning is logged.
+  // `chunk_shift` (0 = RowChunks::ChunkShiftFor(dim)) only applies when the file is created; tests
+  // use small chunks to cross chunk boundaries cheaply. The directory of `path` must exist.
+  static Result<std::unique_ptr<VectorFile>> Open(const std::string& path, uint32_t dim, uint64_t committed_rows,
+                                                  bool create, uint32_t chunk_shift = 0);
+
+  // The 4096-byte header for the given fields (exposed for tests and tools).
+  static std::string EncodeHeader(uint32_t dim, uint32_t chunk_shift, uint32_t version = kFormatVersion,
+                                  uint32_t dtype = kDtypeFloat32);
+
+  ~VectorFile() override = default;
+  VectorFile(const VectorFile&) = delete;
+  VectorFile& operator=(const VectorFile&) = delete;
+
+  const RowChunks& rows() const override { return rows_; }
+  uint32_t size() const override { return size_; }
+  bool persistent() const override { return true; }
+  Result<uint32_t> Append(const float* data, uint32_t n) override;
+  Status Sync() override;
+  Status TruncateTo(uint32_t rows) override;
+  void Publish(uint32_t rows) override;
+
+  const std::string& path() const { return file_.path(); }
+  // True after a failed Sync: every later write fails until the file is reopened.
+  bool poisoned() const { return !poison_.ok(); }
+
+ private:
+  VectorFile(File file, uint32_t dim, uint32_t chunk_shift);
+
+  // Reserves disk space (posix_fallocate) for whole chunks covering `rows` rows and maps chunks
+  // up to them.
+  Status EnsureCapacity(uint64_t rows);
+  Status MapChunks(uint32_t count);
+  Status CheckWritable() const;
+  uint64_t RowOffset(uint64_t row) const { return kHeaderSize + row * stride_; }
+
+  File file_;
+  RowChunks rows_;
+  const uint64_t stride_;       // bytes per row
+  const uint64_t chunk_bytes_;  // bytes per chunk
+  const uint64_t page_size_;
+  std::vector<MappedRegion> maps_;  // maps_[i] backs chunk i; never unmapped before destruction
+  uint32_t allocated_chunks_ = 0;   // chunks reserved with posix_fallocate in this session
+  uint32_t size_ = 0;
+  bool dirty_ = false;  // written since the last successful Sync
+  Status poison_;       // the failed Sync's status, once one failed
+};
+
+}  // namespace ochre::storage
