@@ -1,0 +1,374 @@
+// Copyright 2026 The OchreDB Authors.
+#include "query/filter_sql.h"
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <utility>
+#include <variant>
+
+#include "query/regex_util.h"
+#include "query/where_parser.h"
+#include "storage/schema.h"
+
+namespace ochre::query {
+namespace {
+
+// Lists up to this size bind one host parameter per value; longer ones bind a single JSON array
+// read with json_each, so a 10,000-value $in costs one parameter (RELIABILITY.md F17).
+constexpr size_t kMaxInlineInValues = 64;
+
+// A set of rids as SQL. `compound` marks an INTERSECT/UNION/EXCEPT chain, which must be wrapped in
+// `SELECT rid FROM (...)` before it can be a member of another chain (SQLite's compound operators
+// share one precedence and associate to the left, and members cannot be parenthesized).
+struct RidSet {
+  std::string sql;
+  std::vector<SqlParam> params;
+  bool compound = false;
+};
+
+// The t codes of storage/schema.h that a scalar operand can be equal to.
+std::string TypeCondition(const MetadataValue& operand) {
+  if (std::holds_alternative<bool>(operand)) return "t = " + std::to_string(storage::kTypeBool);
+  if (std::holds_alternative<std::string>(operand)) return "t = " + std::to_string(storage::kTypeString);
+  return "t IN (" + std::to_string(storage::kTypeInt) + ", " + std::to_string(storage::kTypeFloat) + ")";
+}
+
+SqlParam ScalarParam(const MetadataValue& v) {
+  if (const bool* b = std::get_if<bool>(&v)) return int64_t{*b ? 1 : 0};  // bools are stored as 0/1
+  if (const int64_t* i = std::get_if<int64_t>(&v)) return *i;
+  if (const double* d = std::get_if<double>(&v)) return *d;
+  return std::get<std::string>(v);
+}
+
+// The longest run of the pattern free of GLOB metacharacters, as whole UTF-8 characters, and its
+// length in characters.
+std::pair<std::string, size_t> LongestLiteralRun(const std::string& pattern) {
+  std::string best, run;
+  size_t best_chars = 0, run_chars = 0;
+  for (char c : pattern) {
+    if (c == '*' || c == '?' || c == '[' || c == ']') {
+      run.clear();
+      run_chars = 0;
+      continue;
+    }
+    run += c;
+    run_chars += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+    if (run_chars > best_chars || (run_chars == best_chars && run.size() > best.size())) {
+      best = run;
+      best_chars = run_chars;
+    }
+  }
+  return {best, best_chars};
+}
+
+class Compiler {
+ public:
+  explicit Compiler(int64_t cid) : cid_(std::to_string(cid)), records_("SELECT rid FROM records WHERE cid = " + cid_) {}
+
+  RidSet All() const { return RidSet{records_, {}, false}; }
+  static RidSet None() { return RidSet{"SELECT rid FROM records WHERE 0", {}, false}; }
+
+  RidSet Where(const WhereNode& node) {
+    switch (node.kind) {
+      case WhereNode::Kind::kAnd: {
+        std::vector<RidSet> positive, negative;
+        for (const WhereNode& child : node.children) {
+          if (IsNegation(child)) {
+            negative.push_back(PositiveCompare(child));
+          } else {
+            positive.push_back(Where(child));
+          }
+        }
+        return And(std::move(positive), std::move(negative));
+      }
+      case WhereNode::Kind::kOr: {
+        std::vector<RidSet> members;
+        for (const WhereNode& child : node.children) members.push_back(Where(child));
+        return Or(std::move(members));
+      }
+      case WhereNode::Kind::kCompare:
+        if (IsNegation(node)) return And({}, {PositiveCompare(node)});
+        return PositiveCompare(node);
+    }
+    return None();
+  }
+
+  RidSet Document(const WhereDocumentNode& node) {
+    switch (node.kind) {
+      case WhereDocumentNode::Kind::kAnd: {
+        std::vector<RidSet> positive, negative;
+        for (const WhereDocumentNode& child : node.children) {
+          if (child.kind == WhereDocumentNode::Kind::kLeaf && IsNegation(child.op)) {
+            negative.push_back(DocumentLeaf(Positive(child.op), child.pattern));
+          } else {
+            positive.push_back(Document(child));
+          }
+        }
+        return And(std::move(positive), std::move(negative));
+      }
+      case WhereDocumentNode::Kind::kOr: {
+        std::vector<RidSet> members;
+        for (const WhereDocumentNode& child : node.children) members.push_back(Document(child));
+        return Or(std::move(members));
+      }
+      case WhereDocumentNode::Kind::kLeaf:
+        if (IsNegation(node.op)) return And({}, {DocumentLeaf(Positive(node.op), node.pattern)});
+        return DocumentLeaf(node.op, node.pattern);
+    }
+    return None();
+  }
+
+  // (p1 ∩ p2 ∩ ...) − n1 − n2 ..., where no positive member means the whole collection.
+  RidSet And(std::vector<RidSet> positive, std::vector<RidSet> negative) const {
+    if (positive.empty()) positive.push_back(All());
+    if (positive.size() == 1 && negative.empty()) return std::move(positive[0]);
+    RidSet out;
+    out.compound = true;
+    bool first = true;
+    for (RidSet& p : positive) {
+      Append(&out, std::move(p), first ? "" : " INTERSECT ");
+      first = false;
+    }
+    for (RidSet& n : negative) Append(&out, std::move(n), " EXCEPT ");
+    return out;
+  }
+
+  static RidSet Or(std::vector<RidSet> members) {
+    if (members.empty()) return None();
+    if (members.size() == 1) return std::move(members[0]);
+    RidSet out;
+    out.compound = true;
+    bool first = true;
+    for (RidSet& m : members) {
+      Append(&out, std::move(m), first ? "" : " UNION ");
+      first = false;
+    }
+    return out;
+  }
+
+  // The final statement: the rids of the collection that are in `set`, each once.
+  RidQuery Finish(RidSet set) const {
+    if (set.sql == records_) return RidQuery{records_, {}};
+    return RidQuery{records_ + " AND rid IN (" + set.sql + ")", std::move(set.params)};
+  }
+
+ private:
+  static void Append(RidSet* out, RidSet member, const char* op) {
+    out->sql += op;
+    if (member.compound) {
+      out->sql += "SELECT rid FROM (" + member.sql + ")";
+    } else {
+      out->sql += member.sql;
+    }
+    for (SqlParam& p : member.params) out->params.push_back(std::move(p));
+  }
+
+  static bool IsNegation(DocumentOp op) { return op == DocumentOp::kNotContains || op == DocumentOp::kNotRegex; }
+  static DocumentOp Positive(DocumentOp op) {
+    if (op == DocumentOp::kNotContains) return DocumentOp::kContains;
+    if (op == DocumentOp::kNotRegex) return DocumentOp::kRegex;
+    return op;
+  }
+
+  static bool IsNegation(const WhereNode& node) {
+    return node.kind == WhereNode::Kind::kCompare &&
+           (node.op == WhereOp::kNe || node.op == WhereOp::kNin || node.op == WhereOp::kNotContains ||
+            node.op == WhereOp::kNotRegex);
+  }
+
+  // The set of a comparison with negations turned positive: $ne -> $eq, $nin -> $in, ...
+  RidSet PositiveCompare(const WhereNode& node) {
+    if (node.key == kDocumentKey) {
+      const std::string& pattern = std::get<std::string>(node.operand);
+      bool regex = node.op == WhereOp::kRegex || node.op == WhereOp::kNotRegex;
+      return DocumentLeaf(regex ? DocumentOp::kRegex : DocumentOp::kContains, pattern);
+    }
+    const std::string cid_key = "cid = " + cid_ + " AND key = ?";
+    RidSet out;
+    out.params.push_back(node.key);
+    switch (node.op) {
+      case WhereOp::kEq:
+      case WhereOp::kNe:
+        // Strings need no type test: only TEXT values equal a TEXT parameter.
+        out.sql = "SELECT rid FROM metadata WHERE " + cid_key + " AND v = ?";
+        if (!std::holds_alternative<std::string>(node.operand)) out.sql += " AND " + TypeCondition(node.operand);
+        out.params.push_back(ScalarParam(node.operand));
+        return out;
+      case WhereOp::kContains:
+      case WhereOp::kNotContains:
+        out.sql = "SELECT rid FROM metadata_array WHERE " + cid_key + " AND v = ?";
+        if (!std::holds_alternative<std::string>(node.operand)) out.sql += " AND " + TypeCondition(node.operand);
+        out.params.push_back(ScalarParam(node.operand));
+        return out;
+      case WhereOp::kGt:
+      case WhereOp::kGte:
+      case WhereOp::kLt:
+      case WhereOp::kLte: {
+        const char* cmp = node.op == WhereOp::kGt    ? ">"
+                          : node.op == WhereOp::kGte ? ">="
+                          : node.op == WhereOp::kLt  ? "<"
+                                                     : "<=";
+        // SQLite orders numbers before all text, so `v < ''` bounds the index range to numbers;
+        // the type test then drops bools, which are stored as the integers 0 and 1.
+        out.sql = "SELECT rid FROM metadata WHERE " + cid_key + " AND v " + cmp + " ? AND v < '' AND " +
+                  TypeCondition(node.operand);
+        out.params.push_back(ScalarParam(node.operand));
+        return out;
+      }
+      case WhereOp::kIn:
+      case WhereOp::kNin:
+        return InList(node, cid_key);
+      case WhereOp::kRegex:
+      case WhereOp::kNotRegex:
+        break;  // only on #document
+    }
+    return None();
+  }
+
+  RidSet InList(const WhereNode& node, const std::string& cid_key) {
+    RidSet out;
+    out.params.push_back(node.key);
+    std::vector<SqlParam> values;
+    std::string type;
+    std::visit(
+        [&](const auto& list) {
+          using T = std::decay_t<decltype(list)>;
+          if constexpr (std::is_same_v<T, std::vector<bool>> || std::is_same_v<T, std::vector<int64_t>> ||
+                        std::is_same_v<T, std::vector<double>> || std::is_same_v<T, std::vector<std::string>>) {
+            for (const auto& e : list) values.push_back(ScalarParam(MetadataValue(typename T::value_type(e))));
+            if (!list.empty()) type = TypeCondition(MetadataValue(typename T::value_type(list[0])));
+          }
+        },
+        node.operand);
+    out.sql = "SELECT rid FROM metadata WHERE " + cid_key + " AND " + type + " AND v IN (";
+    std::string json_text;
+    if (values.size() > kMaxInlineInValues && ToJsonArray(values, &json_text)) {
+      out.sql += "SELECT value FROM json_each(?))";
+      out.params.push_back(std::move(json_text));
+      return out;
+    }
+    for (size_t i = 0; i < values.size(); ++i) out.sql += i ? ", ?" : "?";
+    out.sql += ")";
+    for (SqlParam& v : values) out.params.push_back(std::move(v));
+    return out;
+  }
+
+  // False when a string is not valid UTF-8 (JSON cannot carry it); the caller binds the values
+  // one by one instead.
+  static bool ToJsonArray(const std::vector<SqlParam>& values, std::string* out) {
+    nlohmann::json array = nlohmann::json::array();
+    for (const SqlParam& v : values) {
+      std::visit([&](const auto& x) { array.push_back(x); }, v);
+    }
+    try {
+      *out = array.dump();
+    } catch (const nlohmann::json::exception&) {
+      return false;
+    }
+    return true;
+  }
+
+  RidSet DocumentLeaf(DocumentOp op, const std::string& pattern) {
+    RidSet out;
+    if (op == DocumentOp::kRegex) {
+      out.sql = records_ + " AND ochre_regexp(?, document)";
+      out.params.push_back(pattern);
+      return out;
+    }
+    // instr() is the exact, case-sensitive substring test (NULL for a NULL document). The FTS5
+    // trigram index narrows the candidates first when the pattern has a run of three or more
+    // characters without GLOB metacharacters: FTS5 (3.40) drops matches of bracket-escaped
+    // metacharacters such as "[?]", so only plain runs are handed to it, and its answer is a
+    // superset that instr() then checks.
+    auto [run, run_chars] = LongestLiteralRun(pattern);
+    out.sql = records_;
+    if (run_chars >= 3) {
+      out.sql += " AND rid IN (SELECT rowid FROM documents_fts WHERE document GLOB ?)";
+      out.params.push_back("*" + run + "*");
+    }
+    out.sql += " AND instr(document, ?) > 0";
+    out.params.push_back(pattern);
+    return out;
+  }
+
+  const std::string cid_;      // the collection's cid, a decimal literal (ours, not user input)
+  const std::string records_;  // SELECT rid FROM records WHERE cid = <cid>
+};
+
+void RegexpFunction(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
+  if (argc != 2 || sqlite3_value_type(argv[0]) == SQLITE_NULL || sqlite3_value_type(argv[1]) == SQLITE_NULL) {
+    sqlite3_result_null(ctx);
+    return;
+  }
+  auto* cached = static_cast<const RE2*>(sqlite3_get_auxdata(ctx, 0));
+  std::unique_ptr<RE2> compiled;
+  if (cached == nullptr) {
+    const char* pattern = reinterpret_cast<const char*>(sqlite3_value_text(argv[0]));
+    int pattern_bytes = sqlite3_value_bytes(argv[0]);
+    std::string error;
+    compiled = CompileRegex(std::string_view(pattern ? pattern : "", size_t(pattern_bytes)), &error);
+    if (compiled == nullptr) {
+      std::string msg = "ochre_regexp: invalid pattern: " + error;
+      sqlite3_result_error(ctx, msg.c_str(), int(msg.size()));
+      return;
+    }
+    cached = compiled.get();
+  }
+  const char* text = reinterpret_cast<const char*>(sqlite3_value_text(argv[1]));
+  int text_bytes = sqlite3_value_bytes(argv[1]);
+  bool match = RegexSearch(*cached, std::string_view(text ? text : "", size_t(text_bytes)));
+  sqlite3_result_int(ctx, match ? 1 : 0);
+  // Handed over last: SQLite may destroy the pattern inside set_auxdata (when out of memory).
+  if (compiled != nullptr) {
+    sqlite3_set_auxdata(ctx, 0, compiled.release(), [](void* p) { delete static_cast<RE2*>(p); });
+  }
+}
+
+}  // namespace
+
+Result<RidQuery> CompileFilter(int64_t cid, const WhereNode* where, const WhereDocumentNode* where_document) {
+  if (where != nullptr) OCHRE_RETURN_IF_ERROR(ValidateWhere(*where));
+  if (where_document != nullptr) OCHRE_RETURN_IF_ERROR(ValidateWhereDocument(*where_document));
+  Compiler compiler(cid);
+  std::vector<RidSet> parts;
+  if (where != nullptr) parts.push_back(compiler.Where(*where));
+  if (where_document != nullptr) parts.push_back(compiler.Document(*where_document));
+  return compiler.Finish(parts.empty() ? compiler.All() : compiler.And(std::move(parts), {}));
+}
+
+Status RegisterSqlFunctions(sqlite3* db) {
+  int rc = sqlite3_create_function_v2(db, "ochre_regexp", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,
+                                      &RegexpFunction, nullptr, nullptr, nullptr);
+  return storage::SqliteStatus(rc, db, "registering ochre_regexp");
+}
+
+void BindParams(storage::Statement* stmt, const std::vector<SqlParam>& params, int first_index) {
+  for (size_t i = 0; i < params.size(); ++i) {
+    int index = first_index + int(i);
+    std::visit(
+        [&](const auto& v) {
+          using T = std::decay_t<decltype(v)>;
+          if constexpr (std::is_same_v<T, std::string>) {
+            stmt->Bind(index, std::string_view(v));
+          } else {
+            stmt->Bind(index, v);
+          }
+        },
+        params[i]);
+  }
+}
+
+Result<std::vector<int64_t>> FindRids(storage::SqliteDb* db, const RidQuery& query) {
+  OCHRE_ASSIGN_OR_RETURN(storage::Statement stmt, db->Prepare(query.sql + " ORDER BY rid"));
+  BindParams(&stmt, query.params);
+  std::vector<int64_t> rids;
+  while (true) {
+    OCHRE_ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) break;
+    rids.push_back(stmt.ColumnInt(0));
+  }
+  return rids;
+}
+
+}  // namespace ochre::query
