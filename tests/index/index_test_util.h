@@ -58,20 +58,27 @@ inline std::vector<float> UniformVectors(size_t n, uint32_t dim, uint64_t seed) 
   return out;
 }
 
-// Gaussian clusters around random centers, with a decaying per-dimension spread (a spectrum like
-// real embeddings have), which is harder for a graph than uniform noise.
-inline std::vector<float> ClusteredVectors(size_t n, uint32_t dim, size_t clusters, uint64_t seed) {
-  std::mt19937_64 rng(seed);
+// Gaussian clusters with a decaying spectrum: dimension d of both the centers and the spread
+// around them has scale (1 + d)^-decay, so the set has a low intrinsic dimension, as real embeddings
+// do (isotropic noise in 100 dimensions has no near neighbors worth the name, and widely separated
+// clusters make a graph of islands; neither is what an index meets in practice). The centers depend
+// only on `clusters` and `dim`, so data and queries drawn with different seeds share them.
+inline std::vector<float> ClusteredVectors(size_t n, uint32_t dim, size_t clusters, uint64_t seed, float decay = 0.25f,
+                                           float noise = 1.4f) {
   std::normal_distribution<float> g(0.0f, 1.0f);
+  std::vector<float> spectrum(dim);
+  for (uint32_t d = 0; d < dim; ++d) spectrum[d] = std::pow(1.0f + float(d), -decay);
+  std::mt19937_64 center_rng(clusters * 7919 + dim);
   std::vector<float> centers(clusters * dim);
-  for (float& x : centers) x = g(rng);
-  std::vector<float> scale(dim);
-  for (uint32_t d = 0; d < dim; ++d) scale[d] = 0.6f / std::sqrt(1.0f + 0.1f * float(d));
+  for (size_t c = 0; c < clusters; ++c) {
+    for (uint32_t d = 0; d < dim; ++d) centers[c * dim + d] = g(center_rng) * spectrum[d];
+  }
+  std::mt19937_64 rng(seed);
   std::uniform_int_distribution<size_t> pick(0, clusters - 1);
   std::vector<float> out(n * dim);
   for (size_t i = 0; i < n; ++i) {
     size_t c = pick(rng);
-    for (uint32_t d = 0; d < dim; ++d) out[i * dim + d] = centers[c * dim + d] + scale[d] * g(rng);
+    for (uint32_t d = 0; d < dim; ++d) out[i * dim + d] = centers[c * dim + d] + noise * spectrum[d] * g(rng);
   }
   return out;
 }

@@ -1,0 +1,375 @@
+// Copyright 2026 The OchreDB Authors.
+//
+// Construction and search of the HNSW graph. Persistence is in hnsw_persist.cc.
+#include "index/hnsw/hnsw_index.h"
+
+#include <immintrin.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <string>
+#include <thread>
+
+#include "index/distance/space.h"
+#include "index/exact_scan.h"
+
+namespace ochre::index {
+namespace {
+
+constexpr float kInfinity = std::numeric_limits<float>::infinity();
+// Batches smaller than this per thread are inserted on fewer threads: a thread start and the
+// lock traffic of neighbors being linked at once cost more than they save on tiny batches.
+constexpr size_t kMinRowsPerThread = 64;
+
+uint64_t SplitMix64(uint64_t x) {
+  x += 0x9E3779B97F4A7C15ull;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+  return x ^ (x >> 31);
+}
+
+struct MinFirst {
+  bool operator()(const std::pair<float, uint32_t>& a, const std::pair<float, uint32_t>& b) const {
+    return a.first > b.first;
+  }
+};
+
+inline void PrefetchRow(const float* row) {
+  _mm_prefetch(reinterpret_cast<const char*>(row), _MM_HINT_T0);
+  _mm_prefetch(reinterpret_cast<const char*>(row) + 64, _MM_HINT_T0);
+}
+
+}  // namespace
+
+HnswIndex::HnswIndex(const HnswConfig& config, const RowChunks* rows)
+    : space_(config.space),
+      rows_(rows),
+      ef_construction_(uint32_t(std::max(config.ef_construction, std::max(config.max_neighbors, 2)))),
+      level_mult_(1.0 / std::log(double(std::max(config.max_neighbors, 2)))),
+      kernels_(ActiveKernels()),
+      ef_search_(size_t(std::max(config.ef_search, 1))),
+      num_threads_(config.num_threads),
+      graph_(uint32_t(std::max(config.max_neighbors, 2))) {}
+
+HnswIndex::~HnswIndex() = default;
+
+float HnswIndex::DistanceTo(const QueryDistance& q, uint32_t row) const { return q.To(rows_->Row(row), InvNorm(row)); }
+
+float HnswIndex::DistanceBetween(uint32_t a, uint32_t b) const {
+  return RowDistance(space_, kernels_, rows_->Row(a), InvNorm(a), rows_->Row(b), InvNorm(b), rows_->dim());
+}
+
+int HnswIndex::RandomLevel(uint32_t row) const {
+  // A hash of the row, not a shared generator: levels are reproducible and threads need no lock.
+  uint64_t h = SplitMix64(uint64_t(row) ^ 0x6F6368726548ull);
+  double u = (double(h >> 11) + 0.5) * (1.0 / 9007199254740992.0);  // (0, 1)
+  int level = int(-std::log(u) * level_mult_);
+  return std::min(level, HnswGraph::kMaxLevel);
+}
+
+HnswIndex::Candidate HnswIndex::GreedyDescend(const QueryDistance& q, uint32_t entry, int top, int stop,
+                                              SearchScratch* s) const {
+  Candidate cur{DistanceTo(q, entry), entry};
+  s->links.resize(graph_.MaxLinks(1));
+  for (int level = top; level > stop; --level) {
+    bool changed = true;
+    while (changed) {
+      changed = false;
+      uint32_t n = graph_.ReadLinks(cur.second, level, s->links.data());
+      for (uint32_t i = 0; i < n; ++i) {
+        uint32_t id = s->links[i];
+        float d = DistanceTo(q, id);
+        if (d < cur.first) {
+          cur = Candidate{d, id};
+          changed = true;
+        }
+      }
+    }
+  }
+  return cur;
+}
+
+template <typename Accept>
+void HnswIndex::SearchLayer(const QueryDistance& q, std::span<const Candidate> entry, int level, size_t ef,
+                            Accept accept, SearchScratch* s) const {
+  auto& cand = s->candidates;
+  auto& res = s->results;
+  cand.clear();
+  res.clear();
+  const bool cosine = space_ == Space::kCosine;
+  float bound = kInfinity;  // the worst kept result once ef are kept
+  auto keep = [&](float d, uint32_t id) {
+    res.emplace_back(d, id);
+    std::push_heap(res.begin(), res.end());
+    if (res.size() > ef) {
+      std::pop_heap(res.begin(), res.end());
+      res.pop_back();
+    }
+    if (res.size() >= ef) bound = res.front().first;
+  };
+  for (const Candidate& e : entry) {
+    if (!s->TryVisit(e.second)) continue;
+    cand.push_back(e);
+    std::push_heap(cand.begin(), cand.end(), MinFirst());
+    if (accept(e.second)) keep(e.first, e.second);
+  }
+  s->links.resize(graph_.MaxLinks(level));
+  auto consider = [&](float d, uint32_t id) {
+    if (d < bound) {
+      cand.emplace_back(d, id);
+      std::push_heap(cand.begin(), cand.end(), MinFirst());
+      if (accept(id)) keep(d, id);
+    }
+  };
+  while (!cand.empty()) {
+    Candidate c = cand.front();
+    // With fewer than ef accepted results the bound is infinite and the search goes on: a filter
+    // that rejects most nodes makes it walk further, through the rejected ones.
+    if (c.first > bound) break;
+    std::pop_heap(cand.begin(), cand.end(), MinFirst());
+    cand.pop_back();
+    uint32_t n = graph_.ReadLinks(c.second, level, s->links.data());
+    auto& pending = s->pending;
+    pending.clear();
+    for (uint32_t i = 0; i < n; ++i) {
+      uint32_t id = s->links[i];
+      if (s->TryVisit(id)) {
+        pending.push_back(id);
+        PrefetchRow(rows_->Row(id));
+      }
+    }
+    size_t i = 0;
+    for (; i + 4 <= pending.size(); i += 4) {
+      const float* ptrs[4];
+      float inv[4] = {1, 1, 1, 1}, dist[4];
+      for (int j = 0; j < 4; ++j) {
+        ptrs[j] = rows_->Row(pending[i + j]);
+        if (cosine) inv[j] = inv_norms_[pending[i + j]];
+      }
+      q.To4(ptrs, inv, dist);
+      for (int j = 0; j < 4; ++j) consider(dist[j], pending[i + j]);
+    }
+    for (; i < pending.size(); ++i) consider(DistanceTo(q, pending[i]), pending[i]);
+  }
+}
+
+void HnswIndex::SelectNeighbors(std::vector<Candidate>* cands, uint32_t max) const {
+  if (cands->size() <= max) return;
+  size_t kept = 0;
+  for (size_t i = 0; i < cands->size() && kept < max; ++i) {
+    const Candidate& c = (*cands)[i];
+    bool good = true;
+    for (size_t j = 0; j < kept; ++j) {
+      if (DistanceBetween(c.second, (*cands)[j].second) < c.first) {
+        good = false;
+        break;
+      }
+    }
+    if (good) (*cands)[kept++] = c;
+  }
+  cands->resize(kept);
+}
+
+void HnswIndex::LinkBack(uint32_t node, uint32_t neighbor, float distance, int level, std::vector<Candidate>* buf,
+                         std::vector<uint32_t>* ids_buf) {
+  const uint32_t max = graph_.MaxLinks(level);
+  std::vector<uint32_t>& ids = *ids_buf;
+  ids.clear();
+  graph_.Lock(node);
+  uint32_t count = graph_.LockedCount(node, level);
+  ids.resize(count);
+  for (uint32_t i = 0; i < count; ++i) ids[i] = graph_.LockedLink(node, level, i);
+  if (std::find(ids.begin(), ids.end(), neighbor) != ids.end()) {
+    graph_.Unlock(node);
+    return;
+  }
+  if (count < max) {
+    ids.push_back(neighbor);
+  } else {
+    buf->clear();
+    for (uint32_t id : ids) buf->emplace_back(DistanceBetween(node, id), id);
+    buf->emplace_back(distance, neighbor);
+    std::sort(buf->begin(), buf->end());
+    SelectNeighbors(buf, max);
+    ids.clear();
+    for (const Candidate& c : *buf) ids.push_back(c.second);
+  }
+  graph_.LockedSet(node, level, ids.data(), uint32_t(ids.size()));
+  graph_.Unlock(node);
+}
+
+void HnswIndex::InsertNode(uint32_t row, SearchScratch* s) {
+  const int level = RandomLevel(row);
+  graph_.InitNode(row, level);
+  if (space_ == Space::kCosine) inv_norms_[row] = InverseNorm(rows_->Row(row), rows_->dim());
+  graph_.PublishNode(row, level);
+  QueryDistance q(space_, rows_->Row(row), rows_->dim(), kernels_);
+
+  std::unique_lock<std::mutex> top_lock(graph_.entry_mutex(), std::defer_lock);
+  HnswGraph::Entry e = graph_.entry();
+  if (level > e.level) {
+    top_lock.lock();
+    e = graph_.entry();  // another thread may have raised it meanwhile
+    if (level <= e.level) top_lock.unlock();
+  }
+  if (e.node != HnswGraph::kNone) {
+    Candidate start = GreedyDescend(q, e.node, e.level, level, s);
+    std::vector<Candidate> entry_set = {start};
+    std::vector<Candidate> selected, buf;
+    std::vector<uint32_t> ids;
+    for (int lc = std::min(level, e.level); lc >= 0; --lc) {
+      s->Reset(graph_.capacity());
+      s->TryVisit(row);  // never link a node to itself
+      SearchLayer(
+          q, entry_set, lc, ef_construction_, [](uint32_t) { return true; }, s);
+      selected.assign(s->results.begin(), s->results.end());
+      std::sort(selected.begin(), selected.end());
+      entry_set = selected;  // the whole beam seeds the next level down (the paper's ep <- W)
+      SelectNeighbors(&selected, graph_.m());
+      ids.clear();
+      for (const Candidate& c : selected) ids.push_back(c.second);
+      graph_.Lock(row);
+      graph_.LockedSet(row, lc, ids.data(), uint32_t(ids.size()));
+      graph_.Unlock(row);
+      for (const Candidate& c : selected) LinkBack(c.second, row, c.first, lc, &buf, &ids);
+    }
+  }
+  present_.Set(row);
+  if (!deleted_.Test(row)) live_.fetch_add(1, std::memory_order_relaxed);
+  if (level > e.level || e.node == HnswGraph::kNone) graph_.set_entry(row, level);
+}
+
+Status HnswIndex::Insert(std::span<const uint32_t> rows) {
+  std::lock_guard<std::mutex> lock(write_mutex_);
+  const uint32_t readable = rows_->rows();
+  uint32_t max_row = 0;
+  for (uint32_t r : rows) {
+    if (r >= readable) {
+      return Status::InvalidArgument("hnsw index: row " + std::to_string(r) + " is not readable (only " +
+                                     std::to_string(readable) + " rows)");
+    }
+    max_row = std::max(max_row, r);
+  }
+  if (rows.empty()) return Status::Ok();
+  const uint64_t n = uint64_t(max_row) + 1;
+  graph_.Reserve(n);
+  present_.Reserve(n);
+  deleted_.Reserve(n);
+  if (space_ == Space::kCosine) inv_norms_.Reserve(n);
+
+  // Drop rows already in the graph and repeats within the batch: two threads inserting the same
+  // node would corrupt its lists.
+  std::vector<uint32_t> todo;
+  todo.reserve(rows.size());
+  RowBitmap seen{max_row};
+  for (uint32_t r : rows) {
+    if (present_.Test(r) || seen.Test(r)) continue;
+    seen.Set(r);
+    todo.push_back(r);
+  }
+
+  int threads = num_threads_.load(std::memory_order_relaxed);
+  if (threads <= 0) threads = DefaultScanThreads();
+  threads = int(std::min<size_t>(size_t(threads), todo.size() / kMinRowsPerThread + 1));
+  std::atomic<size_t> next{0};
+  auto work = [&]() {
+    std::unique_ptr<SearchScratch> s = pool_.Acquire(graph_.capacity());
+    for (size_t i = next.fetch_add(1); i < todo.size(); i = next.fetch_add(1)) InsertNode(todo[i], s.get());
+    pool_.Release(std::move(s));
+  };
+  if (threads <= 1) {
+    work();
+  } else {
+    std::vector<std::thread> pool;
+    for (int t = 1; t < threads; ++t) pool.emplace_back(work);
+    work();
+    for (auto& th : pool) th.join();
+  }
+  if (max_row + 1 > covered_rows_.load(std::memory_order_relaxed)) {
+    covered_rows_.store(max_row + 1, std::memory_order_release);
+  }
+  return Status::Ok();
+}
+
+void HnswIndex::MarkDeleted(uint32_t row) {
+  std::lock_guard<std::mutex> lock(write_mutex_);
+  if (deleted_.Test(row)) return;
+  deleted_.Set(row);
+  if (present_.Test(row)) live_.fetch_sub(1, std::memory_order_relaxed);
+}
+
+size_t HnswIndex::MemoryBytes() const {
+  return graph_.MemoryBytes() + inv_norms_.capacity() * sizeof(float) + 2 * (graph_.capacity() / 8);
+}
+
+std::vector<Neighbor> HnswIndex::ExactSearch(const QueryDistance& q, size_t k, const RowBitmap* allow) const {
+  ScanInput in;
+  in.rows = rows_;
+  in.query = &q;
+  in.inv_norms = &inv_norms_;
+  in.present = &present_;
+  in.deleted = &deleted_;
+  in.allow = allow;
+  in.high_water = uint32_t(std::min<uint64_t>(graph_.capacity(), rows_->rows()));
+  in.k = k;
+  return ExactScan(in, DefaultScanThreads());
+}
+
+bool HnswIndex::PreferExact(const SearchParams& params, size_t ef) const {
+  // Cost in distance computations. A graph search with beam ef touches about ef * M0 / 2 nodes
+  // when every node may be a result; when only a fraction f of nodes may (the allowed, live
+  // ones), it must walk about 1/f times further to fill its beam. An exact scan computes one
+  // distance per allowed row.
+  const double nodes = double(std::max<size_t>(node_count(), 1));
+  const double live = double(live_count());
+  double candidates = live;
+  if (params.allow != nullptr) candidates = std::min(double(params.allow->count()) * (live / nodes), live);
+  const double fraction = std::max(candidates / nodes, 1e-9);
+  const double graph_cost = 0.5 * double(ef) * double(graph_.MaxLinks(0)) / fraction;
+  const double exact_cost = params.allow != nullptr ? std::min(double(params.allow->count()), nodes) : nodes;
+  return exact_cost <= graph_cost;
+}
+
+Result<std::vector<Neighbor>> HnswIndex::Search(const float* query, const SearchParams& params) const {
+  return Search(query, params, FilterStrategy::kAuto);
+}
+
+Result<std::vector<Neighbor>> HnswIndex::Search(const float* query, const SearchParams& params,
+                                                FilterStrategy strategy) const {
+  if (query == nullptr) return Status::InvalidArgument("hnsw index: null query");
+  const size_t k = params.k;
+  if (k == 0 || live_count() == 0) return std::vector<Neighbor>();
+  if (params.allow != nullptr && params.allow->empty()) return std::vector<Neighbor>();
+  const HnswGraph::Entry e = graph_.entry();
+  if (e.node == HnswGraph::kNone) return std::vector<Neighbor>();
+  QueryDistance q(space_, query, rows_->dim(), kernels_);
+  const size_t ef = std::max(params.ef != 0 ? params.ef : ef_search(), k);
+
+  bool exact = strategy == FilterStrategy::kExact;
+  if (strategy == FilterStrategy::kAuto) exact = PreferExact(params, ef);
+  if (exact) return ExactSearch(q, k, params.allow);
+
+  std::unique_ptr<SearchScratch> s = pool_.Acquire(graph_.capacity());
+  Candidate start = GreedyDescend(q, e.node, e.level, 0, s.get());
+  const RowBitmap* allow = params.allow;
+  const ConcurrentRowSet& deleted = deleted_;
+  auto accept = [allow, &deleted](uint32_t id) { return (allow == nullptr || allow->Test(id)) && !deleted.Test(id); };
+  SearchLayer(q, std::span<const Candidate>(&start, 1), 0, ef, accept, s.get());
+  std::vector<Neighbor> out;
+  out.reserve(s->results.size());
+  for (const Candidate& c : s->results) out.push_back(Neighbor{c.first, c.second});
+  pool_.Release(std::move(s));
+  std::sort(out.begin(), out.end());
+  if (out.size() > k) out.resize(k);
+  // Fewer than k means the beam ran out of reachable accepted nodes. Pruned links can, rarely,
+  // cut a few nodes off, so make sure by scanning: min(k, allowed live rows) is promised.
+  if (out.size() < k && strategy == FilterStrategy::kAuto) return ExactSearch(q, k, params.allow);
+  return out;
+}
+
+std::unique_ptr<HnswIndex> MakeHnswIndex(const HnswConfig& config, const RowChunks* rows) {
+  return std::make_unique<HnswIndex>(config, rows);
+}
+
+}  // namespace ochre::index

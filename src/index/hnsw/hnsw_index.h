@@ -1,0 +1,145 @@
+// Copyright 2026 The OchreDB Authors.
+//
+// HnswIndex: approximate nearest neighbors with a Hierarchical Navigable Small World graph
+// (Malkov & Yashunin, 2016/2018): a multi-level proximity graph searched greedily from the top
+// level down, with a beam of width ef on level 0, and neighbors chosen by the paper's heuristic
+// (keep a candidate only if it is closer to the new node than to every neighbor already kept),
+// which keeps links pointing in diverse directions and the graph navigable on clustered data.
+//
+// The graph is kept apart from the vectors: it reads rows from RowChunks (memory-mapped by the
+// storage layer) and stores only links, levels, tombstones and, for cosine, one inverse norm per
+// row (vectors stay unnormalized so that get returns them as given).
+//
+// Parameters come from HnswConfig (Chroma's names): max_neighbors = M (level 0 keeps 2M links),
+// ef_construction, ef_search (the beam width when SearchParams.ef is 0; it is raised to at least
+// k), num_threads (threads of one Insert batch; 0 = the number of cores).
+//
+// Deleted rows stay in the graph and keep routing searches; they are never returned. A search
+// with an allow-list explores through disallowed nodes too; when the allowed rows are few
+// relative to the graph (by a cost estimate), it scans them exactly instead. Either way it returns
+// min(k, allowed live rows) results.
+//
+// Thread safety: any number of concurrent Search calls alongside one writer (Insert, MarkDeleted,
+// SaveGraph are serialized internally as well). Insert itself may use several threads.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/row_chunks.h"
+#include "index/distance/distance.h"
+#include "index/hnsw/hnsw_graph.h"
+#include "index/hnsw/visited_pool.h"
+#include "index/stable_array.h"
+#include "index/vector_index.h"
+
+namespace ochre::index {
+
+class QueryDistance;
+
+class HnswIndex final : public VectorIndex {
+ public:
+  // How a search with an allow-list is carried out. kAuto decides by cost; tests force the others.
+  enum class FilterStrategy { kAuto, kGraph, kExact };
+
+  // `rows` must outlive this index. max_neighbors below 2 is taken as 2, ef_construction below
+  // max_neighbors as max_neighbors.
+  HnswIndex(const HnswConfig& config, const RowChunks* rows);
+  ~HnswIndex() override;
+
+  Space space() const override { return space_; }
+  uint32_t dim() const override { return rows_->dim(); }
+
+  // Adds the rows to the graph, with up to num_threads threads. Fails with InvalidArgument (and
+  // adds nothing) when a row is not readable in the RowChunks. Rows already present are skipped.
+  Status Insert(std::span<const uint32_t> rows) override;
+  void MarkDeleted(uint32_t row) override;
+  bool IsDeleted(uint32_t row) const override { return deleted_.Test(row); }
+  size_t live_count() const override { return live_.load(std::memory_order_relaxed); }
+
+  // The k nearest live (and allowed) rows, ascending by (distance, row). InvalidArgument when the
+  // query is null.
+  Result<std::vector<Neighbor>> Search(const float* query, const SearchParams& params) const override;
+  Result<std::vector<Neighbor>> Search(const float* query, const SearchParams& params, FilterStrategy strategy) const;
+
+  // The beam width used when SearchParams.ef is 0 (Chroma's ef_search; modifiable).
+  void set_ef_search(size_t ef) { ef_search_.store(ef, std::memory_order_relaxed); }
+  size_t ef_search() const { return ef_search_.load(std::memory_order_relaxed); }
+  void set_num_threads(int n) { num_threads_.store(n, std::memory_order_relaxed); }
+
+  uint32_t max_neighbors() const { return graph_.m(); }
+  uint32_t ef_construction() const { return ef_construction_; }
+  // The graph covers rows below this (the largest inserted row + 1). After LoadGraph the caller
+  // inserts the committed rows at or above it, and re-applies their tombstones.
+  uint32_t covered_rows() const { return covered_rows_.load(std::memory_order_acquire); }
+  // Rows in the graph, deleted or not.
+  size_t node_count() const { return present_.count(); }
+  // Bytes of graph links and per-row state (not the vectors).
+  size_t MemoryBytes() const;
+
+ private:
+  friend Status SaveGraph(const HnswIndex& index, std::string* out);
+  friend Result<std::unique_ptr<HnswIndex>> LoadGraph(const HnswConfig& config, const RowChunks* rows,
+                                                      std::string_view bytes);
+  using Candidate = std::pair<float, uint32_t>;
+
+  float InvNorm(uint32_t row) const { return space_ == Space::kCosine ? inv_norms_[row] : 1.0f; }
+  float DistanceTo(const QueryDistance& q, uint32_t row) const;
+  float DistanceBetween(uint32_t a, uint32_t b) const;
+  int RandomLevel(uint32_t row) const;
+  // Greedy walk (beam 1) from the entry point down to level `stop` + 1; returns the closest node.
+  Candidate GreedyDescend(const QueryDistance& q, uint32_t entry, int top, int stop, SearchScratch* s) const;
+  // Beam search of width ef on one level from `entry`; leaves the best accepted nodes in s->results
+  // (a max-heap). Nodes failing `accept` are explored but not kept.
+  template <typename Accept>
+  void SearchLayer(const QueryDistance& q, std::span<const Candidate> entry, int level, size_t ef, Accept accept,
+                   SearchScratch* s) const;
+  // The paper's neighbor heuristic over `cands` (sorted ascending by distance to the base node).
+  void SelectNeighbors(std::vector<Candidate>* cands, uint32_t max) const;
+  void InsertNode(uint32_t row, SearchScratch* s);
+  // Adds `neighbor` to node's list at `level`, re-selecting by the heuristic when the list is full.
+  void LinkBack(uint32_t node, uint32_t neighbor, float distance, int level, std::vector<Candidate>* buf,
+                std::vector<uint32_t>* ids_buf);
+  std::vector<Neighbor> ExactSearch(const QueryDistance& q, size_t k, const RowBitmap* allow) const;
+  bool PreferExact(const SearchParams& params, size_t ef) const;
+
+  const Space space_;
+  const RowChunks* const rows_;
+  const uint32_t ef_construction_;
+  const double level_mult_;
+  const DistanceKernels& kernels_;
+  std::atomic<size_t> ef_search_;
+  std::atomic<int> num_threads_;
+
+  HnswGraph graph_;
+  ConcurrentRowSet present_;
+  ConcurrentRowSet deleted_;
+  StableArray<float> inv_norms_;  // cosine only; written before the row is linked
+  std::atomic<uint32_t> covered_rows_{0};
+  std::atomic<size_t> live_{0};
+  mutable VisitedPool pool_;
+  mutable std::mutex write_mutex_;  // serializes Insert, MarkDeleted and SaveGraph
+};
+
+// An empty HNSW index over one collection's vectors. `rows` must outlive it.
+std::unique_ptr<HnswIndex> MakeHnswIndex(const HnswConfig& config, const RowChunks* rows);
+
+// Serializes the graph (links, levels, tombstones, entry point and parameters; not the vectors)
+// into *out, replacing its contents. The format is docs/format/graph.md. Writing the bytes to a
+// file (atomically) is the caller's job. Safe alongside searches; waits for a running Insert.
+Status SaveGraph(const HnswIndex& index, std::string* out);
+
+// Rebuilds an index from SaveGraph's bytes over the same vectors. Every field is checked: bad
+// magic, checksum, sizes, a link out of range, parameters that do not match `config` or `rows`
+// (dim, space, M) or a graph covering rows that `rows` lacks give Corruption naming the problem
+// (NotSupported for a newer format version); the bytes are never trusted. The caller then inserts
+// the rows at or above covered_rows() and, on any error, rebuilds from the vectors.
+Result<std::unique_ptr<HnswIndex>> LoadGraph(const HnswConfig& config, const RowChunks* rows, std::string_view bytes);
+
+}  // namespace ochre::index
