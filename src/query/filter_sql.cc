@@ -1,6 +1,8 @@
 // Copyright 2026 The OchreDB Authors.
 #include "query/filter_sql.h"
 
+#include <algorithm>
+#include <iterator>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -18,9 +20,14 @@ namespace {
 // read with json_each, so a 10,000-value $in costs one parameter (RELIABILITY.md F17).
 constexpr size_t kMaxInlineInValues = 64;
 
-// A set of rids as SQL. `compound` marks an INTERSECT/UNION/EXCEPT chain, which must be wrapped in
-// `SELECT rid FROM (...)` before it can be a member of another chain (SQLite's compound operators
-// share one precedence and associate to the left, and members cannot be parenthesized).
+// Terms per compound SELECT, well below SQLite's SQLITE_MAX_COMPOUND_SELECT (500).
+constexpr size_t kMaxChainTerms = 100;
+
+// A set of rids as SQL. `compound` marks an INTERSECT/UNION/EXCEPT chain, which must be wrapped
+// before it can be a member of another chain: SQLite's compound operators share one precedence and
+// associate to the left, and members cannot be parenthesized. Wrapped chains become named common
+// table expressions (WITH f0 AS (...), f1 AS (...)) rather than nested subqueries, because SQLite
+// 3.40's parser stack (100 entries) overflows on a filter nested 32 levels deep.
 struct RidSet {
   std::string sql;
   std::vector<SqlParam> params;
@@ -120,48 +127,74 @@ class Compiler {
   }
 
   // (p1 ∩ p2 ∩ ...) − n1 − n2 ..., where no positive member means the whole collection.
-  RidSet And(std::vector<RidSet> positive, std::vector<RidSet> negative) const {
-    if (positive.empty()) positive.push_back(All());
-    if (positive.size() == 1 && negative.empty()) return std::move(positive[0]);
-    RidSet out;
-    out.compound = true;
-    bool first = true;
-    for (RidSet& p : positive) {
-      Append(&out, std::move(p), first ? "" : " INTERSECT ");
-      first = false;
+  RidSet And(std::vector<RidSet> positive, std::vector<RidSet> negative) {
+    RidSet base = positive.empty() ? All() : Chain(std::move(positive), " INTERSECT ");
+    if (negative.empty()) return base;
+    std::vector<RidSet> members;
+    members.push_back(std::move(base));
+    if (negative.size() < kMaxChainTerms) {
+      for (RidSet& n : negative) members.push_back(std::move(n));
+    } else {
+      members.push_back(Or(std::move(negative)));  // a − n1 − n2 ... == a − (n1 ∪ n2 ...)
     }
-    for (RidSet& n : negative) Append(&out, std::move(n), " EXCEPT ");
-    return out;
+    return Chain(std::move(members), " EXCEPT ");
   }
 
-  static RidSet Or(std::vector<RidSet> members) {
+  RidSet Or(std::vector<RidSet> members) {
     if (members.empty()) return None();
-    if (members.size() == 1) return std::move(members[0]);
-    RidSet out;
-    out.compound = true;
-    bool first = true;
-    for (RidSet& m : members) {
-      Append(&out, std::move(m), first ? "" : " UNION ");
-      first = false;
-    }
-    return out;
+    return Chain(std::move(members), " UNION ");
   }
 
   // The final statement: the rids of the collection that are in `set`, each once.
-  RidQuery Finish(RidSet set) const {
+  RidQuery Finish(RidSet set) {
     if (set.sql == records_) return RidQuery{records_, {}};
-    return RidQuery{records_ + " AND rid IN (" + set.sql + ")", std::move(set.params)};
+    RidQuery out;
+    for (size_t i = 0; i < ctes_.size(); ++i) {
+      out.sql += (i == 0 ? "WITH " : ", ") + ctes_[i].sql;
+      for (SqlParam& p : ctes_[i].params) out.params.push_back(std::move(p));
+    }
+    if (!ctes_.empty()) out.sql += " ";
+    out.sql += records_ + " AND rid IN (" + set.sql + ")";
+    for (SqlParam& p : set.params) out.params.push_back(std::move(p));
+    return out;
   }
 
  private:
-  static void Append(RidSet* out, RidSet member, const char* op) {
-    out->sql += op;
-    if (member.compound) {
-      out->sql += "SELECT rid FROM (" + member.sql + ")";
-    } else {
-      out->sql += member.sql;
+  // m1 op m2 op ... . SQLite refuses compound SELECTs of more than 500 terms, so long chains of an
+  // associative op (INTERSECT, UNION) are built as chains of wrapped chains; callers keep EXCEPT
+  // chains short.
+  RidSet Chain(std::vector<RidSet> members, const char* op) {
+    if (members.size() == 1) return std::move(members[0]);
+    if (members.size() > kMaxChainTerms) {
+      std::vector<RidSet> groups;
+      for (size_t i = 0; i < members.size(); i += kMaxChainTerms) {
+        size_t end = std::min(members.size(), i + kMaxChainTerms);
+        std::vector<RidSet> group(std::make_move_iterator(members.begin() + i),
+                                  std::make_move_iterator(members.begin() + end));
+        groups.push_back(Chain(std::move(group), op));
+      }
+      return Chain(std::move(groups), op);
     }
+    RidSet out;
+    out.compound = true;
+    for (size_t i = 0; i < members.size(); ++i) Append(&out, std::move(members[i]), i == 0 ? "" : op);
+    return out;
+  }
+
+  void Append(RidSet* out, RidSet member, const char* op) {
+    out->sql += op;
+    if (member.compound) member = Wrap(std::move(member));
+    out->sql += member.sql;
     for (SqlParam& p : member.params) out->params.push_back(std::move(p));
+  }
+
+  // Moves a chain into a new common table expression and returns a simple SELECT of it. Chains are
+  // wrapped after their own members, so every expression refers only to earlier ones, and the
+  // parameters of the WITH clause stay in text order.
+  RidSet Wrap(RidSet chain) {
+    std::string name = "f" + std::to_string(ctes_.size());
+    ctes_.push_back(RidSet{name + " AS (" + chain.sql + ")", std::move(chain.params), false});
+    return RidSet{"SELECT rid FROM " + name, {}, false};
   }
 
   static bool IsNegation(DocumentOp op) { return op == DocumentOp::kNotContains || op == DocumentOp::kNotRegex; }
@@ -294,6 +327,7 @@ class Compiler {
 
   const std::string cid_;      // the collection's cid, a decimal literal (ours, not user input)
   const std::string records_;  // SELECT rid FROM records WHERE cid = <cid>
+  std::vector<RidSet> ctes_;   // "fN AS (...)", in definition order
 };
 
 void RegexpFunction(sqlite3_context* ctx, int argc, sqlite3_value** argv) {

@@ -30,7 +30,7 @@ using SqlParam = std::variant<int64_t, double, std::string>;
 
 struct RidQuery {
   // A complete SELECT of one column, `rid`, of the form
-  //   SELECT rid FROM records WHERE cid = <cid> [AND rid IN (...)]
+  //   [WITH f0 AS (...), ...] SELECT rid FROM records WHERE cid = <cid> [AND rid IN (...)]
   // without ORDER BY, so a caller may append " ORDER BY rid LIMIT ? OFFSET ?" or use it as a
   // subquery (`rid IN (<sql>)`). Each rid appears once. Uses plain `?` placeholders only.
   std::string sql;
