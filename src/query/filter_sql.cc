@@ -18,7 +18,10 @@ namespace {
 
 // Lists up to this size bind one host parameter per value; longer ones bind a single JSON array
 // read with json_each, so a 10,000-value $in costs one parameter (RELIABILITY.md F17).
-constexpr size_t kMaxInlineInValues = 64;
+constexpr size_t kMaxInlineInValues = 16;
+
+// SQLite 3.40 allows 32766 parameters per statement; leave the caller room for its own.
+constexpr size_t kMaxSqlParams = 32000;
 
 // Terms per compound SELECT, well below SQLite's SQLITE_MAX_COMPOUND_SELECT (500).
 constexpr size_t kMaxChainTerms = 100;
@@ -149,13 +152,24 @@ class Compiler {
   RidQuery Finish(RidSet set) {
     if (set.sql == records_) return RidQuery{records_, {}};
     RidQuery out;
+    std::string text;
     for (size_t i = 0; i < ctes_.size(); ++i) {
-      out.sql += (i == 0 ? "WITH " : ", ") + ctes_[i].sql;
+      text += (i == 0 ? "WITH " : ", ") + ctes_[i].sql;
       for (SqlParam& p : ctes_[i].params) out.params.push_back(std::move(p));
     }
-    if (!ctes_.empty()) out.sql += " ";
-    out.sql += records_ + " AND rid IN (" + set.sql + ")";
+    if (!ctes_.empty()) text += " ";
+    text += records_ + " AND rid IN (" + set.sql + ")";
     for (SqlParam& p : set.params) out.params.push_back(std::move(p));
+    // Numbered placeholders, so that the query keeps its numbering when a caller embeds it after
+    // placeholders of its own ("... cid = ?7 AND rid IN (<sql>)"); a plain `?` would take the
+    // number after the largest one seen before it. The text holds no literal `?`: every value from
+    // the filter is a parameter.
+    out.sql.reserve(text.size() + 4 * out.params.size());
+    size_t n = 0;
+    for (char c : text) {
+      out.sql += c;
+      if (c == '?') out.sql += std::to_string(++n);
+    }
     return out;
   }
 
@@ -368,7 +382,14 @@ Result<RidQuery> CompileFilter(int64_t cid, const WhereNode* where, const WhereD
   std::vector<RidSet> parts;
   if (where != nullptr) parts.push_back(compiler.Where(*where));
   if (where_document != nullptr) parts.push_back(compiler.Document(*where_document));
-  return compiler.Finish(parts.empty() ? compiler.All() : compiler.And(std::move(parts), {}));
+  RidQuery query = compiler.Finish(parts.empty() ? compiler.All() : compiler.And(std::move(parts), {}));
+  if (query.params.size() > kMaxSqlParams) {
+    // Only trees built in C++ get here: strings that are not UTF-8 in long $in lists bind one
+    // parameter each (see InList).
+    return Status::InvalidArgument("the filter needs " + std::to_string(query.params.size()) +
+                                   " SQL parameters; the limit is " + std::to_string(kMaxSqlParams));
+  }
+  return query;
 }
 
 Status RegisterSqlFunctions(sqlite3* db) {

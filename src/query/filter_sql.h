@@ -32,9 +32,10 @@ struct RidQuery {
   // A complete SELECT of one column, `rid`, of the form
   //   [WITH f0 AS (...), ...] SELECT rid FROM records WHERE cid = <cid> [AND rid IN (...)]
   // without ORDER BY, so a caller may append " ORDER BY rid LIMIT ? OFFSET ?" or use it as a
-  // subquery (`rid IN (<sql>)`). Each rid appears once. Uses plain `?` placeholders only.
+  // subquery (`rid IN (<sql>)`). Each rid appears once. Placeholders are numbered ?1..?N in text
+  // order, so an embedding statement numbers its own from ?N+1, wherever they appear.
   std::string sql;
-  // One value per `?` in sql, in order.
+  // The value of ?1, ?2, ... in order.
   std::vector<SqlParam> params;
 };
 

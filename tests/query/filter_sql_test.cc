@@ -152,6 +152,15 @@ TEST_F(FilterSqlTest, LongInListsBindOneJsonParameter) {
   ASSERT_TRUE(q2.ok());
   EXPECT_GT(q2->params.size(), 1000u);
   EXPECT_EQ(Find(1, &in, nullptr).size(), 300u - want.size());
+  // Too many such lists would pass SQLite's parameter limit: refused, not an SQL error later.
+  std::vector<std::string> bad(10000, std::string("\xff", 1));
+  in.operand = bad;
+  WhereNode many;
+  many.kind = WhereNode::Kind::kOr;
+  many.children.assign(4, in);
+  Result<RidQuery> q3 = CompileFilter(1, &many, nullptr);
+  ASSERT_FALSE(q3.ok());
+  EXPECT_NE(q3.status().message().find("SQL parameters; the limit is"), std::string::npos);
 }
 
 // The largest filters the limits allow must still compile to SQL that SQLite accepts: at most 500
@@ -191,6 +200,33 @@ TEST_F(FilterSqlTest, FiltersAtTheLimitsRun) {
     if (Matches(*w, Metadata{{"i", i}, {"j", i % 7}}, "doc " + std::to_string(i))) want.push_back(i);
   }
   EXPECT_EQ(Find(1, &*w, nullptr), want);
+}
+
+// The API layer embeds the query after a placeholder of its own, as storage's SelectRecords does:
+// "... WHERE cid = ?N+1 AND rid IN (<sql>) ... LIMIT ?N+2 OFFSET ?N+3".
+TEST_F(FilterSqlTest, EmbedsAfterTheCallersOwnPlaceholders) {
+  for (int64_t i = 1; i <= 20; ++i) Insert({i, 1 + i % 2, "id" + std::to_string(i), Metadata{{"i", i}}, "d"});
+  Result<WhereNode> w =
+      ParseWhere(R"({"$or": [{"i": {"$lt": 5}}, {"$and": [{"i": {"$gt": 10}}, {"i": {"$ne": 13}}]}]})");
+  ASSERT_TRUE(w.ok());
+  Result<RidQuery> q = CompileFilter(1, &*w, nullptr);
+  ASSERT_TRUE(q.ok());
+  int n = int(q->params.size());
+  std::string sql = "SELECT rid FROM records WHERE cid = ?" + std::to_string(n + 1) + " AND rid IN (" + q->sql +
+                    ") ORDER BY rid LIMIT ?" + std::to_string(n + 2) + " OFFSET ?" + std::to_string(n + 3);
+  auto stmt = db_->Prepare(sql);
+  ASSERT_TRUE(stmt.ok()) << stmt.status().ToString();
+  BindParams(&*stmt, q->params);
+  stmt->Bind(n + 1, int64_t{1}).Bind(n + 2, int64_t{3}).Bind(n + 3, int64_t{1});
+  Rids got;
+  while (true) {
+    Result<bool> row = stmt->Step();
+    ASSERT_TRUE(row.ok()) << row.status().ToString();
+    if (!*row) break;
+    got.push_back(stmt->ColumnInt(0));
+  }
+  // cid = 1 + i % 2: collection 1 holds the even i.
+  EXPECT_EQ(got, (Rids{4, 12, 14}));  // of 2, 4, 12, 14, 16, 18, 20: offset 1, limit 3
 }
 
 TEST_F(FilterSqlTest, RejectsInvalidTrees) {
