@@ -58,15 +58,11 @@ class [[nodiscard]] Status {
   static Status Corruption(std::string msg) { return Status(StatusCode::kCorruption, std::move(msg)); }
   static Status IOError(std::string msg) { return Status(StatusCode::kIOError, std::move(msg)); }
   static Status NoSpace(std::string msg) { return Status(StatusCode::kNoSpace, std::move(msg)); }
-  static Status PermissionDenied(std::string msg) {
-    return Status(StatusCode::kPermissionDenied, std::move(msg));
-  }
+  static Status PermissionDenied(std::string msg) { return Status(StatusCode::kPermissionDenied, std::move(msg)); }
   static Status Locked(std::string msg) { return Status(StatusCode::kLocked, std::move(msg)); }
   static Status ReadOnly(std::string msg) { return Status(StatusCode::kReadOnly, std::move(msg)); }
   static Status NotSupported(std::string msg) { return Status(StatusCode::kNotSupported, std::move(msg)); }
-  static Status ResourceExhausted(std::string msg) {
-    return Status(StatusCode::kResourceExhausted, std::move(msg));
-  }
+  static Status ResourceExhausted(std::string msg) { return Status(StatusCode::kResourceExhausted, std::move(msg)); }
   static Status Internal(std::string msg) { return Status(StatusCode::kInternal, std::move(msg)); }
 
   bool ok() const { return rep_ == nullptr; }
@@ -101,8 +97,8 @@ std::string_view StatusCodeName(StatusCode code);
 }  // namespace ochre
 
 // Propagates a non-ok Status to the caller.
-#define OCHRE_RETURN_IF_ERROR(expr)                 \
-  do {                                              \
-    ::ochre::Status ochre_status_tmp_ = (expr);     \
+#define OCHRE_RETURN_IF_ERROR(expr)                        \
+  do {                                                     \
+    ::ochre::Status ochre_status_tmp_ = (expr);            \
     if (!ochre_status_tmp_.ok()) return ochre_status_tmp_; \
   } while (0)

@@ -57,8 +57,8 @@ struct Include {
   bool distances = false;
   bool uris = false;
 
-  static Include GetDefault() { return Include{true, false, true, false, false}; }    // documents, metadatas
-  static Include QueryDefault() { return Include{true, false, true, true, false}; }   // + distances
+  static Include GetDefault() { return Include{true, false, true, false, false}; }   // documents, metadatas
+  static Include QueryDefault() { return Include{true, false, true, true, false}; }  // + distances
   static Include All() { return Include{true, true, true, true, true}; }
   // The names in Chroma's order, as echoed in results ("included").
   std::vector<std::string> Names() const;
@@ -75,7 +75,7 @@ struct RecordBatch {
 
 struct GetResult {
   std::vector<std::string> ids;
-  std::optional<FloatMatrix> embeddings;                           // rows in ids order
+  std::optional<FloatMatrix> embeddings;  // rows in ids order
   std::optional<std::vector<std::optional<std::string>>> documents;
   std::optional<std::vector<std::optional<Metadata>>> metadatas;  // nullopt entry: no metadata
   std::optional<std::vector<std::optional<std::string>>> uris;

@@ -37,9 +37,12 @@ std::vector<std::string> Include::Names() const {
 
 const char* SpaceName(Space space) {
   switch (space) {
-    case Space::kL2: return "l2";
-    case Space::kCosine: return "cosine";
-    case Space::kIp: return "ip";
+    case Space::kL2:
+      return "l2";
+    case Space::kCosine:
+      return "cosine";
+    case Space::kIp:
+      return "ip";
   }
   return "l2";
 }

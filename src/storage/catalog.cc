@@ -58,11 +58,21 @@ std::string JsonStringArray(const std::vector<std::string>& items) {
     out += '"';
     for (unsigned char c : items[i]) {
       switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
+        case '"':
+          out += "\\\"";
+          break;
+        case '\\':
+          out += "\\\\";
+          break;
+        case '\n':
+          out += "\\n";
+          break;
+        case '\r':
+          out += "\\r";
+          break;
+        case '\t':
+          out += "\\t";
+          break;
         default:
           if (c < 0x20) {
             char buf[8];
@@ -82,7 +92,7 @@ std::string JsonStringArray(const std::vector<std::string>& items) {
 }  // namespace
 
 Result<std::unique_ptr<CatalogConn>> CatalogConn::Open(const std::string& path, const SqliteOpenOptions& options,
-                                                      bool migrate, const std::function<Status(sqlite3*)>& on_open) {
+                                                       bool migrate, const std::function<Status(sqlite3*)>& on_open) {
   OCHRE_ASSIGN_OR_RETURN(auto db, SqliteDb::Open(path, options));
   std::unique_ptr<CatalogConn> conn(new CatalogConn(std::move(db)));
   if (on_open) OCHRE_RETURN_IF_ERROR(on_open(conn->db_->get()));
@@ -200,9 +210,9 @@ Status CatalogConn::DeleteDatabaseRow(std::string_view database_id) {
 // --- Collections ----------------------------------------------------------------------------------
 
 Status CatalogConn::InsertCollection(const CollectionRow& r) {
-  OCHRE_ASSIGN_OR_RETURN(Statement * st,
-                         db_->Cached("INSERT INTO collections(id, name, database_id, dimension, config_json, "
-                                     "metadata_json, committed_rows, dead_rows) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, 0)"));
+  OCHRE_ASSIGN_OR_RETURN(
+      Statement * st, db_->Cached("INSERT INTO collections(id, name, database_id, dimension, config_json, "
+                                  "metadata_json, committed_rows, dead_rows) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, 0)"));
   st->Reset();
   st->Bind(1, r.id).Bind(2, r.name).Bind(3, r.database_id);
   if (r.dimension) {
@@ -240,8 +250,8 @@ Result<std::optional<CollectionRow>> CatalogConn::FindCollectionById(std::string
 
 Result<std::vector<CollectionRow>> CatalogConn::ListCollections(std::string_view database_id, int64_t limit,
                                                                 int64_t offset) {
-  static const std::string sql = "SELECT " + std::string(kCollectionColumns) +
-                                 " WHERE c.database_id = ?1 ORDER BY c.id LIMIT ?2 OFFSET ?3";
+  static const std::string sql =
+      "SELECT " + std::string(kCollectionColumns) + " WHERE c.database_id = ?1 ORDER BY c.id LIMIT ?2 OFFSET ?3";
   OCHRE_ASSIGN_OR_RETURN(Statement * st, db_->Cached(sql));
   st->Reset();
   st->Bind(1, database_id).Bind(2, limit).Bind(3, offset);
@@ -320,13 +330,13 @@ Status CatalogConn::DeleteCollection(int64_t cid) {
 }
 
 Status CatalogConn::ResetAll() {
-  OCHRE_RETURN_IF_ERROR(db_->Exec(
-      "INSERT INTO documents_fts(documents_fts) VALUES ('delete-all');"
-      "DELETE FROM metadata; DELETE FROM metadata_array; DELETE FROM records; DELETE FROM collections;"
-      "DELETE FROM databases; DELETE FROM tenants;"
-      "INSERT INTO tenants(name) VALUES ('default_tenant');"
-      "INSERT INTO databases(id, name, tenant) VALUES ('00000000-0000-0000-0000-000000000000', "
-      "'default_database', 'default_tenant');"));
+  OCHRE_RETURN_IF_ERROR(
+      db_->Exec("INSERT INTO documents_fts(documents_fts) VALUES ('delete-all');"
+                "DELETE FROM metadata; DELETE FROM metadata_array; DELETE FROM records; DELETE FROM collections;"
+                "DELETE FROM databases; DELETE FROM tenants;"
+                "INSERT INTO tenants(name) VALUES ('default_tenant');"
+                "INSERT INTO databases(id, name, tenant) VALUES ('00000000-0000-0000-0000-000000000000', "
+                "'default_database', 'default_tenant');"));
   return Status::Ok();
 }
 
@@ -362,16 +372,17 @@ Result<std::vector<RecordRow>> CatalogConn::SelectRecords(int64_t cid, std::stri
                                                           const std::vector<SqlParam>& params,
                                                           const std::vector<std::string>* ids, int64_t limit,
                                                           int64_t offset, bool with_payload) {
-  // Parameters: the filter's own (1..n), then cid, the ids array, limit, offset.
+  // Parameters: the filter's own (1..n), then cid, the ids array, limit, offset. The filter comes
+  // first in the text so that its placeholders, numbered or anonymous, take 1..n.
   int n = int(params.size());
-  std::string sql = with_payload ? "SELECT rid, id, row, document, uri, metadata_json FROM records WHERE cid = ?"
-                                 : "SELECT rid, id, row FROM records WHERE cid = ?";
-  sql += std::to_string(n + 1);
+  std::string sql = with_payload ? "SELECT rid, id, row, document, uri, metadata_json FROM records WHERE "
+                                 : "SELECT rid, id, row FROM records WHERE ";
   if (!rid_select.empty()) {
-    sql += " AND rid IN (";
+    sql += "rid IN (";
     sql += rid_select;
-    sql += ")";
+    sql += ") AND ";
   }
+  sql += "cid = ?" + std::to_string(n + 1);
   if (ids) sql += " AND id IN (SELECT value FROM json_each(?" + std::to_string(n + 2) + "))";
   sql += " ORDER BY rid LIMIT ?" + std::to_string(n + 3) + " OFFSET ?" + std::to_string(n + 4);
   OCHRE_ASSIGN_OR_RETURN(Statement * st, db_->Cached(sql));
@@ -486,9 +497,8 @@ Result<int64_t> CatalogConn::InsertRecord(int64_t cid, const RecordWrite& w) {
 
 Status CatalogConn::DeleteRecordRows(int64_t rid, int64_t cid, const std::optional<std::string>& document) {
   if (document) {
-    OCHRE_ASSIGN_OR_RETURN(Statement * fts,
-                           db_->Cached("INSERT INTO documents_fts(documents_fts, rowid, document) "
-                                       "VALUES ('delete', ?1, ?2)"));
+    OCHRE_ASSIGN_OR_RETURN(Statement * fts, db_->Cached("INSERT INTO documents_fts(documents_fts, rowid, document) "
+                                                        "VALUES ('delete', ?1, ?2)"));
     fts->Reset();
     fts->Bind(1, rid).Bind(2, std::string_view(*document));
     OCHRE_RETURN_IF_ERROR(fts->Run());

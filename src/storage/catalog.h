@@ -62,7 +62,7 @@ class CatalogConn {
   // new connection (the API layer registers SQL functions there). When `migrate` is set, applies
   // pending migrations; a catalog newer than this build is refused with NotSupported.
   static Result<std::unique_ptr<CatalogConn>> Open(const std::string& path, const SqliteOpenOptions& options,
-                                                  bool migrate, const std::function<Status(sqlite3*)>& on_open);
+                                                   bool migrate, const std::function<Status(sqlite3*)>& on_open);
 
   // The format version stored in an existing catalog file without changing it (0 when absent).
   static Result<int> PeekFormatVersion(const std::string& path);
@@ -100,9 +100,8 @@ class CatalogConn {
   // restrict. Ordered by rid; offset then limit (limit < 0: none).
   using SqlParam = std::variant<int64_t, double, std::string>;
   Result<std::vector<RecordRow>> SelectRecords(int64_t cid, std::string_view rid_select,
-                                               const std::vector<SqlParam>& params,
-                                               const std::vector<std::string>* ids, int64_t limit, int64_t offset,
-                                               bool with_payload);
+                                               const std::vector<SqlParam>& params, const std::vector<std::string>* ids,
+                                               int64_t limit, int64_t offset, bool with_payload);
   // The rows of every live record of the collection.
   Result<std::vector<uint32_t>> LiveRows(int64_t cid);
   Result<int64_t> CountRecords(int64_t cid);

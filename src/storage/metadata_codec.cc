@@ -22,11 +22,16 @@ nlohmann::json ToJson(const MetadataValue& v) {
 
 Result<MetadataValue> FromJson(const nlohmann::json& j) {
   switch (j.type()) {
-    case nlohmann::json::value_t::boolean: return MetadataValue(j.get<bool>());
-    case nlohmann::json::value_t::number_integer: return MetadataValue(j.get<int64_t>());
-    case nlohmann::json::value_t::number_unsigned: return MetadataValue(int64_t(j.get<uint64_t>()));
-    case nlohmann::json::value_t::number_float: return MetadataValue(j.get<double>());
-    case nlohmann::json::value_t::string: return MetadataValue(j.get<std::string>());
+    case nlohmann::json::value_t::boolean:
+      return MetadataValue(j.get<bool>());
+    case nlohmann::json::value_t::number_integer:
+      return MetadataValue(j.get<int64_t>());
+    case nlohmann::json::value_t::number_unsigned:
+      return MetadataValue(int64_t(j.get<uint64_t>()));
+    case nlohmann::json::value_t::number_float:
+      return MetadataValue(j.get<double>());
+    case nlohmann::json::value_t::string:
+      return MetadataValue(j.get<std::string>());
     case nlohmann::json::value_t::array: {
       if (j.empty()) return Status::Corruption("stored metadata has an empty array");
       const auto& first = j.front();
@@ -36,7 +41,8 @@ Result<MetadataValue> FromJson(const nlohmann::json& j) {
       if (first.is_string()) return MetadataValue(j.get<std::vector<std::string>>());
       return Status::Corruption("stored metadata has an array of an unknown type");
     }
-    default: return Status::Corruption("stored metadata has a value of an unknown type");
+    default:
+      return Status::Corruption("stored metadata has a value of an unknown type");
   }
 }
 

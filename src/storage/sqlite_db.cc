@@ -12,20 +12,31 @@ Status SqliteStatus(int rc, sqlite3* db, std::string_view what) {
   msg += ": ";
   msg += (db != nullptr) ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
   switch (rc & 0xff) {
-    case SQLITE_FULL: return Status::NoSpace(msg + " (the disk is full)");
-    case SQLITE_READONLY: return Status::ReadOnly(msg);
+    case SQLITE_FULL:
+      return Status::NoSpace(msg + " (the disk is full)");
+    case SQLITE_READONLY:
+      return Status::ReadOnly(msg);
     case SQLITE_PERM:
-    case SQLITE_AUTH: return Status::PermissionDenied(msg);
-    case SQLITE_CANTOPEN: return Status::IOError(msg + " (cannot open the database file)");
+    case SQLITE_AUTH:
+      return Status::PermissionDenied(msg);
+    case SQLITE_CANTOPEN:
+      return Status::IOError(msg + " (cannot open the database file)");
     case SQLITE_CORRUPT:
-    case SQLITE_NOTADB: return Status::Corruption(msg);
+    case SQLITE_NOTADB:
+      return Status::Corruption(msg);
     case SQLITE_BUSY:
-    case SQLITE_LOCKED: return Status::Locked(msg);
-    case SQLITE_IOERR: return Status::IOError(msg);
-    case SQLITE_NOMEM: return Status::ResourceExhausted(msg + " (out of memory)");
-    case SQLITE_CONSTRAINT: return Status::AlreadyExists(msg);
-    case SQLITE_TOOBIG: return Status::InvalidArgument(msg + " (value too big)");
-    default: return Status::Internal(msg);
+    case SQLITE_LOCKED:
+      return Status::Locked(msg);
+    case SQLITE_IOERR:
+      return Status::IOError(msg);
+    case SQLITE_NOMEM:
+      return Status::ResourceExhausted(msg + " (out of memory)");
+    case SQLITE_CONSTRAINT:
+      return Status::AlreadyExists(msg);
+    case SQLITE_TOOBIG:
+      return Status::InvalidArgument(msg + " (value too big)");
+    default:
+      return Status::Internal(msg);
   }
 }
 
@@ -152,6 +163,12 @@ Result<Statement*> SqliteDb::Cached(std::string_view sql) {
   Statement* ptr = owned.get();
   cache_->statements.emplace(std::string(sql), std::move(owned));
   return ptr;
+}
+
+void SqliteDb::ResetStatements() {
+  for (sqlite3_stmt* st = sqlite3_next_stmt(db_, nullptr); st != nullptr; st = sqlite3_next_stmt(db_, st)) {
+    sqlite3_reset(st);
+  }
 }
 
 Status SqliteDb::Begin() { return Exec("BEGIN IMMEDIATE"); }

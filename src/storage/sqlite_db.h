@@ -38,7 +38,7 @@ class Statement {
   // Binding: index is 1-based, as SQLite's.
   Statement& Bind(int index, int64_t value);
   Statement& Bind(int index, double value);
-  Statement& Bind(int index, std::string_view text);   // copied (SQLITE_TRANSIENT)
+  Statement& Bind(int index, std::string_view text);  // copied (SQLITE_TRANSIENT)
   Statement& BindBlob(int index, const void* data, size_t size);
   Statement& BindNull(int index);
   Statement& Bind(int index, const std::optional<std::string>& text);
@@ -89,9 +89,13 @@ class SqliteDb {
   // Reset() it (Statement::Reset) before use; returns a pointer owned by the SqliteDb.
   Result<Statement*> Cached(std::string_view sql);
 
-  Status Begin();      // BEGIN IMMEDIATE
+  // Resets every statement of the connection, ending the read transaction a partly stepped
+  // statement keeps open (which would pin an old WAL snapshot). Call when a lease ends.
+  void ResetStatements();
+
+  Status Begin();  // BEGIN IMMEDIATE
   Status Commit();
-  Status Rollback();   // never fails loudly: used on error paths
+  Status Rollback();  // never fails loudly: used on error paths
 
   int64_t LastInsertRowid() const { return sqlite3_last_insert_rowid(db_); }
   int Changes() const { return sqlite3_changes(db_); }

@@ -1,0 +1,98 @@
+// Copyright 2026 The OchreDB Authors.
+#include "api/collection_impl.h"
+
+#include "api/collection_config.h"
+#include "storage/metadata_codec.h"
+
+namespace ochre::api {
+
+Result<CollectionInfo> InfoFromRow(const storage::CollectionRow& row) {
+  CollectionInfo info;
+  info.id = row.id;
+  info.name = row.name;
+  info.dimension = row.dimension;
+  info.tenant = row.tenant;
+  info.database = row.database_name;
+  OCHRE_ASSIGN_OR_RETURN(info.configuration, ConfigurationFromJson(row.config_json));
+  if (row.metadata_json) {
+    OCHRE_ASSIGN_OR_RETURN(Metadata m, storage::DecodeMetadata(*row.metadata_json));
+    info.metadata = std::move(m);
+  }
+  return info;
+}
+
+CollectionImpl::CollectionImpl(std::shared_ptr<Engine> engine, std::shared_ptr<CollectionState> state,
+                               CollectionInfo info, std::shared_ptr<EmbeddingFunction> embedding_function,
+                               int64_t max_batch)
+    : engine_(std::move(engine)),
+      state_(std::move(state)),
+      id_(info.id),
+      embedding_function_(std::move(embedding_function)),
+      max_batch_(max_batch),
+      info_(std::move(info)) {}
+
+std::string CollectionImpl::name() const {
+  std::lock_guard<std::mutex> lock(info_mu_);
+  return info_.name;
+}
+
+std::optional<Metadata> CollectionImpl::metadata() const {
+  std::lock_guard<std::mutex> lock(info_mu_);
+  return info_.metadata;
+}
+
+Result<storage::CollectionRow> CollectionImpl::Row(storage::CatalogConn* conn) const {
+  OCHRE_RETURN_IF_ERROR(Deleted());
+  OCHRE_ASSIGN_OR_RETURN(auto row, conn->FindCollectionById(id_));
+  if (!row) return Status::NotFound("Collection [" + id_ + "] does not exist.");
+  return std::move(*row);
+}
+
+Result<CollectionInfo> CollectionImpl::Info() const {
+  OCHRE_ASSIGN_OR_RETURN(auto reader, engine_->Reader());
+  OCHRE_ASSIGN_OR_RETURN(auto row, Row(reader.get()));
+  OCHRE_ASSIGN_OR_RETURN(CollectionInfo info, InfoFromRow(row));
+  std::lock_guard<std::mutex> lock(info_mu_);
+  info_ = info;
+  return info;
+}
+
+Result<std::shared_ptr<VectorRuntime>> CollectionImpl::Runtime(const storage::CollectionRow& row,
+                                                               storage::CatalogConn* conn) const {
+  OCHRE_ASSIGN_OR_RETURN(CollectionConfiguration config, ConfigurationFromJson(row.config_json));
+  return state_->Runtime(row, config.hnsw.space, conn);
+}
+
+Status CollectionImpl::Modify(const std::optional<std::string>& new_name, const std::optional<Metadata>& new_metadata,
+                              const std::optional<CollectionConfigurationUpdate>& new_configuration) {
+  if (new_name) OCHRE_RETURN_IF_ERROR(ValidateName(*new_name));
+  if (new_metadata) {
+    if (new_metadata->empty()) return Status::InvalidArgument("Metadata cannot be empty");
+    OCHRE_RETURN_IF_ERROR(ValidateMetadata(*new_metadata, /*allow_null=*/false, /*is_collection=*/true));
+    OCHRE_RETURN_IF_ERROR(ValidateModifiedMetadata(*new_metadata));
+  }
+  std::lock_guard<std::mutex> write_lock(state_->write_mu());
+  auto w = engine_->Writer();
+  OCHRE_ASSIGN_OR_RETURN(auto row, Row(w.get()));
+  if (new_name && *new_name != row.name) {
+    OCHRE_ASSIGN_OR_RETURN(auto clash, w->FindCollectionByName(row.database_id, *new_name));
+    if (clash) return Status::AlreadyExists("Collection [" + *new_name + "] already exists");
+    row.name = *new_name;
+  }
+  if (new_metadata) row.metadata_json = storage::EncodeMetadata(*new_metadata);
+  if (new_configuration) {
+    OCHRE_ASSIGN_OR_RETURN(CollectionConfiguration current, ConfigurationFromJson(row.config_json));
+    OCHRE_ASSIGN_OR_RETURN(CollectionConfiguration next, ApplyConfigurationUpdate(current, *new_configuration));
+    row.config_json = ConfigurationToJson(next);
+  }
+  storage::Transaction txn(w->db());
+  OCHRE_RETURN_IF_ERROR(txn.Start());
+  OCHRE_RETURN_IF_ERROR(w->UpdateCollection(row));
+  OCHRE_RETURN_IF_ERROR(txn.Commit());
+  OCHRE_ASSIGN_OR_RETURN(CollectionInfo info, InfoFromRow(row));
+  std::lock_guard<std::mutex> lock(info_mu_);
+  info_ = std::move(info);
+  return Status::Ok();
+}
+
+}  // namespace ochre::api

@@ -1,0 +1,219 @@
+// Copyright 2026 The OchreDB Authors.
+//
+// The read path: get, query, count, peek. Reads never take the collection's write lock: they use
+// their own catalog connection (WAL snapshot per statement) and the index, which tolerates a
+// concurrent writer. A row the index returns whose record has just been deleted is skipped.
+#include <algorithm>
+#include <cmath>
+#include <unordered_set>
+
+#include "api/collection_config.h"
+#include "api/collection_impl.h"
+#include "query/filter_sql.h"
+#include "storage/metadata_codec.h"
+
+namespace ochre::api {
+
+namespace {
+
+Status ValidateLimitOffset(const std::optional<int64_t>& limit, const std::optional<int64_t>& offset) {
+  if (limit && *limit < 0)
+    return Status::InvalidArgument("Expected limit to be a non-negative integer, got " + std::to_string(*limit));
+  if (offset && *offset < 0)
+    return Status::InvalidArgument("Expected offset to be a non-negative integer, got " + std::to_string(*offset));
+  return Status::Ok();
+}
+
+Result<std::optional<Metadata>> DecodeOptional(const std::optional<std::string>& json) {
+  if (!json) return std::optional<Metadata>();
+  OCHRE_ASSIGN_OR_RETURN(Metadata m, storage::DecodeMetadata(*json));
+  if (m.empty()) return std::optional<Metadata>();
+  return std::optional<Metadata>(std::move(m));
+}
+
+}  // namespace
+
+Result<GetResult> CollectionImpl::Get(const GetOptions& o) const {
+  OCHRE_RETURN_IF_ERROR(Deleted());
+  OCHRE_RETURN_IF_ERROR(ValidateLimitOffset(o.limit, o.offset));
+  if (o.include.distances) return Status::InvalidArgument("Expected include to not contain 'distances' in get");
+  OCHRE_ASSIGN_OR_RETURN(auto reader, engine_->Reader());
+  OCHRE_ASSIGN_OR_RETURN(auto row, Row(reader.get()));
+  query::RidQuery filter;
+  if (o.where || o.where_document) {
+    OCHRE_ASSIGN_OR_RETURN(filter, query::CompileFilter(row.cid, o.where ? &*o.where : nullptr,
+                                                        o.where_document ? &*o.where_document : nullptr));
+  }
+  const bool payload = o.include.documents || o.include.metadatas || o.include.uris;
+  OCHRE_ASSIGN_OR_RETURN(auto records,
+                         reader->SelectRecords(row.cid, filter.sql, filter.params, o.ids ? &*o.ids : nullptr,
+                                               o.limit ? *o.limit : -1, o.offset ? *o.offset : 0, payload));
+  GetResult out;
+  out.included = o.include;
+  out.ids.reserve(records.size());
+  for (const auto& r : records) out.ids.push_back(r.id);
+  if (o.include.documents) {
+    out.documents.emplace();
+    for (auto& r : records) out.documents->push_back(std::move(r.document));
+  }
+  if (o.include.uris) {
+    out.uris.emplace();
+    for (auto& r : records) out.uris->push_back(std::move(r.uri));
+  }
+  if (o.include.metadatas) {
+    out.metadatas.emplace();
+    for (const auto& r : records) {
+      OCHRE_ASSIGN_OR_RETURN(auto m, DecodeOptional(r.metadata_json));
+      out.metadatas->push_back(std::move(m));
+    }
+  }
+  if (o.include.embeddings) {
+    OCHRE_ASSIGN_OR_RETURN(auto rt, Runtime(row, reader.get()));
+    if (!rt || records.empty()) {
+      out.embeddings.emplace();
+    } else {
+      const RowChunks& rows = rt->store->rows();
+      std::vector<float> data;
+      data.reserve(records.size() * rt->dim);
+      for (const auto& r : records) {
+        if (r.row >= rows.rows()) return Status::Corruption("record " + r.id + " points past the vector file");
+        const float* v = rows.Row(r.row);
+        data.insert(data.end(), v, v + rt->dim);
+      }
+      out.embeddings.emplace(rt->dim, std::move(data));
+    }
+  }
+  return out;
+}
+
+Result<GetResult> CollectionImpl::Peek(int64_t limit) const {
+  GetOptions o;
+  o.limit = limit;
+  o.include = Include{true, true, true, false, false};
+  return Get(o);
+}
+
+Result<int64_t> CollectionImpl::Count() const {
+  OCHRE_RETURN_IF_ERROR(Deleted());
+  OCHRE_ASSIGN_OR_RETURN(auto reader, engine_->Reader());
+  OCHRE_ASSIGN_OR_RETURN(auto row, Row(reader.get()));
+  return reader->CountRecords(row.cid);
+}
+
+Result<QueryResult> CollectionImpl::Query(const QueryOptions& o) const {
+  OCHRE_RETURN_IF_ERROR(Deleted());
+  if (o.n_results <= 0) {
+    return Status::InvalidArgument("Number of requested results " + std::to_string(o.n_results) +
+                                   ", cannot be negative, or zero.");
+  }
+  if (o.query_embeddings.has_value() == o.query_texts.has_value()) {
+    return Status::InvalidArgument("You must provide either query_embeddings or query_texts, not both or neither");
+  }
+  // The query vectors.
+  std::optional<FloatMatrix> embedded;
+  const FloatMatrix* queries = nullptr;
+  if (o.query_embeddings) {
+    queries = &*o.query_embeddings;
+  } else {
+    if (!embedding_function_) {
+      return Status::InvalidArgument("query_texts need an embedding function, and collection " + id_ + " has none");
+    }
+    if (o.query_texts->empty()) return Status::InvalidArgument("Expected query_texts to be a non-empty list");
+    OCHRE_ASSIGN_OR_RETURN(embedded, embedding_function_->EmbedQuery(*o.query_texts));
+    if (embedded->rows() != o.query_texts->size()) {
+      return Status::InvalidArgument("the embedding function returned the wrong number of embeddings");
+    }
+    queries = &*embedded;
+  }
+  if (queries->rows() == 0) return Status::InvalidArgument("Expected query_embeddings to be a non-empty list");
+  if (queries->dim() == 0) return Status::InvalidArgument("Each embedding must have at least 1 dimension");
+  for (float f : queries->data()) {
+    if (!std::isfinite(f)) return Status::InvalidArgument("Embeddings must not contain NaN or Infinity values");
+  }
+
+  QueryResult out;
+  out.included = o.include;
+  const size_t nq = queries->rows();
+  out.ids.resize(nq);
+  if (o.include.documents) out.documents.emplace(nq);
+  if (o.include.metadatas) out.metadatas.emplace(nq);
+  if (o.include.uris) out.uris.emplace(nq);
+  if (o.include.distances) out.distances.emplace(nq);
+  if (o.include.embeddings) out.embeddings.emplace(nq);
+
+  OCHRE_ASSIGN_OR_RETURN(auto reader, engine_->Reader());
+  OCHRE_ASSIGN_OR_RETURN(auto row, Row(reader.get()));
+  OCHRE_ASSIGN_OR_RETURN(auto rt, Runtime(row, reader.get()));
+  if (!rt) return out;  // nothing embedded yet: empty lists for any query dimension
+  if (queries->dim() != rt->dim) {
+    return Status::DimensionMismatch("Collection expecting embedding with dimension of " + std::to_string(rt->dim) +
+                                     ", got " + std::to_string(queries->dim()));
+  }
+  OCHRE_ASSIGN_OR_RETURN(CollectionConfiguration config, ConfigurationFromJson(row.config_json));
+
+  // Pre-filtering: the allow-list of rows.
+  std::optional<RowBitmap> allow;
+  if (o.where || o.where_document || o.ids) {
+    query::RidQuery filter;
+    if (o.where || o.where_document) {
+      OCHRE_ASSIGN_OR_RETURN(filter, query::CompileFilter(row.cid, o.where ? &*o.where : nullptr,
+                                                          o.where_document ? &*o.where_document : nullptr));
+    }
+    OCHRE_ASSIGN_OR_RETURN(auto matches, reader->SelectRecords(row.cid, filter.sql, filter.params,
+                                                               o.ids ? &*o.ids : nullptr, -1, 0, false));
+    if (o.ids && !o.where && !o.where_document && matches.size() < o.ids->size()) {
+      // Chroma fails a query whose ids filter names a record that does not exist.
+      std::unordered_set<std::string_view> found;
+      for (const auto& m : matches) found.insert(m.id);
+      for (const auto& id : *o.ids) {
+        if (!found.count(id)) return Status::NotFound("Error finding id " + id);
+      }
+    }
+    allow.emplace(rt->store->size());
+    for (const auto& m : matches) allow->Set(m.row);
+    if (allow->empty()) return out;
+  }
+
+  index::SearchParams params;
+  params.k = size_t(std::min<int64_t>(o.n_results, int64_t(rt->index->live_count())));
+  params.ef = size_t(config.hnsw.ef_search);
+  params.allow = allow ? &*allow : nullptr;
+  if (params.k == 0) return out;
+  const RowChunks& rows = rt->store->rows();
+  for (size_t q = 0; q < nq; ++q) {
+    OCHRE_ASSIGN_OR_RETURN(auto hits, rt->index->Search(queries->row(q), params));
+    struct Hit {
+      float distance;
+      storage::RecordRow record;
+    };
+    std::vector<Hit> resolved;
+    resolved.reserve(hits.size());
+    for (const auto& h : hits) {
+      OCHRE_ASSIGN_OR_RETURN(auto rec, reader->FindRecordByRow(row.cid, h.row));
+      if (rec) resolved.push_back(Hit{h.distance, std::move(*rec)});
+    }
+    // Ascending distance; ties by id, so that results do not depend on row numbers.
+    std::stable_sort(resolved.begin(), resolved.end(), [](const Hit& a, const Hit& b) {
+      return a.distance < b.distance || (a.distance == b.distance && a.record.id < b.record.id);
+    });
+    std::vector<float> vectors;
+    for (auto& h : resolved) {
+      out.ids[q].push_back(h.record.id);
+      if (o.include.distances) (*out.distances)[q].push_back(h.distance);
+      if (o.include.documents) (*out.documents)[q].push_back(std::move(h.record.document));
+      if (o.include.uris) (*out.uris)[q].push_back(std::move(h.record.uri));
+      if (o.include.metadatas) {
+        OCHRE_ASSIGN_OR_RETURN(auto m, DecodeOptional(h.record.metadata_json));
+        (*out.metadatas)[q].push_back(std::move(m));
+      }
+      if (o.include.embeddings) {
+        const float* v = rows.Row(h.record.row);
+        vectors.insert(vectors.end(), v, v + rt->dim);
+      }
+    }
+    if (o.include.embeddings) (*out.embeddings)[q] = FloatMatrix(rt->dim, std::move(vectors));
+  }
+  return out;
+}
+
+}  // namespace ochre::api

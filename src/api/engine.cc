@@ -1,0 +1,219 @@
+// Copyright 2026 The OchreDB Authors.
+#include "api/engine.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <climits>
+#include <cstdlib>
+#include <set>
+
+#include "common/file.h"
+#include "common/logging.h"
+#include "query/filter_sql.h"
+#include "storage/schema.h"
+
+namespace ochre::api {
+
+namespace {
+
+constexpr const char* kCatalogFile = "ochre.sqlite3";
+constexpr size_t kMaxIdleReaders = 8;
+
+// One engine per canonical path (and one for all ephemeral clients) in this process.
+std::mutex& RegistryMutex() {
+  static std::mutex* mu = new std::mutex();
+  return *mu;
+}
+std::map<std::string, std::weak_ptr<Engine>>& Registry() {
+  static auto* registry = new std::map<std::string, std::weak_ptr<Engine>>();
+  return *registry;
+}
+
+Status RegisterFunctions(sqlite3* db) { return query::RegisterSqlFunctions(db); }
+
+Result<std::string> PrepareDirectory(const std::string& path) {
+  if (path.empty()) return Status::InvalidArgument("the database path is empty");
+  struct stat sb;
+  if (::stat(path.c_str(), &sb) == 0) {
+    if (!S_ISDIR(sb.st_mode)) {
+      return Status::InvalidArgument("the database path '" + path +
+                                     "' is a file, not a directory; give a directory path");
+    }
+  } else {
+    Status s = CreateDirs(path);
+    if (!s.ok()) return s.WithContext("cannot create the database directory '" + path + "'");
+  }
+  char buf[PATH_MAX];
+  if (::realpath(path.c_str(), buf) == nullptr) return ErrnoStatus(errno, "resolving", path);
+  std::string canonical(buf);
+  if (::access(canonical.c_str(), W_OK) != 0) {
+    return ErrnoStatus(errno, "the database directory is not writable", canonical);
+  }
+  return canonical;
+}
+
+}  // namespace
+
+Engine::Engine(bool persistent, std::string path, const Settings& settings)
+    : persistent_(persistent), path_(std::move(path)), settings_(settings) {}
+
+Engine::~Engine() {
+  Status s = Checkpoint();
+  if (!s.ok()) OCHRE_LOG_WARN("checkpoint on close of {} failed: {}", path_, s.ToString());
+  {
+    std::lock_guard<std::mutex> lock(states_mu_);
+    states_.clear();
+  }
+  idle_readers_.clear();
+  writer_.reset();
+  lock_.reset();
+}
+
+Result<std::shared_ptr<Engine>> Engine::OpenPersistent(const std::string& path, const Settings& settings) {
+  OCHRE_ASSIGN_OR_RETURN(std::string canonical, PrepareDirectory(path));
+  std::lock_guard<std::mutex> registry_lock(RegistryMutex());
+  auto& slot = Registry()[canonical];
+  if (auto existing = slot.lock()) {
+    if (existing->settings().allow_reset != settings.allow_reset) {
+      return Status::InvalidArgument("An instance of OchreDB already exists for " + canonical +
+                                     " with different settings");
+    }
+    return existing;
+  }
+  // Refuse a newer format before touching anything in the directory.
+  OCHRE_ASSIGN_OR_RETURN(int version, storage::CatalogConn::PeekFormatVersion(JoinPath(canonical, kCatalogFile)));
+  if (version > storage::kCatalogFormatVersion) {
+    return Status::NotSupported("the database at " + canonical + " has catalog format version " +
+                                std::to_string(version) + ", newer than this build of OchreDB supports (" +
+                                std::to_string(storage::kCatalogFormatVersion) + "); upgrade OchreDB to open it");
+  }
+  std::shared_ptr<Engine> engine(new Engine(true, canonical, settings));
+  OCHRE_ASSIGN_OR_RETURN(engine->lock_, storage::LockFile::Acquire(canonical));
+  OCHRE_RETURN_IF_ERROR(engine->OpenCatalog());
+  engine->CollectOrphanDirs();
+  slot = engine;
+  return engine;
+}
+
+Result<std::shared_ptr<Engine>> Engine::OpenEphemeral(const Settings& settings) {
+  std::lock_guard<std::mutex> registry_lock(RegistryMutex());
+  auto& slot = Registry()[""];
+  if (auto existing = slot.lock()) return existing;
+  std::shared_ptr<Engine> engine(new Engine(false, "", settings));
+  OCHRE_RETURN_IF_ERROR(engine->OpenCatalog());
+  slot = engine;
+  return engine;
+}
+
+Status Engine::OpenCatalog() {
+  storage::SqliteOpenOptions options;
+  options.in_memory = !persistent_;
+  OCHRE_ASSIGN_OR_RETURN(writer_, storage::CatalogConn::Open(persistent_ ? JoinPath(path_, kCatalogFile) : "", options,
+                                                             /*migrate=*/true, RegisterFunctions));
+  return Status::Ok();
+}
+
+void Engine::CollectOrphanDirs() {
+  // A collection deleted just before a crash may have left its directory behind: the catalog commit
+  // is the truth, so directories of collections it does not know are removed.
+  std::string root = JoinPath(path_, "collections");
+  auto entries = ListDir(root);
+  if (!entries.ok()) return;
+  std::set<std::string> known;
+  {
+    WriterLease w = Writer();
+    auto all = w->AllCollections();
+    if (!all.ok()) return;
+    for (const auto& c : *all) known.insert(c.id);
+  }
+  for (const auto& name : *entries) {
+    if (known.count(name)) continue;
+    OCHRE_LOG_INFO("removing the files of deleted collection {} in {}", name, path_);
+    Status s = RemoveDirRecursively(JoinPath(root, name));
+    if (!s.ok()) OCHRE_LOG_WARN("could not remove {}: {}", name, s.ToString());
+  }
+}
+
+Engine::ReaderLease::ReaderLease(Engine* e, std::unique_ptr<storage::CatalogConn> owned,
+                                 std::unique_lock<std::mutex> lock)
+    : engine_(e), owned_(std::move(owned)), lock_(std::move(lock)) {
+  conn_ = owned_ ? owned_.get() : e->writer_.get();
+}
+
+Engine::ReaderLease::~ReaderLease() {
+  if (conn_) conn_->db()->ResetStatements();
+  if (owned_) engine_->ReturnReader(std::move(owned_));
+}
+
+Result<Engine::ReaderLease> Engine::Reader() {
+  if (!persistent_) return ReaderLease(this, nullptr, std::unique_lock<std::mutex>(catalog_mu_));
+  {
+    std::lock_guard<std::mutex> lock(readers_mu_);
+    if (!idle_readers_.empty()) {
+      auto conn = std::move(idle_readers_.back());
+      idle_readers_.pop_back();
+      return ReaderLease(this, std::move(conn), {});
+    }
+  }
+  storage::SqliteOpenOptions options;
+  options.create = false;
+  OCHRE_ASSIGN_OR_RETURN(auto conn, storage::CatalogConn::Open(JoinPath(path_, kCatalogFile), options,
+                                                               /*migrate=*/false, RegisterFunctions));
+  return ReaderLease(this, std::move(conn), {});
+}
+
+void Engine::ReturnReader(std::unique_ptr<storage::CatalogConn> conn) {
+  std::lock_guard<std::mutex> lock(readers_mu_);
+  if (idle_readers_.size() < kMaxIdleReaders) idle_readers_.push_back(std::move(conn));
+}
+
+std::shared_ptr<CollectionState> Engine::State(const storage::CollectionRow& row) {
+  std::lock_guard<std::mutex> lock(states_mu_);
+  auto& slot = states_[row.cid];
+  if (!slot) slot = std::make_shared<CollectionState>(row.cid, row.id, CollectionDir(row.id));
+  return slot;
+}
+
+void Engine::ForgetState(int64_t cid) {
+  std::shared_ptr<CollectionState> state;
+  {
+    std::lock_guard<std::mutex> lock(states_mu_);
+    auto it = states_.find(cid);
+    if (it == states_.end()) return;
+    state = std::move(it->second);
+    states_.erase(it);
+  }
+  state->MarkDeleted();
+  state->Unload();
+}
+
+void Engine::ForgetAllStates() {
+  std::map<int64_t, std::shared_ptr<CollectionState>> states;
+  {
+    std::lock_guard<std::mutex> lock(states_mu_);
+    states.swap(states_);
+  }
+  for (auto& [cid, state] : states) {
+    state->MarkDeleted();
+    state->Unload();
+  }
+}
+
+std::string Engine::CollectionDir(const std::string& uuid) const {
+  if (!persistent_) return "";
+  return JoinPath(JoinPath(path_, "collections"), uuid);
+}
+
+void Engine::RemoveCollectionFiles(const std::string& uuid) {
+  if (!persistent_) return;
+  Status s = RemoveDirRecursively(CollectionDir(uuid));
+  if (!s.ok() && !s.IsNotFound()) {
+    OCHRE_LOG_WARN("could not remove the files of deleted collection {}: {} (removed at the next open)", uuid,
+                   s.ToString());
+  }
+}
+
+Status Engine::Checkpoint() { return Status::Ok(); }
+
+}  // namespace ochre::api

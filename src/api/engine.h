@@ -1,0 +1,109 @@
+// Copyright 2026 The OchreDB Authors.
+//
+// Engine: one open database (a directory, or the process's in-memory database). It owns the
+// directory LOCK, the catalog connections and the runtime state of every collection in use. Within
+// a process there is one Engine per canonical path, shared by every client opened on it.
+//
+// Locking order (never the reverse): CollectionState::write_mu -> Engine::catalog_mu_. The writer
+// connection is used only under catalog_mu_. Readers lease their own connection (persistent) or
+// share the writer under catalog_mu_ (ephemeral: an in-memory SQLite has one connection).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "api/collection_state.h"
+#include "ochre/client.h"
+#include "ochre/result.h"
+#include "storage/catalog.h"
+#include "storage/lock_file.h"
+
+namespace ochre::api {
+
+class Engine {
+ public:
+  static Result<std::shared_ptr<Engine>> OpenPersistent(const std::string& path, const Settings& settings);
+  static Result<std::shared_ptr<Engine>> OpenEphemeral(const Settings& settings);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  bool persistent() const { return persistent_; }
+  const std::string& path() const { return path_; }
+  const Settings& settings() const { return settings_; }
+
+  // The writer connection, held with catalog_mu_ for the lease's lifetime.
+  class WriterLease {
+   public:
+    explicit WriterLease(Engine* e) : lock_(e->catalog_mu_), conn_(e->writer_.get()) {}
+    ~WriterLease() { conn_->db()->ResetStatements(); }
+    storage::CatalogConn* operator->() const { return conn_; }
+    storage::CatalogConn* get() const { return conn_; }
+
+   private:
+    std::unique_lock<std::mutex> lock_;
+    storage::CatalogConn* conn_;
+  };
+  WriterLease Writer() { return WriterLease(this); }
+
+  // A connection for reads; returned to the pool when the lease ends.
+  class ReaderLease {
+   public:
+    ReaderLease(ReaderLease&& o) noexcept
+        : engine_(o.engine_), owned_(std::move(o.owned_)), lock_(std::move(o.lock_)), conn_(o.conn_) {
+      o.conn_ = nullptr;
+    }
+    ~ReaderLease();
+    storage::CatalogConn* operator->() const { return conn_; }
+    storage::CatalogConn* get() const { return conn_; }
+
+   private:
+    friend class Engine;
+    ReaderLease(Engine* e, std::unique_ptr<storage::CatalogConn> owned, std::unique_lock<std::mutex> lock);
+    Engine* engine_;
+    std::unique_ptr<storage::CatalogConn> owned_;  // persistent: a pooled connection
+    std::unique_lock<std::mutex> lock_;            // ephemeral: catalog_mu_ held
+    storage::CatalogConn* conn_;
+  };
+  Result<ReaderLease> Reader();
+
+  // The runtime state of a collection (created on first use; loads vectors and index lazily).
+  std::shared_ptr<CollectionState> State(const storage::CollectionRow& row);
+  // Marks a collection's state deleted and forgets it (its handles then answer NotFound).
+  void ForgetState(int64_t cid);
+  void ForgetAllStates();
+
+  // <path>/collections/<uuid>, or "" when ephemeral.
+  std::string CollectionDir(const std::string& uuid) const;
+  // Removes a deleted collection's files (after the catalog commit).
+  void RemoveCollectionFiles(const std::string& uuid);
+
+  // Writes every loaded collection's index checkpoint.
+  Status Checkpoint();
+
+ private:
+  Engine(bool persistent, std::string path, const Settings& settings);
+  Status OpenCatalog();
+  void CollectOrphanDirs();
+  void ReturnReader(std::unique_ptr<storage::CatalogConn> conn);
+
+  const bool persistent_;
+  const std::string path_;  // canonical; "" when ephemeral
+  const Settings settings_;
+  std::unique_ptr<storage::LockFile> lock_;
+
+  std::mutex catalog_mu_;
+  std::unique_ptr<storage::CatalogConn> writer_;  // GUARDED_BY(catalog_mu_)
+
+  std::mutex readers_mu_;
+  std::vector<std::unique_ptr<storage::CatalogConn>> idle_readers_;  // GUARDED_BY(readers_mu_)
+
+  std::mutex states_mu_;
+  std::map<int64_t, std::shared_ptr<CollectionState>> states_;  // GUARDED_BY(states_mu_)
+};
+
+}  // namespace ochre::api
