@@ -327,5 +327,72 @@ TEST_F(FilterSqlTest, RandomFiltersMatchTheReferenceEvaluator) {
   EXPECT_GT(nonempty, kFilters / 2);
 }
 
+// Mangled filter text (a poor man's fuzzer): the parsers either refuse it with InvalidArgument or
+// accept it, and whatever they accept compiles, runs and agrees with the reference evaluator.
+TEST_F(FilterSqlTest, MangledFiltersAreRefusedOrAnsweredCorrectly) {
+  uint64_t seed = 777;
+  if (const char* env = std::getenv("OCHRE_TEST_SEED")) seed = std::strtoull(env, nullptr, 10);
+  std::cout << "FilterSqlTest.MangledFiltersAreRefusedOrAnsweredCorrectly seed=" << seed << std::endl;
+  std::mt19937_64 rng(seed);
+  RandomFilterGen gen(&rng);
+  std::vector<TestRecord> records;
+  for (int64_t rid = 1; rid <= 100; ++rid) {
+    records.push_back(gen.Record(rid));
+    Insert(records.back());
+  }
+  static const char kAlphabet[] = "{}[]\":,$ 0123456789.-eE+abcdnotqurgxi#_\\";
+  int accepted = 0;
+  for (int i = 0; i < 4000; ++i) {
+    bool document = rng() % 3 == 0;
+    std::string text = document ? WhereDocumentToJson(gen.Document(0)) : WhereToJson(gen.Where(0));
+    for (int edits = 1 + int(rng() % 3); edits > 0 && !text.empty(); --edits) {
+      size_t at = rng() % text.size();
+      switch (rng() % 4) {
+        case 0:
+          text.erase(at, 1 + rng() % 4);
+          break;
+        case 1:
+          text.insert(at, 1, kAlphabet[rng() % (sizeof(kAlphabet) - 1)]);
+          break;
+        case 2:
+          text[at] = kAlphabet[rng() % (sizeof(kAlphabet) - 1)];
+          break;
+        default:
+          text.insert(at, text.substr(at, rng() % 12));
+          break;
+      }
+    }
+    std::optional<WhereNode> where;
+    std::optional<WhereDocumentNode> doc;
+    if (document) {
+      Result<WhereDocumentNode> r = ParseWhereDocument(text);
+      if (!r.ok()) {
+        EXPECT_TRUE(r.status().IsInvalidArgument()) << text;
+        EXPECT_EQ(r.status().message().rfind("Invalid where document clause", 0), 0u) << r.status().message();
+        continue;
+      }
+      doc = std::move(*r);
+    } else {
+      Result<WhereNode> r = ParseWhere(text);
+      if (!r.ok()) {
+        EXPECT_TRUE(r.status().IsInvalidArgument()) << text;
+        EXPECT_EQ(r.status().message().rfind("Invalid where clause", 0), 0u) << r.status().message();
+        continue;
+      }
+      where = std::move(*r);
+    }
+    ++accepted;
+    Rids want;
+    for (const TestRecord& r : records) {
+      if (r.cid != 1) continue;
+      if (where && !Matches(*where, r.metadata, r.document)) continue;
+      if (doc && !Matches(*doc, r.document)) continue;
+      want.push_back(r.rid);
+    }
+    ASSERT_EQ(Find(1, where ? &*where : nullptr, doc ? &*doc : nullptr), want) << "seed=" << seed << " " << text;
+  }
+  EXPECT_GT(accepted, 100);
+}
+
 }  // namespace
 }  // namespace ochre::query
