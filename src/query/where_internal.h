@@ -16,7 +16,11 @@ namespace ochre::query {
 // Chroma's texts up to the colon). An empty path names the whole filter: "Invalid where clause: ...".
 Status ClauseError(bool document, const std::string& path, const std::string& what);
 
+// Keys and operators come from the user and may be long; messages show at most 64 bytes of each.
+std::string Shorten(std::string_view text);
+
 // "a.b" style paths: JoinPath("$and[1]", "price") == "$and[1].price"; JoinPath("", "x") == "x".
+// Long keys are shortened.
 std::string JoinPath(const std::string& path, std::string_view key);
 
 std::optional<WhereOp> WhereOpFromName(std::string_view name);

@@ -46,6 +46,11 @@ std::string_view JsonTypeName(const json& j) {
   }
 }
 
+// A user's key or operator as a JSON string for a message, shortened.
+std::string Quote(const std::string& text) {
+  return json(query::Shorten(text)).dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
 // nlohmann's parser is iterative, but the trees it builds are walked recursively here and a
 // 100,000-deep input is cheap to send, so nesting is bounded on the raw text first. Brackets inside
 // strings do not count. A filter within kMaxFilterDepth levels needs at most two brackets per level
@@ -95,9 +100,14 @@ Status CheckOneKey(const json& j, bool document, const std::string& path) {
   if (j.size() != 1) {
     if (j.empty()) return ClauseError(document, path, "expected an object with exactly one key, got an empty object");
     std::string keys;
+    int shown = 0;
     for (auto it = j.begin(); it != j.end(); ++it) {
       if (!keys.empty()) keys += ", ";
-      keys += json(it.key()).dump(-1, ' ', false, json::error_handler_t::replace);
+      if (++shown > 4) {
+        keys += "...";
+        break;
+      }
+      keys += Quote(it.key());
     }
     return ClauseError(document, path,
                        "expected an object with exactly one key, got " + std::to_string(j.size()) + " (" + keys + ")");
@@ -223,7 +233,8 @@ class WhereParser {
     }
     std::string here = JoinPath(path, key);
     if (!key.empty() && key[0] == '$') {
-      return ClauseError(false, here, "unknown operator " + key + " (expected $and, $or or a metadata key)");
+      return ClauseError(false, here,
+                         "unknown operator " + query::Shorten(key) + " (expected $and, $or or a metadata key)");
     }
     node.kind = WhereNode::Kind::kCompare;
     node.key = key;
@@ -248,8 +259,7 @@ class WhereParser {
     const json& operand = value.begin().value();
     std::optional<WhereOp> op = query::WhereOpFromName(op_name);
     if (!op) {
-      return ClauseError(false, here,
-                         "unknown operator " + json(op_name).dump(-1, ' ', false, json::error_handler_t::replace));
+      return ClauseError(false, here, "unknown operator " + Quote(op_name));
     }
     node.op = *op;
     if (node.op == WhereOp::kIn || node.op == WhereOp::kNin) {
@@ -295,9 +305,9 @@ class WhereDocumentParser {
     }
     std::optional<DocumentOp> op = query::DocumentOpFromName(key);
     if (!op) {
-      return ClauseError(true, path,
-                         "unknown operator " + json(key).dump(-1, ' ', false, json::error_handler_t::replace) +
-                             " (expected $contains, $not_contains, $regex, $not_regex, $and or $or)");
+      return ClauseError(
+          true, path,
+          "unknown operator " + Quote(key) + " (expected $contains, $not_contains, $regex, $not_regex, $and or $or)");
     }
     if (!value.is_string()) {
       return ClauseError(true, path, key + " expects a string, got " + std::string(JsonTypeName(value)));

@@ -21,12 +21,17 @@ Status ClauseError(bool document, const std::string& path, const std::string& wh
   return Status::InvalidArgument(std::move(msg));
 }
 
+std::string Shorten(std::string_view text) {
+  constexpr size_t kMax = 64;
+  if (text.size() <= kMax) return std::string(text);
+  size_t cut = kMax;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;  // keep whole UTF-8 chars
+  return std::string(text.substr(0, cut)) + "...";
+}
+
 std::string JoinPath(const std::string& path, std::string_view key) {
-  if (path.empty()) return std::string(key);
-  std::string out = path;
-  out += '.';
-  out += key;
-  return out;
+  if (path.empty()) return Shorten(key);
+  return path + "." + Shorten(key);
 }
 
 std::string_view WhereOpName(WhereOp op) {
@@ -175,7 +180,8 @@ Status CheckCompare(const WhereNode& node, const std::string& path) {
   std::string name(WhereOpName(node.op));
   auto got = [&] { return std::string(ValueTypeName(node.operand)); };
   if (!node.key.empty() && node.key[0] == '$') {
-    return ClauseError(false, path, "unknown operator " + node.key + " (expected $and, $or or a metadata key)");
+    return ClauseError(false, path,
+                       "unknown operator " + Shorten(node.key) + " (expected $and, $or or a metadata key)");
   }
   if (node.key == kDocumentKey) {
     if (node.op != WhereOp::kContains && node.op != WhereOp::kNotContains && node.op != WhereOp::kRegex &&
