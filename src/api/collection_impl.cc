@@ -60,7 +60,7 @@ Result<CollectionInfo> CollectionImpl::Info() const {
 Result<std::shared_ptr<VectorRuntime>> CollectionImpl::Runtime(const storage::CollectionRow& row,
                                                                storage::CatalogConn* conn) const {
   OCHRE_ASSIGN_OR_RETURN(CollectionConfiguration config, ConfigurationFromJson(row.config_json));
-  return state_->Runtime(row, config.hnsw.space, conn);
+  return state_->Runtime(row, config.hnsw, conn);
 }
 
 Status CollectionImpl::Modify(const std::optional<std::string>& new_name, const std::optional<Metadata>& new_metadata,

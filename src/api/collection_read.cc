@@ -175,13 +175,14 @@ Result<QueryResult> CollectionImpl::Query(const QueryOptions& o) const {
   }
 
   index::SearchParams params;
-  params.k = size_t(std::min<int64_t>(o.n_results, int64_t(rt->index->live_count())));
+  const index::VectorIndex& index = rt->ForQuery();
+  params.k = size_t(std::min<int64_t>(o.n_results, int64_t(index.live_count())));
   params.ef = size_t(config.hnsw.ef_search);
   params.allow = allow ? &*allow : nullptr;
   if (params.k == 0) return out;
   const RowChunks& rows = rt->store->rows();
   for (size_t q = 0; q < nq; ++q) {
-    OCHRE_ASSIGN_OR_RETURN(auto hits, rt->index->Search(queries->row(q), params));
+    OCHRE_ASSIGN_OR_RETURN(auto hits, index.Search(queries->row(q), params));
     struct Hit {
       float distance;
       storage::RecordRow record;

@@ -1,11 +1,19 @@
 // Copyright 2026 The OchreDB Authors.
 //
 // CollectionState: what the engine keeps in memory for one collection in use: its vectors (a
-// VectorStore over vectors.f32, or heap memory when ephemeral), its index, the write lock that
+// VectorStore over vectors.f32, or heap memory when ephemeral), its indexes, the write lock that
 // serializes its writers, and a "deleted" mark that old handles check.
 //
-// The vectors and index live in a VectorRuntime, published as a shared_ptr: readers take a
-// reference and keep using it even if a writer replaces it meanwhile (first write, compaction).
+// Two indexes cover the same live rows: an exact FlatIndex (it costs a bitmap) and the HNSW graph.
+// A query scans exactly while that is cheap (small collections answer exactly, as Chroma's
+// brute-force path does) and searches the graph beyond. The graph is derived state: it is
+// checkpointed to hnsw.graph (temp file, fsync, rename, fsync of the directory) every
+// sync_threshold new rows, scaled with the collection's size, and on close; on load the rows past
+// the checkpoint are inserted again and a missing, torn or mismatched file is rebuilt from the
+// vectors, with a log line.
+//
+// The vectors and indexes live in a VectorRuntime, published as a shared_ptr: readers take a
+// reference and keep using it even if a writer replaces it meanwhile.
 #pragma once
 
 #include <atomic>
@@ -14,6 +22,7 @@
 #include <mutex>
 #include <string>
 
+#include "index/hnsw/hnsw_index.h"
 #include "index/vector_index.h"
 #include "ochre/result.h"
 #include "ochre/types.h"
@@ -25,8 +34,17 @@ namespace ochre::api {
 struct VectorRuntime {
   uint32_t dim = 0;
   std::unique_ptr<storage::VectorStore> store;
-  // Declared after the store: destroyed first, since it reads the store's rows.
-  std::unique_ptr<index::VectorIndex> index;
+  // Declared after the store: destroyed first, since they read the store's rows.
+  std::unique_ptr<index::VectorIndex> flat;
+  std::unique_ptr<index::HnswIndex> hnsw;
+  // Rows covered by the last graph checkpoint (writer only, under the collection's write lock).
+  uint32_t checkpointed_rows = 0;
+
+  // The index a query with k results should use: exact while a scan is cheap, else the graph.
+  const index::VectorIndex& ForQuery() const;
+  // Inserts committed rows into both indexes.
+  Status Insert(std::span<const uint32_t> rows);
+  void MarkDeleted(uint32_t row);
 };
 
 class CollectionState {
@@ -44,15 +62,15 @@ class CollectionState {
   void MarkDeleted() { deleted_.store(true, std::memory_order_release); }
   Status NotFoundIfDeleted() const;
 
-  // The current vectors and index; null when the collection has no dimension yet. Loads them on the
-  // first call: opens vectors.f32 (truncating an uncommitted tail) and builds the index from the
-  // rows of live records. `row` is the collection's catalog row, `space` its configured space, `conn`
-  // a connection to read with.
-  Result<std::shared_ptr<VectorRuntime>> Runtime(const storage::CollectionRow& row, Space space,
+  // The current vectors and indexes; null when the collection has no dimension yet. Loads them on
+  // the first call: opens vectors.f32 (truncating an uncommitted tail), loads the graph checkpoint
+  // (or rebuilds the graph) and brings both indexes up to the live rows of the catalog. `row` is
+  // the collection's catalog row, `config` its HNSW configuration, `conn` a connection to read with.
+  Result<std::shared_ptr<VectorRuntime>> Runtime(const storage::CollectionRow& row, const HnswConfig& config,
                                                  storage::CatalogConn* conn);
 
   // Writer only (REQUIRES write_mu): the runtime for a first write of `dim`-dimensional vectors.
-  Result<std::shared_ptr<VectorRuntime>> CreateRuntime(uint32_t dim, Space space);
+  Result<std::shared_ptr<VectorRuntime>> CreateRuntime(uint32_t dim, const HnswConfig& config);
 
   // The runtime if it is loaded, else null (does not load).
   std::shared_ptr<VectorRuntime> LoadedRuntime() {
@@ -60,11 +78,19 @@ class CollectionState {
     return runtime_;
   }
 
+  // REQUIRES write_mu. Writes the graph checkpoint when `force` or when enough rows were added since
+  // the last one (sync_threshold, scaled with the collection's size). A failure is logged and
+  // returned; it never loses data (the graph is rebuilt from the vectors at the next load).
+  Status MaybeCheckpoint(int sync_threshold, bool force);
+
   // Drops the runtime (closes files); the next Runtime() loads again.
   void Unload();
 
  private:
   Result<std::unique_ptr<storage::VectorStore>> OpenStore(uint32_t dim, uint64_t committed_rows, bool create);
+  std::string GraphPath() const;
+  // Loads hnsw.graph when it is valid for these vectors, else builds an empty graph (logged).
+  std::unique_ptr<index::HnswIndex> LoadOrNewGraph(const HnswConfig& config, const RowChunks* rows);
 
   const int64_t cid_;
   const std::string uuid_;

@@ -136,7 +136,7 @@ Status CollectionImpl::Write(const RecordBatch& in, WriteKind kind) {
     }
     if (!rt) {
       OCHRE_ASSIGN_OR_RETURN(CollectionConfiguration config, ConfigurationFromJson(row.config_json));
-      OCHRE_ASSIGN_OR_RETURN(rt, state_->CreateRuntime(uint32_t(embeddings->dim()), config.hnsw.space));
+      OCHRE_ASSIGN_OR_RETURN(rt, state_->CreateRuntime(uint32_t(embeddings->dim()), config.hnsw));
     }
   }
   uint32_t old_size = rt ? rt->store->size() : 0;
@@ -214,11 +214,15 @@ Status CollectionImpl::Write(const RecordBatch& in, WriteKind kind) {
   // rebuilt from the catalog at the next use.
   if (rt) {
     rt->store->Publish(rt->store->size());
-    Status applied = rt->index->Insert(new_rows);
-    for (uint32_t r : dead_rows) rt->index->MarkDeleted(r);
+    Status applied = rt->Insert(new_rows);
+    for (uint32_t r : dead_rows) rt->MarkDeleted(r);
     if (!applied.ok()) {
       OCHRE_LOG_WARN("collection {}: index update failed ({}); rebuilding it at the next use", id_, applied.ToString());
       state_->Unload();
+    } else {
+      auto config = ConfigurationFromJson(row.config_json);
+      // A failed checkpoint loses nothing (the graph is derived state) and is logged; the write stands.
+      if (config.ok()) (void)state_->MaybeCheckpoint(config->hnsw.sync_threshold, /*force=*/false);
     }
   }
   return Status::Ok();
@@ -267,7 +271,7 @@ Result<int64_t> CollectionImpl::Delete(const DeleteOptions& o) {
     OCHRE_RETURN_IF_ERROR(txn.Commit());
   }
   if (auto rt = state_->LoadedRuntime()) {
-    for (const auto& r : doomed) rt->index->MarkDeleted(r.row);
+    for (const auto& r : doomed) rt->MarkDeleted(r.row);
   }
   return reported;
 }

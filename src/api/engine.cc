@@ -214,6 +214,19 @@ void Engine::RemoveCollectionFiles(const std::string& uuid) {
   }
 }
 
-Status Engine::Checkpoint() { return Status::Ok(); }
+Status Engine::Checkpoint() {
+  std::vector<std::shared_ptr<CollectionState>> states;
+  {
+    std::lock_guard<std::mutex> lock(states_mu_);
+    for (const auto& [cid, state] : states_) states.push_back(state);
+  }
+  Status first_error;
+  for (auto& state : states) {
+    std::lock_guard<std::mutex> write_lock(state->write_mu());
+    Status s = state->MaybeCheckpoint(/*sync_threshold=*/2, /*force=*/true);
+    if (!s.ok() && first_error.ok()) first_error = s;
+  }
+  return first_error;
+}
 
 }  // namespace ochre::api
