@@ -8,6 +8,7 @@
 #include <variant>
 
 #include "query/regex_util.h"
+#include "query/where_parser.h"
 
 namespace ochre::query {
 
@@ -110,7 +111,7 @@ bool DocumentMatches(DocumentOp op, const std::string& pattern, const std::optio
 
 bool CompareMatches(const WhereNode& node, const std::optional<Metadata>& metadata,
                     const std::optional<std::string>& document) {
-  if (node.key == kDocumentKey) {
+  if (IsDocumentCompare(node)) {
     const std::string& pattern = std::get<std::string>(node.operand);
     switch (node.op) {
       case WhereOp::kContains:

@@ -226,7 +226,7 @@ class Compiler {
 
   // The set of a comparison with negations turned positive: $ne -> $eq, $nin -> $in, ...
   RidSet PositiveCompare(const WhereNode& node) {
-    if (node.key == kDocumentKey) {
+    if (IsDocumentCompare(node)) {
       const std::string& pattern = std::get<std::string>(node.operand);
       bool regex = node.op == WhereOp::kRegex || node.op == WhereOp::kNotRegex;
       return DocumentLeaf(regex ? DocumentOp::kRegex : DocumentOp::kContains, pattern);

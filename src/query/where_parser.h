@@ -27,6 +27,15 @@ inline constexpr size_t kMaxRegexPatternBytes = 4096;
 std::string_view WhereOpName(WhereOp op);
 std::string_view DocumentOpName(DocumentOp op);
 
+// True for a comparison that tests the document: $contains, $not_contains, $regex or $not_regex on
+// the key "#document". Any other operator on "#document" is, as in Chroma, an ordinary metadata
+// comparison on a key of that name (which metadata cannot have, as keys may not start with '#').
+inline bool IsDocumentCompare(const WhereNode& node) {
+  return node.kind == WhereNode::Kind::kCompare && node.key == kDocumentKey &&
+         (node.op == WhereOp::kContains || node.op == WhereOp::kNotContains || node.op == WhereOp::kRegex ||
+          node.op == WhereOp::kNotRegex);
+}
+
 // Checks a tree against the grammar and the limits: the rules ParseWhere applies, for trees built
 // in C++. Returns InvalidArgument with the same messages as the parser ("Invalid where clause at
 // $and[1].price: ...").

@@ -183,12 +183,7 @@ Status CheckCompare(const WhereNode& node, const std::string& path) {
     return ClauseError(false, path,
                        "unknown operator " + Shorten(node.key) + " (expected $and, $or or a metadata key)");
   }
-  if (node.key == kDocumentKey) {
-    if (node.op != WhereOp::kContains && node.op != WhereOp::kNotContains && node.op != WhereOp::kRegex &&
-        node.op != WhereOp::kNotRegex) {
-      return ClauseError(false, path,
-                         "#document accepts only $contains, $not_contains, $regex and $not_regex, got " + name);
-    }
+  if (IsDocumentCompare(node)) {
     const std::string* pattern = std::get_if<std::string>(&node.operand);
     if (pattern == nullptr) return ClauseError(false, path, name + " on #document expects a string, got " + got());
     return CheckDocumentPattern(false, path, ToDocumentOp(node.op), *pattern);

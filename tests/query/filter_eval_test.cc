@@ -118,6 +118,9 @@ TEST(FilterEvalTest, DocumentOperators) {
   EXPECT_FALSE(Eval(R"({"#document": {"$contains": "hello"}})", kMd, "Hello"));
   EXPECT_FALSE(Eval(R"({"#document": {"$contains": "x"}})", kMd, std::nullopt));
   EXPECT_TRUE(Eval(R"({"#document": {"$not_contains": "x"}})", kMd, std::nullopt));
+  // Other operators on #document compare a metadata key of that name, which never exists.
+  EXPECT_FALSE(Eval(R"({"#document": "Hello"})", kMd, "Hello"));
+  EXPECT_TRUE(Eval(R"({"#document": {"$ne": "Hello"}})", kMd, "Hello"));
   EXPECT_TRUE(EvalDoc(R"({"$regex": "(?i)cat"})", "a CAT"));
   EXPECT_FALSE(EvalDoc(R"({"$regex": "cat"})", "a CAT"));
   EXPECT_FALSE(EvalDoc(R"({"$regex": ".*"})", std::nullopt));

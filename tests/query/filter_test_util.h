@@ -183,7 +183,7 @@ class RandomFilterGen {
       node.operand = regex ? Regex() : Text(3);
       return node;
     }
-    node.key = Chance(95) ? kKeys[Pick(5)] : "absent";
+    node.key = Chance(95) ? kKeys[Pick(5)] : (Chance(50) ? "absent" : std::string(kDocumentKey));
     static const WhereOp kOps[] = {WhereOp::kEq,       WhereOp::kNe,         WhereOp::kGt, WhereOp::kGte,
                                    WhereOp::kLt,       WhereOp::kLte,        WhereOp::kIn, WhereOp::kNin,
                                    WhereOp::kContains, WhereOp::kNotContains};
@@ -201,7 +201,10 @@ class RandomFilterGen {
         node.operand = Array(int(Pick(4)), Chance(10) ? 65 + Pick(100) : 1 + Pick(4));
         break;
       default:
-        node.operand = Scalar(int(Pick(4)));
+        // $contains on "#document" is the document test and needs a string.
+        node.operand = node.key == kDocumentKey && (node.op == WhereOp::kContains || node.op == WhereOp::kNotContains)
+                           ? Scalar(3)
+                           : Scalar(int(Pick(4)));
         break;
     }
     return node;
