@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <numeric>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -29,8 +30,9 @@ void CheckWellFormed(const std::vector<Neighbor>& got, size_t k, uint32_t max_ro
   }
 }
 
-template <typename Index>
-void ReadersWithOneWriter(Index* index, TestRows* rows, uint32_t total, uint32_t dim, bool parallel_writer) {
+// `after_batch` runs on the writer thread after each batch (a checkpoint, say).
+template <typename Index, typename AfterBatch>
+void ReadersWithOneWriter(Index* index, TestRows* rows, uint32_t total, uint32_t dim, AfterBatch after_batch) {
   const uint32_t first = 500;
   std::vector<uint32_t> initial(first);
   std::iota(initial.begin(), initial.end(), 0u);
@@ -69,11 +71,11 @@ void ReadersWithOneWriter(Index* index, TestRows* rows, uint32_t total, uint32_t
     ASSERT_TRUE(index->Insert(batch).ok());
     for (uint32_t r = begin; r < begin + batch.size(); r += 17) index->MarkDeleted(r);
     published.store(begin + uint32_t(batch.size()));
+    after_batch();
   }
   done.store(true, std::memory_order_release);
   for (auto& t : readers) t.join();
   EXPECT_GT(searches.load(), 0u);
-  (void)parallel_writer;
   // After the writer is done, every deleted row is gone and the rest is there.
   auto got = index->Search(rows->Row(total - 1), SearchParams{.k = 1});
   ASSERT_TRUE(got.ok());
@@ -89,7 +91,16 @@ TEST(HnswConcurrencyTest, SearchesRunWhileOneWriterInserts) {
   config.max_neighbors = 8;
   config.ef_construction = 40;
   auto index = MakeHnswIndex(config, rows.chunks());
-  ReadersWithOneWriter(index.get(), &rows, total, dim, true);
+  // Checkpoints while readers search: SaveGraph must neither block them nor see a torn list.
+  int saves = 0;
+  ReadersWithOneWriter(index.get(), &rows, total, dim, [&]() {
+    if (++saves % 5 != 0) return;
+    std::string bytes;
+    ASSERT_TRUE(SaveGraph(*index, &bytes).ok());
+    auto loaded = LoadGraph(config, rows.chunks(), bytes);
+    ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+    EXPECT_EQ((*loaded)->node_count(), index->node_count());
+  });
   EXPECT_EQ(index->node_count(), total);
   // The graph built under contention is still a good graph.
   FlatIndex truth(Space::kL2, rows.chunks());
@@ -118,7 +129,7 @@ TEST(HnswConcurrencyTest, FlatIndexSearchesRunWhileOneWriterInserts) {
   TestRows rows(dim);
   rows.AppendAll(testing::ClusteredVectors(total, dim, 8, 1));
   FlatIndex index(Space::kCosine, rows.chunks());
-  ReadersWithOneWriter(&index, &rows, total, dim, false);
+  ReadersWithOneWriter(&index, &rows, total, dim, []() {});
 }
 
 }  // namespace
