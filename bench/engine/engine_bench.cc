@@ -131,15 +131,14 @@ struct QueryFigures {
   double p50_ms = 0, p99_ms = 0, recall = 0, filtered_p50_ms = 0;
 };
 
-QueryFigures RunQueries(Collection* c, const Dataset& d, const std::vector<std::vector<uint32_t>>& truth,
-                        size_t nq) {
+QueryFigures RunQueries(Collection* c, const Dataset& d, const std::vector<std::vector<uint32_t>>& truth, size_t nq) {
   QueryFigures f;
   std::vector<double> lat;
   size_t hits = 0;
   for (size_t q = 0; q < nq; ++q) {
     QueryOptions o;
-    o.query_embeddings = FloatMatrix(d.dim, std::vector<float>(d.queries.begin() + q * d.dim,
-                                                               d.queries.begin() + (q + 1) * d.dim));
+    o.query_embeddings =
+        FloatMatrix(d.dim, std::vector<float>(d.queries.begin() + q * d.dim, d.queries.begin() + (q + 1) * d.dim));
     o.n_results = 10;
     o.include = Include{false, false, false, true, false};
     auto t0 = Clock::now();
@@ -157,8 +156,8 @@ QueryFigures RunQueries(Collection* c, const Dataset& d, const std::vector<std::
   auto where = Take(ParseWhere(R"({"bucket": 3})"), "where");
   for (size_t q = 0; q < std::min<size_t>(nq, 200); ++q) {
     QueryOptions o;
-    o.query_embeddings = FloatMatrix(d.dim, std::vector<float>(d.queries.begin() + q * d.dim,
-                                                               d.queries.begin() + (q + 1) * d.dim));
+    o.query_embeddings =
+        FloatMatrix(d.dim, std::vector<float>(d.queries.begin() + q * d.dim, d.queries.begin() + (q + 1) * d.dim));
     o.where = where;
     o.include = Include{false, false, false, true, false};
     auto t0 = Clock::now();

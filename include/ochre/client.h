@@ -87,8 +87,10 @@ class Client {
                                                           std::optional<int64_t> offset = std::nullopt,
                                                           std::string_view tenant = kDefaultTenant) = 0;
 
-  // Writes index checkpoints now (they are also written at thresholds and when the last client on a
-  // path closes). Durability never depends on it: every acknowledged write is already on disk.
+  // Brings every loaded collection's HNSW graph up to date (the background indexer's pending rows)
+  // and writes its checkpoint now. Checkpoints are also written at thresholds and when the last
+  // client on a path closes. Durability never depends on it: every acknowledged write is already
+  // on disk, and queries are exact for rows the graph has not reached yet.
   virtual Status Checkpoint() = 0;
 };
 

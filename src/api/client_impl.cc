@@ -161,7 +161,7 @@ class ClientImpl final : public Client {
     return reader->ListDatabases(tenant, limit ? *limit : -1, offset ? *offset : 0);
   }
 
-  Status Checkpoint() override { return engine_->Checkpoint(); }
+  Status Checkpoint() override { return engine_->Checkpoint(/*drain=*/true); }
 
  private:
   Result<std::shared_ptr<Collection>> Create(const CreateCollectionOptions& o, const Scope& scope, bool get_or_create) {

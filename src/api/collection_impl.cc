@@ -60,7 +60,9 @@ Result<CollectionInfo> CollectionImpl::Info() const {
 Result<std::shared_ptr<VectorRuntime>> CollectionImpl::Runtime(const storage::CollectionRow& row,
                                                                storage::CatalogConn* conn) const {
   OCHRE_ASSIGN_OR_RETURN(CollectionConfiguration config, ConfigurationFromJson(row.config_json));
-  return state_->Runtime(row, config.hnsw, conn);
+  OCHRE_ASSIGN_OR_RETURN(auto rt, state_->Runtime(row, config.hnsw, conn));
+  if (rt && rt->HasIndexWork()) engine_->NotifyIndexer(state_);
+  return rt;
 }
 
 Status CollectionImpl::Modify(const std::optional<std::string>& new_name, const std::optional<Metadata>& new_metadata,

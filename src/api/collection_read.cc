@@ -175,14 +175,29 @@ Result<QueryResult> CollectionImpl::Query(const QueryOptions& o) const {
   }
 
   index::SearchParams params;
-  const index::VectorIndex& index = rt->ForQuery();
-  params.k = size_t(std::min<int64_t>(o.n_results, int64_t(index.live_count())));
+  params.k = size_t(std::min<int64_t>(o.n_results, int64_t(rt->live_count())));
   params.ef = size_t(config.hnsw.ef_search);
   params.allow = allow ? &*allow : nullptr;
   if (params.k == 0) return out;
   const RowChunks& rows = rt->store->rows();
+  const size_t live = rt->live_count();
   for (size_t q = 0; q < nq; ++q) {
-    OCHRE_ASSIGN_OR_RETURN(auto hits, index.Search(queries->row(q), params));
+    // Ties at the k-th distance are broken by id, not by row: ask for one more than k, and while
+    // the extra ones tie with the k-th, for more, so that every tied record competes.
+    const size_t k = params.k;
+    index::SearchParams ask = params;
+    ask.k = std::min(k + 1, live);
+    std::vector<index::Neighbor> hits;
+    while (true) {
+      OCHRE_ASSIGN_OR_RETURN(hits, rt->Search(queries->row(q), ask));
+      if (hits.size() <= k || hits.size() < ask.k || ask.k >= live) break;
+      if (hits.back().distance != hits[k - 1].distance) break;
+      ask.k = std::min(ask.k * 2, live);
+    }
+    if (hits.size() > k) {
+      const float boundary = hits[k - 1].distance;
+      while (hits.size() > k && hits.back().distance != boundary) hits.pop_back();
+    }
     struct Hit {
       float distance;
       storage::RecordRow record;
@@ -197,6 +212,7 @@ Result<QueryResult> CollectionImpl::Query(const QueryOptions& o) const {
     std::stable_sort(resolved.begin(), resolved.end(), [](const Hit& a, const Hit& b) {
       return a.distance < b.distance || (a.distance == b.distance && a.record.id < b.record.id);
     });
+    if (resolved.size() > k) resolved.resize(k);
     std::vector<float> vectors;
     for (auto& h : resolved) {
       out.ids[q].push_back(h.record.id);

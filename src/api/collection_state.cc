@@ -2,6 +2,7 @@
 #include "api/collection_state.h"
 
 #include <algorithm>
+#include <unordered_set>
 
 #include "common/file.h"
 #include "common/logging.h"
@@ -17,21 +18,61 @@ constexpr size_t kExactScanFloats = size_t{2} << 20;
 
 constexpr const char* kGraphFile = "hnsw.graph";
 
+// Merges two ascending hit lists into the k best, without duplicate rows (a row indexed while the
+// query ran can be in both).
+std::vector<index::Neighbor> MergeTopK(std::vector<index::Neighbor> a, const std::vector<index::Neighbor>& b,
+                                       size_t k) {
+  std::unordered_set<uint32_t> rows;
+  for (const auto& n : a) rows.insert(n.row);
+  for (const auto& n : b) {
+    if (!rows.count(n.row)) a.push_back(n);
+  }
+  std::sort(a.begin(), a.end());
+  if (a.size() > k) a.resize(k);
+  return a;
+}
+
 }  // namespace
 
-const index::VectorIndex& VectorRuntime::ForQuery() const {
-  if (flat->live_count() * size_t(dim) <= kExactScanFloats) return *flat;
-  return *hnsw;
+bool VectorRuntime::HasIndexWork() const {
+  return indexed_rows.load(std::memory_order_acquire) < published_rows() ||
+         pending_delete_count.load(std::memory_order_acquire) > 0;
 }
 
-Status VectorRuntime::Insert(std::span<const uint32_t> rows) {
-  OCHRE_RETURN_IF_ERROR(flat->Insert(rows));
-  return hnsw->Insert(rows);
+Result<std::vector<index::Neighbor>> VectorRuntime::Search(const float* query,
+                                                           const index::SearchParams& params) const {
+  if (flat->live_count() * size_t(dim) <= kExactScanFloats) return flat->Search(query, params);
+  // Rows below `indexed` are in the graph; read it before searching so that no row falls between
+  // the graph search and the tail scan (a row in both is deduplicated).
+  const uint32_t indexed = indexed_rows.load(std::memory_order_acquire);
+  const uint32_t published = published_rows();
+  index::SearchParams graph_params = params;
+  // Graph hits deleted since the indexer's last step are dropped below: ask for that many more.
+  graph_params.k = params.k + pending_delete_count.load(std::memory_order_acquire);
+  OCHRE_ASSIGN_OR_RETURN(auto hits, hnsw->Search(query, graph_params));
+  hits.erase(std::remove_if(hits.begin(), hits.end(), [&](const index::Neighbor& n) { return flat->IsDeleted(n.row); }),
+             hits.end());
+  if (indexed >= published) {
+    if (hits.size() > params.k) hits.resize(params.k);
+    return hits;
+  }
+  RowBitmap tail(published);
+  for (uint32_t r = indexed; r < published; ++r) {
+    if (!params.allow || params.allow->Test(r)) tail.Set(r);
+  }
+  index::SearchParams tail_params = params;
+  tail_params.allow = &tail;
+  OCHRE_ASSIGN_OR_RETURN(auto tail_hits, flat->Search(query, tail_params));
+  return MergeTopK(std::move(hits), tail_hits, params.k);
 }
 
-void VectorRuntime::MarkDeleted(uint32_t row) {
+Status VectorRuntime::InsertCommitted(std::span<const uint32_t> rows) { return flat->Insert(rows); }
+
+void VectorRuntime::DeleteCommitted(uint32_t row) {
   flat->MarkDeleted(row);
-  hnsw->MarkDeleted(row);
+  std::lock_guard<std::mutex> lock(pending_deletes_mu);
+  pending_deletes.push_back(row);
+  pending_delete_count.store(pending_deletes.size(), std::memory_order_release);
 }
 
 Status CollectionState::NotFoundIfDeleted() const {
@@ -59,14 +100,15 @@ std::unique_ptr<index::HnswIndex> CollectionState::LoadOrNewGraph(const HnswConf
       OCHRE_LOG_WARN("collection {}: cannot read {} ({}); rebuilding the graph from the vectors", uuid_, kGraphFile,
                      bytes.status().ToString());
     } else if (rows->rows() > 0) {
-      OCHRE_LOG_INFO("collection {}: no graph checkpoint; building the graph from {} vectors", uuid_, rows->rows());
+      OCHRE_LOG_INFO("collection {}: no graph checkpoint; building the graph from {} vectors in the background", uuid_,
+                     rows->rows());
     }
     return index::MakeHnswIndex(config, rows);
   }
   auto loaded = index::LoadGraph(config, rows, *bytes);
   if (!loaded.ok()) {
-    OCHRE_LOG_WARN("collection {}: {} is unusable ({}); rebuilding the graph from the vectors", uuid_, kGraphFile,
-                   loaded.status().ToString());
+    OCHRE_LOG_WARN("collection {}: {} is unusable ({}); rebuilding the graph from the vectors in the background", uuid_,
+                   kGraphFile, loaded.status().ToString());
     return index::MakeHnswIndex(config, rows);
   }
   return std::move(*loaded);
@@ -82,6 +124,7 @@ Result<std::shared_ptr<VectorRuntime>> CollectionState::Runtime(const storage::C
   }
   auto rt = std::make_shared<VectorRuntime>();
   rt->dim = uint32_t(*row.dimension);
+  rt->sync_threshold = config.sync_threshold;
   // A collection that has a dimension but never committed a row may have no file yet.
   OCHRE_ASSIGN_OR_RETURN(rt->store, OpenStore(rt->dim, uint64_t(row.committed_rows), /*create=*/true));
   const RowChunks* rows = &rt->store->rows();
@@ -95,12 +138,10 @@ Result<std::shared_ptr<VectorRuntime>> CollectionState::Runtime(const storage::C
   }
   rt->flat = index::MakeFlatIndex(config.space, rows);
   OCHRE_RETURN_IF_ERROR(rt->flat->Insert(live));
+  // Rows the flat index does not hold are dead (replaced or deleted); mark them so that the graph,
+  // which may hold them from an older checkpoint, drops them too.
   rt->hnsw = LoadOrNewGraph(config, rows);
-  // Bring the graph up to the catalog: tombstones for rows it has that are no longer live, and the
-  // live rows past its checkpoint.
-  const uint32_t covered = rt->hnsw->covered_rows();
-  rt->checkpointed_rows = covered;
-  std::vector<uint32_t> missing;
+  const uint32_t covered = std::min(rt->hnsw->covered_rows(), rows->rows());
   size_t li = 0;
   for (uint32_t r = 0; r < covered; ++r) {
     if (li < live.size() && live[li] == r) {
@@ -109,11 +150,14 @@ Result<std::shared_ptr<VectorRuntime>> CollectionState::Runtime(const storage::C
       rt->hnsw->MarkDeleted(r);
     }
   }
-  for (; li < live.size(); ++li) missing.push_back(live[li]);
-  if (!missing.empty() && covered > 0) {
-    OCHRE_LOG_INFO("collection {}: inserting {} rows committed after the graph checkpoint", uuid_, missing.size());
+  // The live rows past the checkpoint form the tail: queries scan them exactly until the
+  // background indexer has inserted them. Start-up does no graph work.
+  rt->indexed_rows.store(covered, std::memory_order_release);
+  rt->checkpointed_rows = covered;
+  if (covered < rows->rows() && covered > 0) {
+    OCHRE_LOG_INFO("collection {}: {} rows committed after the graph checkpoint are indexed in the background", uuid_,
+                   rows->rows() - covered);
   }
-  OCHRE_RETURN_IF_ERROR(rt->hnsw->Insert(missing));
   runtime_ = std::move(rt);
   loaded_ = true;
   return runtime_;
@@ -124,6 +168,7 @@ Result<std::shared_ptr<VectorRuntime>> CollectionState::CreateRuntime(uint32_t d
   if (runtime_) return runtime_;
   auto rt = std::make_shared<VectorRuntime>();
   rt->dim = dim;
+  rt->sync_threshold = config.sync_threshold;
   OCHRE_ASSIGN_OR_RETURN(rt->store, OpenStore(dim, 0, /*create=*/true));
   rt->flat = index::MakeFlatIndex(config.space, &rt->store->rows());
   rt->hnsw = index::MakeHnswIndex(config, &rt->store->rows());
@@ -132,16 +177,52 @@ Result<std::shared_ptr<VectorRuntime>> CollectionState::CreateRuntime(uint32_t d
   return runtime_;
 }
 
-Status CollectionState::MaybeCheckpoint(int sync_threshold, bool force) {
-  if (dir_.empty() || deleted()) return Status::Ok();
+bool CollectionState::IndexStep(uint32_t max_rows) {
+  std::lock_guard<std::mutex> lock(index_mu_);
   std::shared_ptr<VectorRuntime> rt = LoadedRuntime();
-  if (!rt) return Status::Ok();
-  const uint32_t covered = rt->hnsw->covered_rows();
+  if (!rt || deleted()) return false;
+  std::vector<uint32_t> deletes;
+  {
+    std::lock_guard<std::mutex> dl(rt->pending_deletes_mu);
+    deletes.swap(rt->pending_deletes);
+  }
+  for (uint32_t r : deletes) rt->hnsw->MarkDeleted(r);
+  // Only after the graph has them may queries stop filtering them out.
+  {
+    std::lock_guard<std::mutex> dl(rt->pending_deletes_mu);
+    rt->pending_delete_count.store(rt->pending_deletes.size(), std::memory_order_release);
+  }
+  const uint32_t begin = rt->indexed_rows.load(std::memory_order_acquire);
+  const uint32_t end = std::min(rt->published_rows(), begin + max_rows);
+  if (begin < end) {
+    std::vector<uint32_t> batch;
+    batch.reserve(end - begin);
+    for (uint32_t r = begin; r < end; ++r) {
+      if (!rt->flat->IsDeleted(r)) batch.push_back(r);
+    }
+    Status s = rt->hnsw->Insert(batch);
+    if (!s.ok()) {
+      // The rows stay in the tail, where queries scan them exactly; nothing is lost.
+      OCHRE_LOG_ERROR("collection {}: graph insert failed ({}); rows stay in the exact tail", uuid_, s.ToString());
+      return false;
+    }
+    // Rows deleted while they were being inserted: tombstone them in the graph as well.
+    for (uint32_t r : batch) {
+      if (rt->flat->IsDeleted(r)) rt->hnsw->MarkDeleted(r);
+    }
+    rt->indexed_rows.store(end, std::memory_order_release);
+  }
+  const uint32_t indexed = rt->indexed_rows.load(std::memory_order_acquire);
+  const uint32_t threshold = std::max<uint32_t>(uint32_t(std::max(rt->sync_threshold.load(), 2)), indexed / 8);
+  if (indexed - rt->checkpointed_rows >= threshold) (void)CheckpointLocked(rt.get());
+  return rt->HasIndexWork();
+}
+
+Status CollectionState::CheckpointLocked(VectorRuntime* rt) {
+  if (dir_.empty() || deleted()) return Status::Ok();
+  const uint32_t indexed = rt->indexed_rows.load(std::memory_order_acquire);
   // Deletes alone need no checkpoint: tombstones are re-applied from the catalog at load.
-  if (covered == rt->checkpointed_rows) return Status::Ok();
-  // Scaled with the graph's size so that rewriting the whole file stays amortized.
-  const uint32_t threshold = std::max<uint32_t>(uint32_t(std::max(sync_threshold, 2)), covered / 8);
-  if (!force && covered - rt->checkpointed_rows < threshold) return Status::Ok();
+  if (indexed == rt->checkpointed_rows) return Status::Ok();
   std::string bytes;
   OCHRE_RETURN_IF_ERROR(index::SaveGraph(*rt->hnsw, &bytes));
   Status s = WriteFileAtomically(GraphPath(), bytes);
@@ -150,11 +231,19 @@ Status CollectionState::MaybeCheckpoint(int sync_threshold, bool force) {
                    s.ToString());
     return s;
   }
-  rt->checkpointed_rows = covered;
+  rt->checkpointed_rows = indexed;
   return Status::Ok();
 }
 
+Status CollectionState::Checkpoint() {
+  std::lock_guard<std::mutex> lock(index_mu_);
+  std::shared_ptr<VectorRuntime> rt = LoadedRuntime();
+  if (!rt) return Status::Ok();
+  return CheckpointLocked(rt.get());
+}
+
 void CollectionState::Unload() {
+  std::lock_guard<std::mutex> index_lock(index_mu_);
   std::lock_guard<std::mutex> lock(runtime_mu_);
   runtime_.reset();
   loaded_ = false;

@@ -35,16 +35,31 @@ struct VectorRuntime {
   uint32_t dim = 0;
   std::unique_ptr<storage::VectorStore> store;
   // Declared after the store: destroyed first, since they read the store's rows.
-  std::unique_ptr<index::VectorIndex> flat;
-  std::unique_ptr<index::HnswIndex> hnsw;
-  // Rows covered by the last graph checkpoint (writer only, under the collection's write lock).
-  uint32_t checkpointed_rows = 0;
+  std::unique_ptr<index::VectorIndex> flat;  // every committed live row, exact
+  std::unique_ptr<index::HnswIndex> hnsw;    // rows below indexed_rows, filled in the background
 
-  // The index a query with k results should use: exact while a scan is cheap, else the graph.
-  const index::VectorIndex& ForQuery() const;
-  // Inserts committed rows into both indexes.
-  Status Insert(std::span<const uint32_t> rows);
-  void MarkDeleted(uint32_t row);
+  // Rows below this are in the graph (or deleted); rows from it up to the published count are the
+  // "tail", which queries scan exactly. Advanced by the indexer only (release), read by queries
+  // (acquire) before they search the graph.
+  std::atomic<uint32_t> indexed_rows{0};
+  // Deletes not yet applied to the graph (the indexer applies them; queries filter graph hits
+  // through the flat index's tombstones meanwhile).
+  std::mutex pending_deletes_mu;
+  std::vector<uint32_t> pending_deletes;  // GUARDED_BY(pending_deletes_mu)
+  std::atomic<size_t> pending_delete_count{0};
+  // Rows covered by the last graph checkpoint (indexer only, under CollectionState::index_mu_).
+  uint32_t checkpointed_rows = 0;
+  std::atomic<int> sync_threshold{1000};
+
+  uint32_t published_rows() const { return store->rows().rows(); }
+  bool HasIndexWork() const;
+  // Nearest live rows for one query: an exact scan while that is cheap, else the graph for the
+  // indexed rows merged with an exact scan of the tail. Ascending (distance, row).
+  Result<std::vector<index::Neighbor>> Search(const float* query, const index::SearchParams& params) const;
+  size_t live_count() const { return flat->live_count(); }
+  // Writer (REQUIRES the collection's write lock): committed rows in, deleted rows out.
+  Status InsertCommitted(std::span<const uint32_t> rows);
+  void DeleteCommitted(uint32_t row);
 };
 
 class CollectionState {
@@ -78,10 +93,14 @@ class CollectionState {
     return runtime_;
   }
 
-  // REQUIRES write_mu. Writes the graph checkpoint when `force` or when enough rows were added since
-  // the last one (sync_threshold, scaled with the collection's size). A failure is logged and
-  // returned; it never loses data (the graph is rebuilt from the vectors at the next load).
-  Status MaybeCheckpoint(int sync_threshold, bool force);
+  // The background indexer's step: applies pending deletes to the graph and inserts up to
+  // `max_rows` tail rows, then checkpoints when enough rows were added since the last checkpoint
+  // (sync_threshold, scaled with the collection's size). True when work remains.
+  bool IndexStep(uint32_t max_rows);
+
+  // Writes the graph checkpoint if the graph covers rows the last one did not. A failure is logged
+  // and returned; it never loses data (the graph is rebuilt from the vectors at the next load).
+  Status Checkpoint();
 
   // Drops the runtime (closes files); the next Runtime() loads again.
   void Unload();
@@ -91,6 +110,7 @@ class CollectionState {
   std::string GraphPath() const;
   // Loads hnsw.graph when it is valid for these vectors, else builds an empty graph (logged).
   std::unique_ptr<index::HnswIndex> LoadOrNewGraph(const HnswConfig& config, const RowChunks* rows);
+  Status CheckpointLocked(VectorRuntime* rt);  // REQUIRES index_mu_
 
   const int64_t cid_;
   const std::string uuid_;
@@ -98,6 +118,7 @@ class CollectionState {
   std::mutex write_mu_;
   std::atomic<bool> deleted_{false};
 
+  std::mutex index_mu_;    // serializes indexer steps, checkpoints and unloading
   std::mutex runtime_mu_;  // guards runtime_ and loaded_
   bool loaded_ = false;
   std::shared_ptr<VectorRuntime> runtime_;

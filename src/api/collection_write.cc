@@ -186,7 +186,10 @@ Status CollectionImpl::Write(const RecordBatch& in, WriteKind kind) {
       if (p.action == Action::kInsert) {
         rec.document = doc ? doc : &kNone;
         rec.uri = uri ? uri : &kNone;
-        rec.metadata = (meta && *meta) ? &**meta : nullptr;
+        // An upsert that inserts may carry nulls ("delete this key"): there is nothing to delete.
+        Metadata fresh;
+        if (meta && *meta) fresh = MergeMetadata({}, **meta);
+        rec.metadata = &fresh;
         OCHRE_RETURN_IF_ERROR(w->InsertRecord(row.cid, rec).status());
         continue;
       }
@@ -210,19 +213,18 @@ Status CollectionImpl::Write(const RecordBatch& in, WriteKind kind) {
     return committed;
   }
 
-  // 5. Apply to the index. The write is durable already; if the index cannot take it, it is
-  // rebuilt from the catalog at the next use.
+  // 5. Apply to the exact index (the graph follows in the background; queries scan the rows it
+  // has not reached yet). The write is durable already; if the index cannot take it, it is rebuilt
+  // from the catalog at the next use.
   if (rt) {
     rt->store->Publish(rt->store->size());
-    Status applied = rt->Insert(new_rows);
-    for (uint32_t r : dead_rows) rt->MarkDeleted(r);
+    Status applied = rt->InsertCommitted(new_rows);
+    for (uint32_t r : dead_rows) rt->DeleteCommitted(r);
     if (!applied.ok()) {
       OCHRE_LOG_WARN("collection {}: index update failed ({}); rebuilding it at the next use", id_, applied.ToString());
       state_->Unload();
     } else {
-      auto config = ConfigurationFromJson(row.config_json);
-      // A failed checkpoint loses nothing (the graph is derived state) and is logged; the write stands.
-      if (config.ok()) (void)state_->MaybeCheckpoint(config->hnsw.sync_threshold, /*force=*/false);
+      engine_->NotifyIndexer(state_);
     }
   }
   return Status::Ok();
@@ -271,7 +273,8 @@ Result<int64_t> CollectionImpl::Delete(const DeleteOptions& o) {
     OCHRE_RETURN_IF_ERROR(txn.Commit());
   }
   if (auto rt = state_->LoadedRuntime()) {
-    for (const auto& r : doomed) rt->MarkDeleted(r.row);
+    for (const auto& r : doomed) rt->DeleteCommitted(r.row);
+    engine_->NotifyIndexer(state_);
   }
   return reported;
 }

@@ -59,7 +59,10 @@ Engine::Engine(bool persistent, std::string path, const Settings& settings)
     : persistent_(persistent), path_(std::move(path)), settings_(settings) {}
 
 Engine::~Engine() {
-  Status s = Checkpoint();
+  StopIndexer();
+  // Closing does not wait for the graph to catch up: rows past the checkpoint are indexed again
+  // in the background after the next open.
+  Status s = Checkpoint(/*drain=*/false);
   if (!s.ok()) OCHRE_LOG_WARN("checkpoint on close of {} failed: {}", path_, s.ToString());
   {
     std::lock_guard<std::mutex> lock(states_mu_);
@@ -92,6 +95,7 @@ Result<std::shared_ptr<Engine>> Engine::OpenPersistent(const std::string& path, 
   OCHRE_ASSIGN_OR_RETURN(engine->lock_, storage::LockFile::Acquire(canonical));
   OCHRE_RETURN_IF_ERROR(engine->OpenCatalog());
   engine->CollectOrphanDirs();
+  engine->StartIndexer();
   slot = engine;
   return engine;
 }
@@ -102,8 +106,51 @@ Result<std::shared_ptr<Engine>> Engine::OpenEphemeral(const Settings& settings) 
   if (auto existing = slot.lock()) return existing;
   std::shared_ptr<Engine> engine(new Engine(false, "", settings));
   OCHRE_RETURN_IF_ERROR(engine->OpenCatalog());
+  engine->StartIndexer();
   slot = engine;
   return engine;
+}
+
+void Engine::StartIndexer() {
+  indexer_ = std::thread([this] { IndexerLoop(); });
+}
+
+void Engine::StopIndexer() {
+  {
+    std::lock_guard<std::mutex> lock(indexer_mu_);
+    indexer_stop_ = true;
+  }
+  indexer_cv_.notify_all();
+  if (indexer_.joinable()) indexer_.join();
+}
+
+void Engine::NotifyIndexer(const std::shared_ptr<CollectionState>& state) {
+  {
+    std::lock_guard<std::mutex> lock(indexer_mu_);
+    for (const auto& weak : indexer_queue_) {
+      if (weak.lock() == state) return;
+    }
+    indexer_queue_.push_back(state);
+  }
+  indexer_cv_.notify_one();
+}
+
+void Engine::IndexerLoop() {
+  // Graph insertion in batches small enough that a collection's deletes and a close never wait
+  // long; collections take turns.
+  constexpr uint32_t kBatchRows = 1024;
+  std::unique_lock<std::mutex> lock(indexer_mu_);
+  while (true) {
+    indexer_cv_.wait(lock, [&] { return indexer_stop_ || !indexer_queue_.empty(); });
+    if (indexer_stop_) return;
+    std::weak_ptr<CollectionState> weak = indexer_queue_.front();
+    indexer_queue_.pop_front();
+    lock.unlock();
+    bool more = false;
+    if (auto state = weak.lock()) more = state->IndexStep(kBatchRows);
+    lock.lock();
+    if (more) indexer_queue_.push_back(weak);
+  }
 }
 
 Status Engine::OpenCatalog() {
@@ -214,7 +261,7 @@ void Engine::RemoveCollectionFiles(const std::string& uuid) {
   }
 }
 
-Status Engine::Checkpoint() {
+Status Engine::Checkpoint(bool drain) {
   std::vector<std::shared_ptr<CollectionState>> states;
   {
     std::lock_guard<std::mutex> lock(states_mu_);
@@ -222,8 +269,11 @@ Status Engine::Checkpoint() {
   }
   Status first_error;
   for (auto& state : states) {
-    std::lock_guard<std::mutex> write_lock(state->write_mu());
-    Status s = state->MaybeCheckpoint(/*sync_threshold=*/2, /*force=*/true);
+    if (drain) {
+      while (state->IndexStep(uint32_t{1} << 16)) {
+      }
+    }
+    Status s = state->Checkpoint();
     if (!s.ok() && first_error.ok()) first_error = s;
   }
   return first_error;

@@ -9,11 +9,14 @@
 // share the writer under catalog_mu_ (ephemeral: an in-memory SQLite has one connection).
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "api/collection_state.h"
@@ -82,14 +85,22 @@ class Engine {
   // Removes a deleted collection's files (after the catalog commit).
   void RemoveCollectionFiles(const std::string& uuid);
 
-  // Writes every loaded collection's index checkpoint.
-  Status Checkpoint();
+  // Writes every loaded collection's graph checkpoint; with `drain`, first inserts every row still
+  // waiting for the background indexer (so that the graph covers everything).
+  Status Checkpoint(bool drain);
+
+  // Tells the background indexer that a collection has rows to insert into its graph (or deletes
+  // to apply to it).
+  void NotifyIndexer(const std::shared_ptr<CollectionState>& state);
 
  private:
   Engine(bool persistent, std::string path, const Settings& settings);
   Status OpenCatalog();
   void CollectOrphanDirs();
   void ReturnReader(std::unique_ptr<storage::CatalogConn> conn);
+  void StartIndexer();
+  void StopIndexer();
+  void IndexerLoop();
 
   const bool persistent_;
   const std::string path_;  // canonical; "" when ephemeral
@@ -101,6 +112,12 @@ class Engine {
 
   std::mutex readers_mu_;
   std::vector<std::unique_ptr<storage::CatalogConn>> idle_readers_;  // GUARDED_BY(readers_mu_)
+
+  std::mutex indexer_mu_;
+  std::condition_variable indexer_cv_;
+  bool indexer_stop_ = false;                                 // GUARDED_BY(indexer_mu_)
+  std::deque<std::weak_ptr<CollectionState>> indexer_queue_;  // GUARDED_BY(indexer_mu_)
+  std::thread indexer_;
 
   std::mutex states_mu_;
   std::map<int64_t, std::shared_ptr<CollectionState>> states_;  // GUARDED_BY(states_mu_)
