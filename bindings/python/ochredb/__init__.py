@@ -1,0 +1,124 @@
+"""OchreDB: an embedded, persistent vector database with chromadb's Python API.
+
+    import ochredb as chromadb
+    client = chromadb.PersistentClient(path="./chroma_db")
+    collection = client.get_or_create_collection("docs")
+    collection.add(ids=["a"], documents=["hello world"], metadatas=[{"source": "demo"}])
+    collection.query(query_texts=["hello"], n_results=1)
+
+Everything runs in-process on the OchreDB engine (C++): no server, no model download.
+"""
+
+import os
+from typing import Any, Optional
+
+from ochredb import _ochredb
+from ochredb import errors
+from ochredb.api import AdminAPI, ClientAPI
+from ochredb.api.client import AdminClient, Client as _Client
+from ochredb.api.models.Collection import Collection
+from ochredb.api.types import (
+    Documents,
+    EmbeddingFunction,
+    Embeddings,
+    GetResult,
+    IDs,
+    Include,
+    Metadata,
+    Metadatas,
+    QueryResult,
+    Where,
+    WhereDocument,
+)
+from ochredb.config import DEFAULT_DATABASE, DEFAULT_TENANT, Settings
+
+__version__ = _ochredb.version()
+
+__all__ = [
+    "AdminClient",
+    "AdminAPI",
+    "Client",
+    "ClientAPI",
+    "Collection",
+    "Documents",
+    "EmbeddingFunction",
+    "Embeddings",
+    "EphemeralClient",
+    "GetResult",
+    "HttpClient",
+    "IDs",
+    "Include",
+    "Metadata",
+    "Metadatas",
+    "PersistentClient",
+    "QueryResult",
+    "Settings",
+    "Where",
+    "WhereDocument",
+    "errors",
+    "DEFAULT_TENANT",
+    "DEFAULT_DATABASE",
+]
+
+
+def _open_native(settings: Settings) -> Any:
+    """The native client the settings describe: a directory when is_persistent, else in memory."""
+    allow_reset = bool(getattr(settings, "allow_reset", False))
+    if getattr(settings, "is_persistent", False):
+        return _ochredb.open_persistent(os.fspath(settings.persist_directory), allow_reset)
+    return _ochredb.open_ephemeral(allow_reset)
+
+
+def PersistentClient(  # noqa: N802 (chromadb's factory names)
+    path: "str | os.PathLike[str]" = "./chroma",
+    settings: Optional[Settings] = None,
+    tenant: str = DEFAULT_TENANT,
+    database: str = DEFAULT_DATABASE,
+) -> ClientAPI:
+    """A client whose data lives in directory ``path`` (created if needed).
+
+    Raises PermissionError when the directory cannot be created or written,
+    errors.DatabaseLockedError when another process has it open."""
+    if settings is None:
+        settings = Settings()
+    settings.is_persistent = True
+    settings.persist_directory = os.fspath(path)
+    return _Client(_open_native(settings), settings, tenant, database)
+
+
+def EphemeralClient(  # noqa: N802
+    settings: Optional[Settings] = None,
+    tenant: str = DEFAULT_TENANT,
+    database: str = DEFAULT_DATABASE,
+) -> ClientAPI:
+    """An in-memory client; all of them in one process share one database, as in chromadb."""
+    if settings is None:
+        settings = Settings()
+    settings.is_persistent = False
+    return _Client(_open_native(settings), settings, tenant, database)
+
+
+def Client(  # noqa: N802
+    settings: Optional[Settings] = None,
+    tenant: str = DEFAULT_TENANT,
+    database: str = DEFAULT_DATABASE,
+) -> ClientAPI:
+    """chromadb's generic constructor: persistent when ``settings.is_persistent``, else in memory."""
+    if settings is None:
+        settings = Settings()
+    return _Client(_open_native(settings), settings, tenant, database)
+
+
+def HttpClient(*args: Any, **kwargs: Any) -> ClientAPI:  # noqa: N802
+    raise NotImplementedError(
+        "ochredb runs in-process only. To share a database over HTTP, run `ochre run --path <dir>` and "
+        "connect with chromadb's own HttpClient."
+    )
+
+
+def AsyncHttpClient(*args: Any, **kwargs: Any) -> Any:  # noqa: N802
+    return HttpClient(*args, **kwargs)
+
+
+def CloudClient(*args: Any, **kwargs: Any) -> Any:  # noqa: N802
+    raise NotImplementedError("ochredb has no cloud client")

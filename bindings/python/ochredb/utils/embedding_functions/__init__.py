@@ -1,0 +1,62 @@
+"""Built-in embedding functions (``chromadb.utils.embedding_functions``).
+
+They run inside the engine (C++), so a collection that uses one embeds without calling back into
+Python. chromadb's default is the all-MiniLM-L6-v2 ONNX model (384 dimensions); OchreDB has no
+model download, so ``DefaultEmbeddingFunction`` is the engine's deterministic hashing function,
+also 384 dimensions: similar texts get similar vectors, but it is no semantic model.
+"""
+
+import json
+from typing import Any, Dict, List
+
+from ochredb import _ochredb
+from ochredb.api.types import Documents, Embeddings, EmbeddingFunction, Space
+
+
+class _Native(_ochredb.NativeEmbeddingFunction):
+    """An engine-side function, callable from Python like any chromadb embedding function."""
+
+    def name(self) -> str:  # type: ignore[override]
+        return self._native_name()
+
+    def get_config(self) -> Dict[str, Any]:
+        return json.loads(self._native_config_json())
+
+    def default_space(self) -> Space:
+        return self._native_default_space() or "l2"  # type: ignore[return-value]
+
+    def supported_spaces(self) -> List[Space]:
+        return ["cosine", "l2", "ip"]
+
+    def is_legacy(self) -> bool:
+        return False
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.get_config()})"
+
+
+class HashingEmbeddingFunction(_Native):
+    """Character n-gram hashing into ``dim`` buckets, L2-normalised (the engine's ochre_hashing)."""
+
+    def __init__(self, dim: int = 384) -> None:
+        super().__init__(dim)
+
+    @staticmethod
+    def build_from_config(config: Dict[str, Any]) -> "HashingEmbeddingFunction":
+        return HashingEmbeddingFunction(int(config.get("dim", 384)))
+
+
+class DefaultEmbeddingFunction(HashingEmbeddingFunction):
+    """The function collections get when none is named: hashing, 384 dimensions."""
+
+    def __init__(self) -> None:
+        super().__init__(384)
+
+
+__all__ = [
+    "DefaultEmbeddingFunction",
+    "HashingEmbeddingFunction",
+    "EmbeddingFunction",
+    "Documents",
+    "Embeddings",
+]
