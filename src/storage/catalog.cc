@@ -382,7 +382,9 @@ Result<std::vector<RecordRow>> CatalogConn::SelectRecords(int64_t cid, std::stri
     sql += rid_select;
     sql += ") AND ";
   }
-  sql += "cid = ?" + std::to_string(n + 1);
+  // With a filter, the unary + keeps SQLite from driving the scan through the cid index (every
+  // record of the collection) instead of the filter's few rids.
+  sql += (rid_select.empty() ? "cid = ?" : "+cid = ?") + std::to_string(n + 1);
   if (ids) sql += " AND id IN (SELECT value FROM json_each(?" + std::to_string(n + 2) + "))";
   sql += " ORDER BY rid LIMIT ?" + std::to_string(n + 3) + " OFFSET ?" + std::to_string(n + 4);
   OCHRE_ASSIGN_OR_RETURN(Statement * st, db_->Cached(sql));
