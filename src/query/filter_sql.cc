@@ -23,6 +23,10 @@ constexpr size_t kMaxInlineInValues = 16;
 // SQLite 3.40 allows 32766 parameters per statement; leave the caller room for its own.
 constexpr size_t kMaxSqlParams = 32000;
 
+// Probes hung on one driving predicate: each is an AND in one expression tree, which SQLite limits to
+// a depth of 1000; the rest stay members of the INTERSECT / EXCEPT chain.
+constexpr size_t kMaxProbes = 64;
+
 // Terms per compound SELECT, well below SQLite's SQLITE_MAX_COMPOUND_SELECT (500).
 constexpr size_t kMaxChainTerms = 100;
 
@@ -35,7 +39,35 @@ struct RidSet {
   std::string sql;
   std::vector<SqlParam> params;
   bool compound = false;
+  // For a metadata predicate, sql is "SELECT rid FROM <table> WHERE <cond>". Inside an $and such a
+  // predicate can instead be probed per candidate row (EXISTS on the table's (rid, key) key), and
+  // `rank` orders the predicates by how few rows they are likely to select (1: $eq, 2: $in,
+  // 3: $contains, 4: a range). 0: not a metadata predicate.
+  std::string table;
+  std::string cond;
+  int rank = 0;
 };
+
+// A leaf condition ("cid = 1 AND key = ? AND v > ? AND ...") for a per-row probe. The unary + keeps
+// cid and v from being used for index lookups, so the probe can only use the (rid, key) index and
+// never scans a value range once per driver row, whatever the planner's statistics say.
+std::string ProbeCondition(const std::string& cond) {
+  std::string out = "+" + cond;
+  for (size_t at = out.find("AND v "); at != std::string::npos; at = out.find("AND v ", at + 7)) {
+    out.insert(at + 4, "+");
+  }
+  return out;
+}
+
+RidSet MetadataLeaf(const char* table, std::string cond, std::vector<SqlParam> params, int rank) {
+  RidSet out;
+  out.sql = std::string("SELECT rid FROM ") + table + " WHERE " + cond;
+  out.params = std::move(params);
+  out.table = table;
+  out.cond = std::move(cond);
+  out.rank = rank;
+  return out;
+}
 
 // The t codes of storage/schema.h that a scalar operand can be equal to.
 std::string TypeCondition(const MetadataValue& operand) {
@@ -130,7 +162,14 @@ class Compiler {
   }
 
   // (p1 ∩ p2 ∩ ...) − n1 − n2 ..., where no positive member means the whole collection.
+  //
+  // When some positive members are metadata predicates, the likeliest-selective one drives: its
+  // rows are read from the value index and the other metadata predicates, positive or negated, are
+  // checked per row with EXISTS / NOT EXISTS on (rid, key), instead of each being materialized in
+  // full for an INTERSECT or EXCEPT. {"$and": [{"tag": "x"}, {"price": {"$gte": 10}}]} then costs
+  // one lookup per "x" row whatever the number of prices.
   RidSet And(std::vector<RidSet> positive, std::vector<RidSet> negative) {
+    ProbeFromDriver(&positive, &negative);
     RidSet base = positive.empty() ? All() : Chain(std::move(positive), " INTERSECT ");
     if (negative.empty()) return base;
     std::vector<RidSet> members;
@@ -174,6 +213,47 @@ class Compiler {
   }
 
  private:
+  void ProbeFromDriver(std::vector<RidSet>* positive, std::vector<RidSet>* negative) {
+    size_t driver = positive->size();
+    for (size_t i = 0; i < positive->size(); ++i) {
+      int rank = (*positive)[i].rank;
+      if (rank > 0 && (driver == positive->size() || rank < (*positive)[driver].rank)) driver = i;
+    }
+    if (driver == positive->size()) return;
+    RidSet& d = (*positive)[driver];
+    RidSet out;
+    out.sql = "SELECT d.rid FROM " + d.table + " AS d WHERE " + d.cond;
+    out.params = std::move(d.params);
+    // Unqualified columns inside EXISTS name the inner table; d.rid is the driver's row.
+    auto probe = [&](RidSet& p, const char* exists) {
+      out.sql += std::string(" AND ") + exists + " (SELECT 1 FROM " + p.table + " WHERE rid = d.rid AND " +
+                 ProbeCondition(p.cond) + ")";
+      for (SqlParam& param : p.params) out.params.push_back(std::move(param));
+    };
+    std::vector<RidSet> rest_positive, rest_negative;
+    size_t probes = 0;
+    for (size_t i = 0; i < positive->size(); ++i) {
+      if (i == driver) continue;
+      if ((*positive)[i].rank > 0 && probes < kMaxProbes) {
+        probe((*positive)[i], "EXISTS");
+        ++probes;
+      } else {
+        rest_positive.push_back(std::move((*positive)[i]));
+      }
+    }
+    for (RidSet& n : *negative) {
+      if (n.rank > 0 && probes < kMaxProbes) {
+        probe(n, "NOT EXISTS");
+        ++probes;
+      } else {
+        rest_negative.push_back(std::move(n));
+      }
+    }
+    rest_positive.insert(rest_positive.begin(), std::move(out));
+    *positive = std::move(rest_positive);
+    *negative = std::move(rest_negative);
+  }
+
   // m1 op m2 op ... . SQLite refuses compound SELECTs of more than 500 terms, so long chains of an
   // associative op (INTERSECT, UNION) are built as chains of wrapped chains; callers keep EXCEPT
   // chains short.
@@ -232,22 +312,20 @@ class Compiler {
       return DocumentLeaf(regex ? DocumentOp::kRegex : DocumentOp::kContains, pattern);
     }
     const std::string cid_key = "cid = " + cid_ + " AND key = ?";
-    RidSet out;
-    out.params.push_back(node.key);
+    std::vector<SqlParam> params = {node.key};
     switch (node.op) {
       case WhereOp::kEq:
       case WhereOp::kNe:
-        // Strings need no type test: only TEXT values equal a TEXT parameter.
-        out.sql = "SELECT rid FROM metadata WHERE " + cid_key + " AND v = ?";
-        if (!std::holds_alternative<std::string>(node.operand)) out.sql += " AND " + TypeCondition(node.operand);
-        out.params.push_back(ScalarParam(node.operand));
-        return out;
       case WhereOp::kContains:
-      case WhereOp::kNotContains:
-        out.sql = "SELECT rid FROM metadata_array WHERE " + cid_key + " AND v = ?";
-        if (!std::holds_alternative<std::string>(node.operand)) out.sql += " AND " + TypeCondition(node.operand);
-        out.params.push_back(ScalarParam(node.operand));
-        return out;
+      case WhereOp::kNotContains: {
+        bool contains = node.op == WhereOp::kContains || node.op == WhereOp::kNotContains;
+        std::string cond = cid_key + " AND v = ?";
+        // Strings need no type test: only TEXT values equal a TEXT parameter.
+        if (!std::holds_alternative<std::string>(node.operand)) cond += " AND " + TypeCondition(node.operand);
+        params.push_back(ScalarParam(node.operand));
+        return MetadataLeaf(contains ? "metadata_array" : "metadata", std::move(cond), std::move(params),
+                            contains ? 3 : 1);
+      }
       case WhereOp::kGt:
       case WhereOp::kGte:
       case WhereOp::kLt:
@@ -258,10 +336,9 @@ class Compiler {
                                                      : "<=";
         // SQLite orders numbers before all text, so `v < ''` bounds the index range to numbers;
         // the type test then drops bools, which are stored as the integers 0 and 1.
-        out.sql = "SELECT rid FROM metadata WHERE " + cid_key + " AND v " + cmp + " ? AND v < '' AND " +
-                  TypeCondition(node.operand);
-        out.params.push_back(ScalarParam(node.operand));
-        return out;
+        params.push_back(ScalarParam(node.operand));
+        return MetadataLeaf("metadata", cid_key + " AND v " + cmp + " ? AND v < '' AND " + TypeCondition(node.operand),
+                            std::move(params), 4);
       }
       case WhereOp::kIn:
       case WhereOp::kNin:
@@ -274,8 +351,7 @@ class Compiler {
   }
 
   RidSet InList(const WhereNode& node, const std::string& cid_key) {
-    RidSet out;
-    out.params.push_back(node.key);
+    std::vector<SqlParam> params = {node.key};
     std::vector<SqlParam> values;
     std::string type;
     std::visit(
@@ -288,17 +364,17 @@ class Compiler {
           }
         },
         node.operand);
-    out.sql = "SELECT rid FROM metadata WHERE " + cid_key + " AND " + type + " AND v IN (";
+    std::string cond = cid_key + " AND " + type + " AND v IN (";
     std::string json_text;
     if (values.size() > kMaxInlineInValues && ToJsonArray(values, &json_text)) {
-      out.sql += "SELECT value FROM json_each(?))";
-      out.params.push_back(std::move(json_text));
-      return out;
+      cond += "SELECT value FROM json_each(?))";
+      params.push_back(std::move(json_text));
+    } else {
+      for (size_t i = 0; i < values.size(); ++i) cond += i ? ", ?" : "?";
+      cond += ")";
+      for (SqlParam& v : values) params.push_back(std::move(v));
     }
-    for (size_t i = 0; i < values.size(); ++i) out.sql += i ? ", ?" : "?";
-    out.sql += ")";
-    for (SqlParam& v : values) out.params.push_back(std::move(v));
-    return out;
+    return MetadataLeaf("metadata", std::move(cond), std::move(params), 2);
   }
 
   // False when a string is not valid UTF-8 (JSON cannot carry it); the caller binds the values

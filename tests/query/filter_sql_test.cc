@@ -265,8 +265,12 @@ TEST_F(FilterSqlTest, SelectivePredicatesUseIndexes) {
   EXPECT_NE(Plan(R"({"t": {"$contains": "red"}})").find("metadata_array_by_value"), std::string::npos);
   std::string fts = Plan(R"({"#document": {"$contains": "hello"}})");
   EXPECT_NE(fts.find("documents_fts VIRTUAL TABLE"), std::string::npos) << fts;
-  std::string and_plan = Plan(R"({"$and": [{"x": 2}, {"s": "abc"}]})");
-  EXPECT_NE(and_plan.find("INTERSECT"), std::string::npos) << and_plan;
+  // In an $and, one predicate reads the value index and the others are checked per row by key.
+  std::string and_plan = Plan(R"({"$and": [{"x": {"$gt": 2}}, {"s": "abc"}, {"y": {"$ne": 1}}]})");
+  EXPECT_NE(and_plan.find("metadata_by_value (cid=? AND key=? AND v=?)"), std::string::npos) << and_plan;
+  EXPECT_NE(and_plan.find("USING PRIMARY KEY (rid=? AND key=?)"), std::string::npos) << and_plan;
+  std::string contains_plan = Plan(R"({"$and": [{"x": 2}, {"t": {"$contains": "red"}}]})");
+  EXPECT_NE(contains_plan.find("metadata_array_by_rid (rid=? AND key=?)"), std::string::npos) << contains_plan;
 }
 
 TEST_F(FilterSqlTest, RandomFiltersMatchTheReferenceEvaluator) {
