@@ -1,0 +1,17 @@
+// Copyright 2026 The OchreDB Authors.
+//
+// The `ochre` command. Subcommands: run (Chroma's HTTP API over a database directory).
+#include <CLI/CLI.hpp>
+
+#include "cli/run_command.h"
+#include "ochre/client.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"OchreDB: an embedded vector database with Chroma's API"};
+  app.set_version_flag("--version", std::string(ochre::Version()));
+  app.require_subcommand(1);
+  int exit_code = 0;
+  ochre::cli::AddRunCommand(app, &exit_code);
+  CLI11_PARSE(app, argc, argv);
+  return exit_code;
+}

@@ -1,0 +1,442 @@
+// Copyright 2026 The OchreDB Authors.
+#include "server/json_in.h"
+
+#include <array>
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+namespace ochre::server {
+namespace {
+
+constexpr std::string_view kDeserialize = "Failed to deserialize the JSON body into the target type: ";
+
+std::string_view Describe(JsonElement e) {
+  switch (e.type()) {
+    case simdjson::dom::element_type::ARRAY:
+      return "sequence";
+    case simdjson::dom::element_type::OBJECT:
+      return "map";
+    case simdjson::dom::element_type::INT64:
+      return "integer";
+    case simdjson::dom::element_type::UINT64:
+      return "integer";
+    case simdjson::dom::element_type::DOUBLE:
+      return "floating point";
+    case simdjson::dom::element_type::STRING:
+      return "string";
+    case simdjson::dom::element_type::BOOL:
+      return "boolean";
+    case simdjson::dom::element_type::NULL_VALUE:
+      return "null";
+  }
+  return "value";
+}
+
+bool IsNull(JsonElement e) { return e.type() == simdjson::dom::element_type::NULL_VALUE; }
+bool IsNumber(JsonElement e) {
+  auto t = e.type();
+  return t == simdjson::dom::element_type::INT64 || t == simdjson::dom::element_type::UINT64 ||
+         t == simdjson::dom::element_type::DOUBLE;
+}
+
+std::string Indexed(std::string_view field, size_t i) { return std::string(field) + "[" + std::to_string(i) + "]"; }
+
+// One scalar metadata value into a MetadataValue; arrays are handled by the caller.
+bool ReadScalar(JsonElement v, std::string_view field, bool allow_null, MetadataValue* out, HttpError* err) {
+  switch (v.type()) {
+    case simdjson::dom::element_type::NULL_VALUE:
+      if (!allow_null) break;
+      *out = std::monostate{};
+      return true;
+    case simdjson::dom::element_type::BOOL:
+      *out = v.get_bool().value_unsafe();
+      return true;
+    case simdjson::dom::element_type::INT64:
+      *out = v.get_int64().value_unsafe();
+      return true;
+    case simdjson::dom::element_type::UINT64:
+      break;  // beyond int64: serde's i64 would refuse it as well
+    case simdjson::dom::element_type::DOUBLE:
+      *out = v.get_double().value_unsafe();
+      return true;
+    case simdjson::dom::element_type::STRING:
+      *out = std::string(v.get_string().value_unsafe());
+      return true;
+    default:
+      break;
+  }
+  *err = TypeError(field, v, "a string, integer, float, boolean or a list of one of those");
+  return false;
+}
+
+bool ReadMetadataArray(simdjson::dom::array arr, std::string_view field, MetadataValue* out, HttpError* err) {
+  // The element type is fixed by the entries (serde tries bool, int, float, string in turn); ints in a
+  // list with floats widen to floats, as serde's f64 accepts integers.
+  bool all_bool = true, all_int = true, all_num = true, all_str = true;
+  for (JsonElement x : arr) {
+    auto t = x.type();
+    all_bool &= t == simdjson::dom::element_type::BOOL;
+    all_int &= t == simdjson::dom::element_type::INT64;
+    all_num &= (t == simdjson::dom::element_type::INT64 || t == simdjson::dom::element_type::DOUBLE);
+    all_str &= t == simdjson::dom::element_type::STRING;
+  }
+  size_t n = arr.size();
+  if (n == 0) {
+    *out = std::vector<std::string>{};  // the engine rejects empty lists with its own message
+  } else if (all_bool) {
+    std::vector<bool> v;
+    for (JsonElement x : arr) v.push_back(x.get_bool().value_unsafe());
+    *out = std::move(v);
+  } else if (all_int) {
+    std::vector<int64_t> v;
+    for (JsonElement x : arr) v.push_back(x.get_int64().value_unsafe());
+    *out = std::move(v);
+  } else if (all_num) {
+    std::vector<double> v;
+    for (JsonElement x : arr) v.push_back(x.get_double().value_unsafe());
+    *out = std::move(v);
+  } else if (all_str) {
+    std::vector<std::string> v;
+    for (JsonElement x : arr) v.emplace_back(x.get_string().value_unsafe());
+    *out = std::move(v);
+  } else {
+    *err = HttpError::Unprocessable(std::string(kDeserialize) + std::string(field) +
+                                    ": a metadata list must hold values of one type (string, integer, float or "
+                                    "boolean)");
+    return false;
+  }
+  return true;
+}
+
+bool DecodeBase64Floats(std::string_view text, std::string_view field, std::vector<float>* row, HttpError* err) {
+  std::string bytes;
+  if (!DecodeBase64(text, &bytes)) {
+    *err = HttpError::InvalidArgument("Invalid base64 embedding in " + std::string(field));
+    return false;
+  }
+  if (bytes.size() % 4 != 0) {
+    *err = HttpError::InvalidArgument("Invalid base64 embedding in " + std::string(field) + ": " +
+                                      std::to_string(bytes.size()) + " bytes is not a multiple of 4");
+    return false;
+  }
+  size_t n = bytes.size() / 4;
+  size_t at = row->size();
+  row->resize(at + n);
+  // Packed little-endian float32; this machine is little-endian (x86-64, aarch64).
+  std::memcpy(row->data() + at, bytes.data(), bytes.size());
+  for (size_t i = at; i < row->size(); ++i) {
+    if (!std::isfinite((*row)[i])) {
+      *err = HttpError::InvalidArgument("Non-finite float value in base64 embedding " + std::string(field));
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+JsonDocument::JsonDocument() = default;
+JsonDocument::~JsonDocument() = default;
+
+bool JsonDocument::Parse(std::string_view body, HttpError* err) {
+  size_t first = body.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos) body = "{}";
+  parser_ = std::make_unique<simdjson::dom::parser>();
+  if (auto e = parser_->allocate(body.size() + 16, kMaxJsonDepth); e != simdjson::SUCCESS) {
+    *err = HttpError::InvalidArgument("Failed to parse the request body as JSON: " +
+                                      std::string(simdjson::error_message(e)));
+    return false;
+  }
+  simdjson::padded_string padded(body);
+  auto e = parser_->parse(padded).get(root_);
+  if (e == simdjson::DEPTH_ERROR) {
+    *err = HttpError::InvalidArgument("Failed to parse the request body as JSON: nested deeper than " +
+                                      std::to_string(kMaxJsonDepth) + " levels");
+    return false;
+  }
+  if (e != simdjson::SUCCESS) {
+    *err = HttpError::InvalidArgument("Failed to parse the request body as JSON: " +
+                                      std::string(simdjson::error_message(e)));
+    return false;
+  }
+  return true;
+}
+
+HttpError TypeError(std::string_view field, JsonElement got, std::string_view expected) {
+  return HttpError::Unprocessable(std::string(kDeserialize) + std::string(field) + ": invalid type: " +
+                                  std::string(Describe(got)) + ", expected " + std::string(expected));
+}
+
+bool RequireObject(JsonElement e, std::string_view what, HttpError* err) {
+  if (e.type() == simdjson::dom::element_type::OBJECT) return true;
+  *err = HttpError::Unprocessable(std::string(kDeserialize) + "invalid type: " + std::string(Describe(e)) +
+                                  ", expected " + std::string(what));
+  return false;
+}
+
+std::optional<JsonElement> Field(JsonElement obj, std::string_view key) {
+  JsonElement v;
+  if (obj.at_key(key).get(v) != simdjson::SUCCESS) return std::nullopt;
+  if (IsNull(v)) return std::nullopt;
+  return v;
+}
+
+bool ReadString(JsonElement e, std::string_view field, std::string* out, HttpError* err) {
+  std::string_view s;
+  if (e.get_string().get(s) != simdjson::SUCCESS) {
+    *err = TypeError(field, e, "a string");
+    return false;
+  }
+  out->assign(s);
+  return true;
+}
+
+bool ReadBool(JsonElement e, std::string_view field, bool* out, HttpError* err) {
+  if (e.get_bool().get(*out) != simdjson::SUCCESS) {
+    *err = TypeError(field, e, "a boolean");
+    return false;
+  }
+  return true;
+}
+
+bool ReadUnsigned(JsonElement e, std::string_view field, int64_t* out, HttpError* err) {
+  int64_t v;
+  if (e.type() != simdjson::dom::element_type::INT64 || e.get_int64().get(v) != simdjson::SUCCESS || v < 0 ||
+      v > std::numeric_limits<uint32_t>::max()) {
+    if (e.type() == simdjson::dom::element_type::INT64 || e.type() == simdjson::dom::element_type::UINT64) {
+      *err = HttpError::Unprocessable(std::string(kDeserialize) + std::string(field) +
+                                      ": invalid value: integer, expected u32");
+    } else {
+      *err = TypeError(field, e, "u32");
+    }
+    return false;
+  }
+  *out = v;
+  return true;
+}
+
+bool ReadNumber(JsonElement e, std::string_view field, double* out, HttpError* err) {
+  if (!IsNumber(e) || e.get_double().get(*out) != simdjson::SUCCESS) {
+    *err = TypeError(field, e, "a number");
+    return false;
+  }
+  return true;
+}
+
+bool ReadStringList(JsonElement e, std::string_view field, std::vector<std::string>* out, HttpError* err) {
+  simdjson::dom::array arr;
+  if (e.get_array().get(arr) != simdjson::SUCCESS) {
+    *err = TypeError(field, e, "a sequence");
+    return false;
+  }
+  out->clear();
+  out->reserve(arr.size());
+  size_t i = 0;
+  for (JsonElement x : arr) {
+    std::string_view s;
+    if (x.get_string().get(s) != simdjson::SUCCESS) {
+      *err = TypeError(Indexed(field, i), x, "a string");
+      return false;
+    }
+    out->emplace_back(s);
+    ++i;
+  }
+  return true;
+}
+
+bool ReadOptionalStringList(JsonElement e, std::string_view field, std::vector<std::optional<std::string>>* out,
+                            HttpError* err) {
+  simdjson::dom::array arr;
+  if (e.get_array().get(arr) != simdjson::SUCCESS) {
+    *err = TypeError(field, e, "a sequence");
+    return false;
+  }
+  out->clear();
+  out->reserve(arr.size());
+  size_t i = 0;
+  for (JsonElement x : arr) {
+    std::string_view s;
+    if (IsNull(x)) {
+      out->emplace_back(std::nullopt);
+    } else if (x.get_string().get(s) == simdjson::SUCCESS) {
+      out->emplace_back(std::string(s));
+    } else {
+      *err = TypeError(Indexed(field, i), x, "a string or null");
+      return false;
+    }
+    ++i;
+  }
+  return true;
+}
+
+bool ReadMetadata(JsonElement e, std::string_view field, bool allow_null, Metadata* out, HttpError* err) {
+  simdjson::dom::object obj;
+  if (e.get_object().get(obj) != simdjson::SUCCESS) {
+    *err = TypeError(field, e, "a map");
+    return false;
+  }
+  out->clear();
+  for (auto [key, v] : obj) {
+    std::string sub = std::string(field) + "." + std::string(key);
+    MetadataValue value;
+    simdjson::dom::array arr;
+    if (v.get_array().get(arr) == simdjson::SUCCESS) {
+      if (!ReadMetadataArray(arr, sub, &value, err)) return false;
+    } else if (!ReadScalar(v, sub, allow_null, &value, err)) {
+      return false;
+    }
+    out->emplace(std::string(key), std::move(value));  // first occurrence of a key wins
+  }
+  return true;
+}
+
+bool ReadMetadataList(JsonElement e, std::string_view field, bool allow_null, std::vector<std::optional<Metadata>>* out,
+                      HttpError* err) {
+  simdjson::dom::array arr;
+  if (e.get_array().get(arr) != simdjson::SUCCESS) {
+    *err = TypeError(field, e, "a sequence");
+    return false;
+  }
+  out->clear();
+  out->reserve(arr.size());
+  size_t i = 0;
+  for (JsonElement x : arr) {
+    if (IsNull(x)) {
+      out->emplace_back(std::nullopt);
+    } else {
+      Metadata m;
+      if (!ReadMetadata(x, Indexed(field, i), allow_null, &m, err)) return false;
+      out->emplace_back(std::move(m));
+    }
+    ++i;
+  }
+  return true;
+}
+
+bool ReadEmbeddings(JsonElement e, std::string_view field, bool allow_null_entries, FloatMatrix* out, bool* all_null,
+                    HttpError* err) {
+  simdjson::dom::array arr;
+  if (e.get_array().get(arr) != simdjson::SUCCESS) {
+    *err = TypeError(field, e, "a sequence of embeddings");
+    return false;
+  }
+  std::vector<float> data;
+  size_t dim = 0, rows = 0, nulls = 0, i = 0;
+  for (JsonElement x : arr) {
+    size_t before = data.size();
+    std::string_view b64;
+    simdjson::dom::array row;
+    if (IsNull(x) && allow_null_entries) {
+      ++nulls;
+      ++i;
+      continue;
+    } else if (x.get_string().get(b64) == simdjson::SUCCESS) {
+      if (!DecodeBase64Floats(b64, Indexed(field, i), &data, err)) return false;
+    } else if (x.get_array().get(row) == simdjson::SUCCESS) {
+      if (rows == 0) data.reserve(row.size() * arr.size());
+      size_t j = 0;
+      for (JsonElement v : row) {
+        double d;
+        if (!IsNumber(v) || v.get_double().get(d) != simdjson::SUCCESS) {
+          *err = TypeError(Indexed(field, i) + "[" + std::to_string(j) + "]", v, "f32");
+          return false;
+        }
+        data.push_back(static_cast<float>(d));
+        ++j;
+      }
+    } else {
+      *err = TypeError(Indexed(field, i), x, "a list of floats or a base64 string");
+      return false;
+    }
+    size_t n = data.size() - before;
+    if (n == 0) {
+      *err = HttpError::InvalidArgument("Each embedding must have at least 1 dimension");
+      return false;
+    }
+    if (rows > 0 && n != dim) {
+      *err = HttpError::InvalidArgument("Inconsistent dimensions in provided embeddings");
+      return false;
+    }
+    dim = n;
+    ++rows;
+    ++i;
+  }
+  if (nulls > 0 && rows > 0) {
+    *err = HttpError::InvalidArgument(
+        "OchreDB cannot update the embeddings of some records and not of others in one request: give every "
+        "record an embedding, or none");
+    return false;
+  }
+  *all_null = rows == 0 && nulls > 0;
+  *out = rows == 0 ? FloatMatrix() : FloatMatrix(dim, std::move(data));
+  return true;
+}
+
+bool ReadInclude(JsonElement e, std::string_view field, Include* out, HttpError* err) {
+  simdjson::dom::array arr;
+  if (e.get_array().get(arr) != simdjson::SUCCESS) {
+    *err = TypeError(field, e, "a sequence");
+    return false;
+  }
+  Include inc;
+  size_t i = 0;
+  for (JsonElement x : arr) {
+    std::string_view s;
+    if (x.get_string().get(s) != simdjson::SUCCESS) {
+      *err = TypeError(Indexed(field, i), x, "a string");
+      return false;
+    }
+    if (s == "documents") {
+      inc.documents = true;
+    } else if (s == "embeddings") {
+      inc.embeddings = true;
+    } else if (s == "metadatas" || s == "data") {
+      inc.metadatas = true;
+    } else if (s == "distances") {
+      inc.distances = true;
+    } else if (s == "uris") {
+      inc.uris = true;
+    } else {
+      *err = HttpError::Unprocessable(std::string(kDeserialize) + Indexed(field, i) + ": unknown variant `" +
+                                      std::string(s) +
+                                      "`, expected one of `distances`, `documents`, `embeddings`, `metadatas`, "
+                                      "`uris`");
+      return false;
+    }
+    ++i;
+  }
+  *out = inc;
+  return true;
+}
+
+std::string ToJsonText(JsonElement e) { return simdjson::to_string(e); }
+
+bool DecodeBase64(std::string_view in, std::string* out) {
+  static const auto kTable = [] {
+    std::array<int8_t, 256> t{};
+    t.fill(-1);
+    const char* a = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    for (int i = 0; i < 64; ++i) t[static_cast<unsigned char>(a[i])] = static_cast<int8_t>(i);
+    return t;
+  }();
+  while (!in.empty() && in.back() == '=') in.remove_suffix(1);
+  if (in.size() % 4 == 1) return false;
+  out->clear();
+  out->reserve(in.size() * 3 / 4);
+  uint32_t acc = 0;
+  int bits = 0;
+  for (unsigned char c : in) {
+    int8_t v = kTable[c];
+    if (v < 0) return false;
+    acc = (acc << 6) | static_cast<uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out->push_back(static_cast<char>((acc >> bits) & 0xff));
+    }
+  }
+  return true;
+}
+
+}  // namespace ochre::server
