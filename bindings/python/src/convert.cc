@@ -164,7 +164,12 @@ py::object FromOptionalMetadata(const std::optional<ochre::Metadata>& metadata) 
 ochre::FloatMatrix ToMatrix(py::handle embeddings) {
   using FloatArray = py::array_t<float, py::array::c_style | py::array::forcecast>;
   FloatArray arr = FloatArray::ensure(embeddings);
-  if (!arr) throw py::error_already_set();
+  // ensure() clears numpy's error (ragged rows, non-numbers); say what was expected instead.
+  if (!arr) {
+    throw py::value_error(
+        "Expected embeddings to be a 2-D numeric array or a list of equal-length lists of numbers, got " +
+        py::repr(embeddings).cast<std::string>().substr(0, 200));
+  }
   if (arr.ndim() == 1 && arr.shape(0) == 0) return ochre::FloatMatrix();
   if (arr.ndim() != 2) {
     throw py::value_error("Expected embeddings to be a 2-dimensional array or a list of lists, got " +

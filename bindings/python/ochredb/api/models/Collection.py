@@ -190,7 +190,9 @@ class Collection:
         self._validate_filters(where, where_document)
         t.validate_include(include)
         t.validate_n_results(n_results)
-        if embeddings is None:
+        if embeddings is not None:
+            texts = None  # chromadb queries with the embeddings and ignores texts given beside them
+        else:
             given = [k for k in ("documents", "images", "uris") if record_set[k] is not None]
             if len(given) != 1:
                 raise ValueError("Exactly one of documents, images, uris must be provided")
