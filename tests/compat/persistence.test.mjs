@@ -1,0 +1,54 @@
+// Data written through the server survives a graceful stop (SIGTERM → exit 0) and a restart on the
+// same directory; SIGINT behaves the same.
+import assert from "node:assert/strict";
+import { rmSync } from "node:fs";
+import { test } from "node:test";
+import { ChromaClient } from "chromadb";
+import { startServer, tempDir } from "./lib/harness.mjs";
+
+test("records, collections and databases persist across restarts", async () => {
+  const dir = tempDir();
+  try {
+    let server = await startServer({ dir });
+    let client = new ChromaClient({ host: "127.0.0.1", port: server.port });
+    const col = await client.createCollection({ name: "durable", metadata: { kept: true }, embeddingFunction: null });
+    const ids = Array.from({ length: 300 }, (_, i) => `id-${i}`);
+    const embeddings = ids.map((_, i) => [i, i % 7, 1]);
+    await col.add({ ids, embeddings, metadatas: ids.map((_, i) => ({ i })) });
+    await col.delete({ ids: ["id-0"] });
+    assert.equal(await server.stop("SIGTERM"), 0, server.stderr());
+
+    server = await startServer({ dir });
+    client = new ChromaClient({ host: "127.0.0.1", port: server.port });
+    const again = await client.getCollection({ name: "durable", embeddingFunction: null });
+    assert.equal(again.id, col.id);
+    assert.deepEqual(again.metadata, { kept: true });
+    assert.equal(await again.count(), 299);
+    const r = await again.get({ ids: ["id-5"], include: ["embeddings", "metadatas"] });
+    assert.deepEqual(r.embeddings, [[5, 5, 1]]);
+    assert.deepEqual(r.metadatas, [{ i: 5 }]);
+    const q = await again.query({ queryEmbeddings: [[10, 3, 1]], nResults: 1 });
+    assert.deepEqual(q.ids, [["id-10"]]);
+    await again.add({ ids: ["after-restart"], embeddings: [[1, 1, 1]] });
+    assert.equal(await server.stop("SIGINT"), 0, server.stderr());
+
+    server = await startServer({ dir });
+    client = new ChromaClient({ host: "127.0.0.1", port: server.port });
+    const third = await client.getCollection({ name: "durable", embeddingFunction: null });
+    assert.equal(await third.count(), 300);
+    assert.equal(await server.stop(), 0, server.stderr());
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a second server on the same directory is refused while the first runs", async () => {
+  const dir = tempDir();
+  try {
+    const first = await startServer({ dir });
+    await assert.rejects(startServer({ dir }), /exited/);
+    assert.equal(await first.stop(), 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
