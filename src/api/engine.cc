@@ -77,7 +77,11 @@ Result<std::shared_ptr<Engine>> Engine::OpenPersistent(const std::string& path, 
   OCHRE_ASSIGN_OR_RETURN(std::string canonical, PrepareDirectory(path));
   std::lock_guard<std::mutex> registry_lock(RegistryMutex());
   auto& slot = Registry()[canonical];
-  if (auto existing = slot.lock()) {
+  auto existing = slot.lock();
+  // An engine inherited through fork() belongs to the parent: the child must not share its SQLite
+  // connections or its LOCK. Opening afresh makes the child meet the parent's lock (Locked).
+  if (existing && existing->owner_pid_ != ::getpid()) existing.reset();
+  if (existing) {
     if (existing->settings().allow_reset != settings.allow_reset) {
       return Status::InvalidArgument("An instance of OchreDB already exists for " + canonical +
                                      " with different settings");
@@ -103,7 +107,8 @@ Result<std::shared_ptr<Engine>> Engine::OpenPersistent(const std::string& path, 
 Result<std::shared_ptr<Engine>> Engine::OpenEphemeral(const Settings& settings) {
   std::lock_guard<std::mutex> registry_lock(RegistryMutex());
   auto& slot = Registry()[""];
-  if (auto existing = slot.lock()) return existing;
+  auto existing = slot.lock();
+  if (existing && existing->owner_pid_ == ::getpid()) return existing;
   std::shared_ptr<Engine> engine(new Engine(false, "", settings));
   OCHRE_RETURN_IF_ERROR(engine->OpenCatalog());
   engine->StartIndexer();

@@ -9,6 +9,8 @@
 // share the writer under catalog_mu_ (ephemeral: an in-memory SQLite has one connection).
 #pragma once
 
+#include <unistd.h>
+
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -102,6 +104,7 @@ class Engine {
   void StopIndexer();
   void IndexerLoop();
 
+  const pid_t owner_pid_ = ::getpid();  // the process that opened it
   const bool persistent_;
   const std::string path_;  // canonical; "" when ephemeral
   const Settings settings_;

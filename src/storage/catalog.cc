@@ -103,7 +103,8 @@ Result<std::unique_ptr<CatalogConn>> CatalogConn::Open(const std::string& path, 
 Result<int> CatalogConn::PeekFormatVersion(const std::string& path) {
   struct stat sb;
   if (::stat(path.c_str(), &sb) != 0) return 0;
-  OCHRE_ASSIGN_OR_RETURN(auto db, SqliteDb::Open(path, SqliteOpenOptions{.create = false, .read_only = true}));
+  OCHRE_ASSIGN_OR_RETURN(
+      auto db, SqliteDb::Open(path, SqliteOpenOptions{.create = false, .read_only = true, .immutable = true}));
   OCHRE_ASSIGN_OR_RETURN(Statement st,
                          db->Prepare("SELECT count(*) FROM sqlite_master WHERE type='table' AND name='ochre_meta'"));
   OCHRE_ASSIGN_OR_RETURN(bool row, st.Step());

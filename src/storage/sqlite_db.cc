@@ -118,6 +118,21 @@ Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, const 
   if (options.create && !options.read_only) flags |= SQLITE_OPEN_CREATE;
   sqlite3* raw = nullptr;
   std::string target = options.in_memory ? ":memory:" : path;
+  if (options.immutable) {
+    // A URI, so that the file is read without the locking and WAL files a normal open creates.
+    flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_READONLY | SQLITE_OPEN_URI;
+    std::string escaped;
+    for (char c : path) {
+      if (c == '%' || c == '?' || c == '#') {
+        char buf[4];
+        snprintf(buf, sizeof buf, "%%%02X", static_cast<unsigned char>(c));
+        escaped += buf;
+      } else {
+        escaped += c;
+      }
+    }
+    target = "file:" + escaped + "?immutable=1";
+  }
   int rc = sqlite3_open_v2(target.c_str(), &raw, flags, nullptr);
   if (rc != SQLITE_OK) {
     Status st = SqliteStatus(rc, raw, "opening " + target);
@@ -128,7 +143,8 @@ Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, const 
   sqlite3_extended_result_codes(raw, 1);
   sqlite3_busy_timeout(raw, 2000);
   std::string pragmas = "PRAGMA foreign_keys=OFF; PRAGMA case_sensitive_like=ON;";
-  if (!options.in_memory && !options.read_only) pragmas += "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;";
+  if (!options.in_memory && !options.read_only && !options.immutable)
+    pragmas += "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;";
   OCHRE_RETURN_IF_ERROR(db->Exec(pragmas));
   return db;
 }

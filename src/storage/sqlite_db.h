@@ -72,6 +72,8 @@ struct SqliteOpenOptions {
   bool create = true;
   bool read_only = false;
   bool in_memory = false;  // ignore the path; a private in-memory database
+  // Read the file as it is, creating no -wal/-shm files (SQLite's immutable=1). Read-only.
+  bool immutable = false;
 };
 
 class SqliteDb {
