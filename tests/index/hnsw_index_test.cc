@@ -193,6 +193,33 @@ TEST(HnswIndexTest, EmptyAndEdgeCases) {
   EXPECT_TRUE(got->empty());
 }
 
+TEST(HnswIndexTest, CosineZeroVectorIsAtDistanceOne) {
+  const uint32_t dim = 6;
+  TestRows rows(dim);
+  rows.AppendAll(testing::UniformVectors(200, dim, 12));
+  const float zero[dim] = {};
+  const uint32_t zero_row = rows.Append(zero);
+  auto index = MakeHnswIndex(Config(Space::kCosine), rows.chunks());
+  ASSERT_TRUE(index->Insert(Iota(rows.size())).ok());
+  RowBitmap only_zero;
+  only_zero.Set(zero_row);
+  for (auto strategy : {HnswIndex::FilterStrategy::kGraph, HnswIndex::FilterStrategy::kExact}) {
+    auto got = index->Search(rows.Row(0), SearchParams{.k = 1, .allow = &only_zero}, strategy);
+    ASSERT_TRUE(got.ok());
+    ASSERT_EQ(got->size(), 1u);
+    EXPECT_EQ((*got)[0].row, zero_row);
+    EXPECT_FLOAT_EQ((*got)[0].distance, 1.0f);
+  }
+  // A zero query is at distance 1 from every row: k results, all at 1, in row order.
+  auto got = index->Search(zero, SearchParams{.k = 5}, HnswIndex::FilterStrategy::kExact);
+  ASSERT_TRUE(got.ok());
+  ASSERT_EQ(got->size(), 5u);
+  for (size_t i = 0; i < 5; ++i) {
+    EXPECT_FLOAT_EQ((*got)[i].distance, 1.0f);
+    EXPECT_EQ((*got)[i].row, i);
+  }
+}
+
 TEST(HnswIndexTest, IncrementalBatchesAndSingleThreadBuildKeepRecall) {
   const uint32_t dim = 24, n = 6000;
   TestRows rows(dim);

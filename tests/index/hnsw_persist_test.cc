@@ -16,7 +16,7 @@ namespace {
 
 using testing::TestRows;
 
-constexpr size_t kHeaderSize = 72;
+constexpr size_t kHeaderSize = 80;
 
 std::vector<uint32_t> Iota(uint32_t n) {
   std::vector<uint32_t> v(n);
@@ -43,8 +43,8 @@ class HnswPersistTest : public ::testing::Test {
   // Recomputes both checksums, so that a test reaches the checks behind them.
   static void Reseal(std::string* b) {
     std::string_view body = std::string_view(*b).substr(kHeaderSize);
-    EncodeFixed32(b->data() + 64, crc32c::Value(body));
-    EncodeFixed32(b->data() + 68, crc32c::Value(b->data(), 68));
+    EncodeFixed32(b->data() + 72, crc32c::Value(body));
+    EncodeFixed32(b->data() + 76, crc32c::Value(b->data(), 76));
   }
 
   TestRows rows_;
@@ -122,7 +122,7 @@ TEST_F(HnswPersistTest, BitFlipsAreCorruption) {
   std::uniform_int_distribution<size_t> pos(0, bytes_.size() - 1);
   for (int i = 0; i < 2000; ++i) {
     std::string b = bytes_;
-    size_t p = i < 72 * 8 ? size_t(i / 8) : pos(rng);  // every header bit, then random ones
+    size_t p = i < int(kHeaderSize) * 8 ? size_t(i / 8) : pos(rng);  // every header bit, then random ones
     b[p] ^= char(1 << (i % 8));
     auto r = LoadGraph(config_, rows_.chunks(), b);
     ASSERT_FALSE(r.ok()) << "flip at byte " << p;
@@ -134,7 +134,8 @@ TEST_F(HnswPersistTest, BitFlipsAreCorruption) {
 TEST_F(HnswPersistTest, StructuralDamageWithValidChecksumsIsCorruption) {
   const uint32_t covered = kRows;
   const size_t levels_at = kHeaderSize;
-  const size_t links_at = levels_at + covered + ((covered + 63) / 64) * 8;
+  const size_t norms_at = levels_at + covered + ((covered + 63) / 64) * 8;  // cosine: one float per row
+  const size_t links_at = norms_at + covered * 4;
   auto expect_corrupt = [&](std::string b, const char* what) {
     Reseal(&b);
     auto r = LoadGraph(config_, rows_.chunks(), b);
@@ -179,8 +180,18 @@ TEST_F(HnswPersistTest, StructuralDamageWithValidChecksumsIsCorruption) {
   }
   {
     std::string b = bytes_;  // body size disagrees with the file size
-    EncodeFixed64(b.data() + 56, DecodeFixed64(b.data() + 56) - 4);
+    EncodeFixed64(b.data() + 64, DecodeFixed64(b.data() + 64) - 4);
     expect_corrupt(b, "body size");
+  }
+  {
+    std::string b = bytes_;  // a negative inverse norm
+    EncodeFloat(b.data() + norms_at + 8, -1.0f);
+    expect_corrupt(b, "inverse norm");
+  }
+  {
+    std::string b = bytes_;  // the reserved field
+    EncodeFixed32(b.data() + 60, 1);
+    expect_corrupt(b, "reserved");
   }
 }
 
@@ -201,6 +212,17 @@ TEST_F(HnswPersistTest, MismatchedParametersAreRejected) {
   EncodeFixed32(b.data() + 8, 2);
   Reseal(&b);
   EXPECT_EQ(LoadGraph(config_, rows_.chunks(), b).status().code(), StatusCode::kNotSupported);
+}
+
+TEST_F(HnswPersistTest, GraphOfOtherVectorsIsRejected) {
+  // Same dim, space, M and row count: only the vectors differ (another collection's graph file,
+  // or vectors rewritten by a compaction the graph did not follow).
+  TestRows other(kDim);
+  other.AppendAll(testing::ClusteredVectors(kRows, kDim, 16, 99));
+  auto r = LoadGraph(config_, other.chunks(), bytes_);
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(r.status().IsCorruption());
+  EXPECT_NE(r.status().message().find("fingerprint"), std::string::npos) << r.status().ToString();
 }
 
 TEST_F(HnswPersistTest, RandomBytesAreRejected) {

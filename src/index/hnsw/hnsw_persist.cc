@@ -2,10 +2,10 @@
 //
 // The graph file (docs/format/graph.md). All integers little-endian, through common/coding.h.
 //
-//   header (72 bytes)
+//   header (80 bytes)
 //     0  magic "OCHREHNS"          8 bytes
 //     8  format version            u32 (1)
-//    12  header size               u32 (72)
+//    12  header size               u32 (80)
 //    16  dim                       u32
 //    20  space                     u32 (0 l2, 1 cosine, 2 ip)
 //    24  M (max_neighbors)         u32
@@ -16,17 +16,22 @@
 //    44  node count                u32
 //    48  deleted count             u32 (tombstones below H)
 //    52  upper node count          u32 (nodes with level > 0)
-//    56  body size                 u64
-//    64  body CRC-32C              u32
-//    68  header CRC-32C            u32 (of bytes 0..67)
+//    56  vector fingerprint        u32 (CRC-32C of sampled rows' vectors: catches a graph of other vectors)
+//    60  reserved                  u32 (0)
+//    64  body size                 u64
+//    72  body CRC-32C              u32
+//    76  header CRC-32C            u32 (of bytes 0..75)
 //   body
 //     levels: H bytes, 0 = row not in the graph, else level + 1 (1..16)
 //     tombstones: ceil(H / 64) u64 words, bit r % 64 of word r / 64
+//     cosine only: inverse norms, H float32 (0 for rows not in the graph), so that opening a
+//       collection need not read every vector
 //     links: for each node in row order, for each level 0..L: u32 count, count u32 rows
 //
 // Loading trusts nothing: sizes are checked before every read, counts against their maximum,
 // every link against the row range, the node set and the level of its target.
 #include <algorithm>
+#include <cmath>
 #include <string>
 
 #include "common/coding.h"
@@ -39,7 +44,10 @@ namespace {
 
 constexpr char kMagic[8] = {'O', 'C', 'H', 'R', 'E', 'H', 'N', 'S'};
 constexpr uint32_t kFormatVersion = 1;
-constexpr uint32_t kHeaderSize = 72;
+constexpr uint32_t kHeaderSize = 80;
+// Rows sampled for the vector fingerprint: enough to tell two collections apart, few enough that
+// opening a collection reads almost none of its vectors.
+constexpr uint32_t kFingerprintRows = 16;
 
 Status Bad(const std::string& what) { return Status::Corruption("hnsw graph: " + what); }
 
@@ -74,6 +82,16 @@ class Reader {
   size_t pos_ = 0;
 };
 
+// CRC-32C of the vectors of up to kFingerprintRows rows spread over [0, covered), the last included.
+uint32_t VectorFingerprint(const RowChunks& rows, uint32_t covered) {
+  if (covered == 0) return 0;
+  uint32_t crc = 0;
+  const size_t bytes = size_t(rows.dim()) * sizeof(float);
+  const uint32_t step = std::max<uint32_t>(1, covered / kFingerprintRows);
+  for (uint64_t r = 0; r < covered; r += step) crc = crc32c::Extend(crc, rows.Row(uint32_t(r)), bytes);
+  return crc32c::Extend(crc, rows.Row(covered - 1), bytes);
+}
+
 }  // namespace
 
 Status SaveGraph(const HnswIndex& index, std::string* out) {
@@ -97,6 +115,9 @@ Status SaveGraph(const HnswIndex& index, std::string* out) {
     }
     deleted += uint32_t(std::popcount(bits));
     PutFixed64(&body, bits);
+  }
+  if (index.space() == Space::kCosine) {
+    for (uint32_t r = 0; r < covered; ++r) PutFloat(&body, g.Level(r) >= 0 ? index.inv_norms_[r] : 0.0f);
   }
   std::vector<uint32_t> links(g.MaxLinks(0));
   for (uint32_t r = 0; r < covered; ++r) {
@@ -123,6 +144,8 @@ Status SaveGraph(const HnswIndex& index, std::string* out) {
   PutFixed32(out, nodes);
   PutFixed32(out, deleted);
   PutFixed32(out, upper_nodes);
+  PutFixed32(out, VectorFingerprint(*index.rows_, covered));
+  PutFixed32(out, 0);
   PutFixed64(out, body.size());
   PutFixed32(out, crc32c::Value(body));
   PutFixed32(out, crc32c::Value(out->data(), out->size()));
@@ -136,7 +159,7 @@ Result<std::unique_ptr<HnswIndex>> LoadGraph(const HnswConfig& config, const Row
   }
   const char* h = bytes.data();
   if (std::string_view(h, 8) != std::string_view(kMagic, 8)) return Bad("bad magic (not a graph file)");
-  if (DecodeFixed32(h + 68) != crc32c::Value(h, 68)) return Bad("header checksum mismatch");
+  if (DecodeFixed32(h + 76) != crc32c::Value(h, 76)) return Bad("header checksum mismatch");
   const uint32_t version = DecodeFixed32(h + 8);
   if (version > kFormatVersion) {
     return Status::NotSupported("hnsw graph: format version " + Num(version) + " is newer than this build's " +
@@ -148,13 +171,15 @@ Result<std::unique_ptr<HnswIndex>> LoadGraph(const HnswConfig& config, const Row
   const uint32_t covered = DecodeFixed32(h + 32), entry = DecodeFixed32(h + 36);
   const int max_level = int(DecodeFixed32(h + 40)) - 1;
   const uint32_t nodes = DecodeFixed32(h + 44), deleted = DecodeFixed32(h + 48), upper_nodes = DecodeFixed32(h + 52);
-  const uint64_t body_size = DecodeFixed64(h + 56);
+  const uint32_t fingerprint = DecodeFixed32(h + 56), reserved = DecodeFixed32(h + 60);
+  const uint64_t body_size = DecodeFixed64(h + 64);
+  if (reserved != 0) return Bad("reserved header field is " + Num(reserved));
   if (body_size != bytes.size() - kHeaderSize) {
     return Bad("body is " + Num(bytes.size() - kHeaderSize) + " bytes, header says " + Num(body_size) +
                " (truncated or padded)");
   }
   std::string_view body = bytes.substr(kHeaderSize);
-  if (DecodeFixed32(h + 64) != crc32c::Value(body)) return Bad("body checksum mismatch");
+  if (DecodeFixed32(h + 72) != crc32c::Value(body)) return Bad("body checksum mismatch");
 
   // Parameters must match the collection the graph is loaded for.
   if (dim != rows->dim()) return Bad("dimension " + Num(dim) + " does not match the vectors' " + Num(rows->dim()));
@@ -166,11 +191,16 @@ Result<std::unique_ptr<HnswIndex>> LoadGraph(const HnswConfig& config, const Row
   if (covered > rows->rows()) {
     return Bad("covers " + Num(covered) + " rows but only " + Num(rows->rows()) + " vectors exist");
   }
+  if (VectorFingerprint(*rows, covered) != fingerprint) {
+    return Bad("built over other vectors (fingerprint mismatch: another collection's graph, or vectors rewritten)");
+  }
   if (max_level > HnswGraph::kMaxLevel) return Bad("max level " + Num(uint32_t(max_level)));
   // Size equation of the fixed parts, before reading them.
+  const bool cosine = config.space == Space::kCosine;
   const uint64_t words = (uint64_t(covered) + 63) / 64;
+  const uint64_t norms_size = cosine ? uint64_t(covered) * 4 : 0;
   const uint64_t links_min = uint64_t(nodes) * 4;
-  if (body_size < uint64_t(covered) + words * 8 + links_min) {
+  if (body_size < uint64_t(covered) + words * 8 + norms_size + links_min) {
     return Bad("body of " + Num(body_size) + " bytes too small for " + Num(covered) + " rows");
   }
 
@@ -201,7 +231,7 @@ Result<std::unique_ptr<HnswIndex>> LoadGraph(const HnswConfig& config, const Row
   g.Reserve(covered);
   idx.present_.Reserve(covered);
   idx.deleted_.Reserve(covered);
-  if (config.space == Space::kCosine) idx.inv_norms_.Reserve(covered);
+  if (cosine) idx.inv_norms_.Reserve(covered);
   uint32_t seen_deleted = 0;
   for (uint64_t w = 0; w < words; ++w) {
     uint64_t bits = 0;
@@ -214,6 +244,15 @@ Result<std::unique_ptr<HnswIndex>> LoadGraph(const HnswConfig& config, const Row
     }
   }
   if (seen_deleted != deleted) return Bad("tombstone count " + Num(deleted) + " but " + Num(seen_deleted) + " set");
+  if (cosine) {
+    const char* norms = nullptr;
+    in.Bytes(norms_size, &norms);
+    for (uint32_t r = 0; r < covered; ++r) {
+      float v = DecodeFloat(norms + size_t(r) * 4);
+      if (!std::isfinite(v) || v < 0) return Bad("row " + Num(r) + " has inverse norm " + std::to_string(v));
+      idx.inv_norms_[r] = v;
+    }
+  }
 
   std::vector<uint32_t> links(g.MaxLinks(0));
   for (uint32_t r = 0; r < covered; ++r) {
@@ -234,7 +273,6 @@ Result<std::unique_ptr<HnswIndex>> LoadGraph(const HnswConfig& config, const Row
       }
       g.LockedSet(r, l, links.data(), n);
     }
-    if (config.space == Space::kCosine) idx.inv_norms_[r] = InverseNorm(rows->Row(r), rows->dim());
     g.PublishNode(r, level);
     idx.present_.Set(r);
     if (!idx.deleted_.Test(r)) idx.live_.fetch_add(1, std::memory_order_relaxed);
