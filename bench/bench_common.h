@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "common/row_bitmap.h"
 #include "common/row_chunks.h"
 
 namespace ochre::bench {
@@ -52,7 +53,14 @@ class AnnLibrary {
   // Searches queries [begin, end) of d with k, writing k rows per query into out (row-major);
   // runs on the calling thread only.
   virtual void SearchRange(const Dataset& d, size_t begin, size_t end, size_t k, uint32_t* out) = 0;
+  // The k nearest among the rows set in `allow` (a filtered query), for query q; false when the
+  // library cannot filter.
+  virtual bool SearchFiltered(const Dataset& d, size_t q, size_t k, const RowBitmap& allow, uint32_t* out) {
+    return false;
+  }
   virtual size_t MemoryBytes() const { return 0; }
+  // Persistence figures (graph file size, save and load time), empty when not measured.
+  virtual std::string PersistStats() { return ""; }
 };
 
 std::unique_ptr<AnnLibrary> MakeOchreLibrary();

@@ -52,6 +52,8 @@ class HnswlibLibrary final : public AnnLibrary {
     }
   }
 
+  // hnswlib 0.6 (Debian) has no filter functor: SearchFiltered stays unsupported.
+
   size_t MemoryBytes() const override {
     // Links and labels only, comparable with ours (hnswlib also stores the vectors in its blocks).
     return index_ ? index_->max_elements_ * (index_->size_links_level0_ + sizeof(hnswlib::labeltype)) : 0;

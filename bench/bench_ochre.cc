@@ -1,6 +1,7 @@
 // Copyright 2026 The OchreDB Authors.
 //
 // Our HnswIndex behind the bench's AnnLibrary face.
+#include <cstdio>
 #include <numeric>
 
 #include "bench_common.h"
@@ -15,7 +16,7 @@ class OchreLibrary final : public AnnLibrary {
 
   void Build(const Dataset& d, int m, int ef_construction, int threads) override {
     rows_ = WrapRows(d.base, d.dim);
-    HnswConfig config;
+    HnswConfig& config = config_;
     config.space = d.metric == Metric::kCosine ? Space::kCosine : Space::kL2;
     config.max_neighbors = m;
     config.ef_construction = ef_construction;
@@ -38,11 +39,33 @@ class OchreLibrary final : public AnnLibrary {
     }
   }
 
+  bool SearchFiltered(const Dataset& d, size_t q, size_t k, const RowBitmap& allow, uint32_t* out) override {
+    // As the product answers a filtered query: the planner picks graph or exact scan by cost.
+    auto got = index_->Search(d.queries.data() + q * d.dim, index::SearchParams{.k = k, .ef = ef_, .allow = &allow});
+    for (size_t j = 0; j < k; ++j) out[j] = j < got->size() ? (*got)[j].row : 0xFFFFFFFFu;
+    return true;
+  }
+
   size_t MemoryBytes() const override { return index_ ? index_->MemoryBytes() : 0; }
+
+  std::string PersistStats() override {
+    std::string bytes;
+    auto t0 = std::chrono::steady_clock::now();
+    (void)index::SaveGraph(*index_, &bytes);
+    double save_ms = Seconds(t0) * 1e3;
+    t0 = std::chrono::steady_clock::now();
+    auto loaded = index::LoadGraph(config_, rows_.get(), bytes);
+    double load_ms = Seconds(t0) * 1e3;
+    char line[256];
+    std::snprintf(line, sizeof(line), "graph file %.1f MB, SaveGraph %.0f ms, LoadGraph %.0f ms (%s)",
+                  double(bytes.size()) / 1e6, save_ms, load_ms, loaded.ok() ? "ok" : "FAILED");
+    return line;
+  }
 
  private:
   std::unique_ptr<RowChunks> rows_;
   std::unique_ptr<index::HnswIndex> index_;
+  HnswConfig config_;
   size_t ef_ = 100;
 };
 

@@ -5,7 +5,7 @@
 // per second on 1 and 2 threads over an ef sweep; then the exact flat scan's latency and its share
 // of the single-thread memory bandwidth. Ground truth is exact and cached under the build dir.
 //
-//   ochre_index_bench [--n 100000] [--nq 1000] [--dim 256] [--m 16] [--efc 100] [--threads 2]
+//   ochre_index_bench [--n 100000] [--nq 1000] [--dim 384] [--m 16] [--efc 100] [--threads 2]
 //                     [--efs 10,20,40,80,160,320] [--datasets synthetic,fashion]
 //                     [--libs ochre,hnswlib,faiss] [--fashion-dir /usr/share/datasets/fashion-mnist]
 //                     [--clock wall|cpu]
@@ -17,6 +17,7 @@
 #include <cstring>
 #include <ctime>
 #include <numeric>
+#include <random>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -31,7 +32,7 @@ namespace {
 struct Options {
   size_t n = 100000;
   size_t nq = 1000;
-  uint32_t dim = 256;
+  uint32_t dim = 384;
   int m = 16;
   int efc = 100;
   int threads = 2;
@@ -132,15 +133,21 @@ double ThreadCpuSeconds() {
   return double(ts.tv_sec) + double(ts.tv_nsec) * 1e-9;
 }
 
-// Queries per second with `threads` threads each taking an equal share of the queries. With
-// cpu_clock (one thread only) the time is the thread's CPU time.
-double MeasureQps(AnnLibrary* lib, const Dataset& d, size_t k, int threads, bool cpu_clock,
-                  std::vector<uint32_t>* out) {
+// Queries per second with `threads` threads each taking an equal share of the queries. With one
+// thread, each query's latency goes to *latencies, in CPU time with cpu_clock.
+double MeasureQps(AnnLibrary* lib, const Dataset& d, size_t k, int threads, bool cpu_clock, std::vector<uint32_t>* out,
+                  std::vector<double>* latencies) {
   out->assign(d.nq() * k, 0xFFFFFFFFu);
-  if (cpu_clock && threads == 1) {
-    double c0 = ThreadCpuSeconds();
-    lib->SearchRange(d, 0, d.nq(), k, out->data());
-    return double(d.nq()) / (ThreadCpuSeconds() - c0);
+  if (threads == 1) {
+    // One query at a time, each timed, for the latency percentiles.
+    latencies->clear();
+    for (size_t q = 0; q < d.nq(); ++q) {
+      double c0 = cpu_clock ? ThreadCpuSeconds() : 0;
+      auto t0 = std::chrono::steady_clock::now();
+      lib->SearchRange(d, q, q + 1, k, out->data());
+      latencies->push_back(cpu_clock ? ThreadCpuSeconds() - c0 : Seconds(t0));
+    }
+    return double(d.nq()) / std::accumulate(latencies->begin(), latencies->end(), 0.0);
   }
   auto t0 = std::chrono::steady_clock::now();
   std::vector<std::thread> pool;
@@ -181,34 +188,130 @@ void FlatScan(const Dataset& d, double stream_gbs) {
   }
 }
 
+double Percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, size_t(p * double(v.size())))];
+}
+
+// One line of the sweep.
+struct SweepPoint {
+  std::string lib;
+  int ef;
+  double recall, qps1, qps2, p50_ms, p99_ms;
+};
+
+// The best single-thread QPS among the points of `lib` reaching `target` recall (0 when none does).
+const SweepPoint* BestAt(const std::vector<SweepPoint>& points, const std::string& lib, double target) {
+  const SweepPoint* best = nullptr;
+  for (const auto& p : points) {
+    if (p.lib == lib && p.recall >= target && (best == nullptr || p.qps1 > best->qps1)) best = &p;
+  }
+  return best;
+}
+
+void PrintTargets(const std::vector<SweepPoint>& points, const std::vector<std::string>& libs) {
+  for (double target : {0.95, 0.99}) {
+    const SweepPoint* ref = BestAt(points, "hnswlib", target);
+    for (const std::string& lib : libs) {
+      const SweepPoint* p = BestAt(points, lib, target);
+      if (p == nullptr) {
+        std::printf("  recall>=%.2f %-8s not reached in the sweep\n", target, lib.c_str());
+        continue;
+      }
+      std::printf("  recall>=%.2f %-8s ef=%-4d qps_1t %8.0f  qps_2t %8.0f  p50 %.3f ms  p99 %.3f ms", target,
+                  lib.c_str(), p->ef, p->qps1, p->qps2, p->p50_ms, p->p99_ms);
+      if (ref != nullptr && lib != "hnswlib") {
+        std::printf("  = %.2fx / %.2fx hnswlib", p->qps1 / ref->qps1, p->qps2 / ref->qps2);
+      }
+      std::printf("\n");
+    }
+  }
+}
+
+// Queries restricted to a random 1% of the rows: recall against the exact answer among them, QPS
+// on one thread. Our index answers as the product would (the planner chooses graph or scan).
+void FilteredQueries(const Dataset& d, AnnLibrary* lib, int ef, double selectivity, double unfiltered_qps,
+                     bool cpu_clock) {
+  const size_t k = 10;
+  RowBitmap allow;
+  std::mt19937_64 rng(7);
+  std::bernoulli_distribution pick(selectivity);
+  std::vector<uint32_t> allowed;
+  for (uint32_t r = 0; r < d.n(); ++r) {
+    if (pick(rng)) {
+      allow.Set(r);
+      allowed.push_back(r);
+    }
+  }
+  auto rows = WrapRows(d.base, d.dim);
+  index::FlatIndex flat(d.metric == Metric::kCosine ? Space::kCosine : Space::kL2, rows.get(), 1);
+  (void)flat.Insert(allowed);
+  lib->SetEf(ef);
+  std::vector<uint32_t> out(k);
+  size_t hit = 0, total = 0;
+  double seconds = 0;
+  for (size_t q = 0; q < d.nq(); ++q) {
+    double c0 = cpu_clock ? ThreadCpuSeconds() : 0;
+    auto t0 = std::chrono::steady_clock::now();
+    if (!lib->SearchFiltered(d, q, k, allow, out.data())) return;
+    seconds += cpu_clock ? ThreadCpuSeconds() - c0 : Seconds(t0);
+    auto want = flat.Search(d.queries.data() + q * d.dim, index::SearchParams{.k = k});
+    for (const auto& n : *want) hit += std::count(out.begin(), out.end(), n.row);
+    total += want->size();
+  }
+  double qps = double(d.nq()) / seconds;
+  std::printf("  filtered %.1f%% %-8s ef=%-4d recall@10 %.4f  qps_1t %8.0f  (%.2fx its unfiltered qps at this ef)\n",
+              selectivity * 100, lib->name().c_str(), ef, total ? double(hit) / double(total) : 1.0, qps,
+              qps / unfiltered_qps);
+}
+
 void RunDataset(const Dataset& d, const Options& o, double stream_gbs) {
   const size_t k = 10;
+  const bool cpu_clock = o.clock == "cpu";
   std::printf("\n== %s: n=%zu dim=%u queries=%zu metric=%s M=%d ef_construction=%d build threads=%d\n", d.name.c_str(),
               d.n(), d.dim, d.nq(), d.metric == Metric::kCosine ? "cosine" : "l2", o.m, o.efc, o.threads);
   auto t0 = std::chrono::steady_clock::now();
   auto gt = GroundTruth(d, k, OCHRE_BENCH_CACHE_DIR);
   std::printf("  ground truth: %.1f s (cached in %s)\n", Seconds(t0), OCHRE_BENCH_CACHE_DIR);
-  std::printf("  %-8s %9s %10s %9s %5s %9s %10s %10s\n", "library", "build_s", "vectors/s", "links_MB", "ef",
-              "recall@10", o.clock == "cpu" ? "qps_1t_cpu" : "qps_1t", "qps_2t");
+  std::printf("  %-8s %8s %10s %9s %5s %9s %10s %10s %8s %8s\n", "library", "build_s", "vectors/s", "links_MB", "ef",
+              "recall@10", cpu_clock ? "qps_1t_cpu" : "qps_1t", "qps_2t", "p50_ms", "p99_ms");
+  std::vector<SweepPoint> points;
+  std::vector<std::string> built;
   for (const std::string& name : o.libs) {
     auto lib = MakeLibrary(name);
     if (!lib) {
       std::printf("  %-8s (not built in)\n", name.c_str());
       continue;
     }
+    built.push_back(name);
     auto b0 = std::chrono::steady_clock::now();
     lib->Build(d, o.m, o.efc, o.threads);
     double build_s = Seconds(b0);
     std::vector<uint32_t> out;
+    std::vector<double> lat;
     for (int ef : o.efs) {
       lib->SetEf(ef);
-      double qps1 = MeasureQps(lib.get(), d, k, 1, o.clock == "cpu", &out);
-      double recall = Recall(out, gt, k);
-      double qps2 = MeasureQps(lib.get(), d, k, 2, false, &out);
-      std::printf("  %-8s %9.2f %10.0f %9.1f %5d %9.4f %10.0f %10.0f\n", name.c_str(), build_s, double(d.n()) / build_s,
-                  double(lib->MemoryBytes()) / 1e6, ef, recall, qps1, qps2);
+      SweepPoint p{name, ef, 0, 0, 0, 0, 0};
+      p.qps1 = MeasureQps(lib.get(), d, k, 1, cpu_clock, &out, &lat);
+      p.recall = Recall(out, gt, k);
+      p.p50_ms = Percentile(lat, 0.50) * 1e3;
+      p.p99_ms = Percentile(lat, 0.99) * 1e3;
+      p.qps2 = MeasureQps(lib.get(), d, k, 2, false, &out, &lat);
+      points.push_back(p);
+      std::printf("  %-8s %8.2f %10.0f %9.1f %5d %9.4f %10.0f %10.0f %8.3f %8.3f\n", name.c_str(), build_s,
+                  double(d.n()) / build_s, double(lib->MemoryBytes()) / 1e6, ef, p.recall, p.qps1, p.qps2, p.p50_ms,
+                  p.p99_ms);
     }
+    // Filtered at 1%, at ef 100 (Chroma's default ef_search), against the unfiltered QPS there.
+    lib->SetEf(100);
+    MeasureQps(lib.get(), d, k, 1, cpu_clock, &out, &lat);
+    double unfiltered = double(d.nq()) / std::accumulate(lat.begin(), lat.end(), 0.0);
+    FilteredQueries(d, lib.get(), 100, 0.01, unfiltered, cpu_clock);
+    std::string persist = lib->PersistStats();
+    if (!persist.empty()) std::printf("  %-8s %s\n", name.c_str(), persist.c_str());
   }
+  PrintTargets(points, built);
   FlatScan(d, stream_gbs);
 }
 
@@ -222,6 +325,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: see the comment atop bench/index_bench.cc\n");
     return 2;
   }
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // progress shows when the output goes to a file
   double stream = StreamReadGBs();
   std::printf("single-thread streaming read: %.2f GB/s; cores: %u\n", stream, std::thread::hardware_concurrency());
   for (const std::string& ds : o.datasets) {
