@@ -29,8 +29,10 @@ class FilterSqlTest : public ::testing::Test {
     auto db = storage::SqliteDb::Open("", {.in_memory = true});
     ASSERT_TRUE(db.ok()) << db.status().ToString();
     db_ = std::move(*db);
-    ASSERT_TRUE(db_->Exec(storage::Migrations()[0]).ok());
-    ASSERT_TRUE(RegisterSqlFunctions(db_->get()).ok());
+    Status migrated = db_->Exec(storage::Migrations()[0]);
+    ASSERT_TRUE(migrated.ok()) << migrated.ToString();
+    Status registered = RegisterSqlFunctions(db_->get());
+    ASSERT_TRUE(registered.ok()) << registered.ToString();
   }
 
   void Insert(const TestRecord& r) { ASSERT_TRUE(InsertTestRecord(db_.get(), r).ok()); }
