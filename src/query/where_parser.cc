@@ -138,10 +138,13 @@ Result<MetadataValue> ScalarFromJson(const json& j, bool document, const std::st
       return MetadataValue(j.get<double>());
     case json::value_t::string:
       return MetadataValue(j.get<std::string>());
-    default:
-      return ClauseError(
-          document, path,
-          std::string(op) + " expects a string, an int, a float or a bool, got " + std::string(JsonTypeName(j)));
+    default: {
+      bool range = op == "$gt" || op == "$gte" || op == "$lt" || op == "$lte";
+      return ClauseError(document, path,
+                         std::string(op) +
+                             (range ? " expects an int or a float" : " expects a string, an int, a float or a bool") +
+                             ", got " + std::string(JsonTypeName(j)));
+    }
   }
 }
 

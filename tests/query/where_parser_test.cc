@@ -124,7 +124,7 @@ TEST(WhereParserTest, RejectsWithPathAndReason) {
       {R"({"$and": [{"a": 1}, {"price": {"$gt": "x"}}]})",
        "Invalid where clause at $and[1].price: $gt expects an int or a float, got a string"},
       {R"({"a": {"$lte": true}})", "at a: $lte expects an int or a float, got a bool"},
-      {R"({"a": {"$gte": [1]}})", "at a: $gte expects a string, an int, a float or a bool, got a list"},
+      {R"({"a": {"$gte": [1]}})", "at a: $gte expects an int or a float, got a list"},
       {R"({"a": {"$eq": null}})", "at a: $eq expects a string, an int, a float or a bool, got null"},
       {R"({"a": {"$eq": {"b": 1}}})", "at a: $eq expects a string, an int, a float or a bool, got an object"},
       {R"({"a": {"$ne": [1]}})", "at a: $ne expects a string, an int, a float or a bool, got a list"},
