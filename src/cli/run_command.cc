@@ -258,7 +258,8 @@ void AddRunCommand(CLI::App& app, int* exit_code) {
   auto flags = std::make_shared<SettingValues>();
   auto str = [&](const char* flag, const char* name, const char* help) {
     run->add_option_function<std::string>(
-        flag, [flags, name](const std::string& v) { (*flags)[name] = {v}; }, help);
+           flag, [flags, name](const std::string& v) { (*flags)[name] = {v}; }, help)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   };
   str("--path", "path", "Database directory (default ./chroma_db) [OCHRE_PATH]");
   str("--host", "host", "Address to listen on (default 127.0.0.1) [OCHRE_HOST]");

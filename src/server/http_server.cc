@@ -73,7 +73,8 @@ struct HttpServer::Impl {
       : options(o), api(client, o.limits), hosts(o.host, o.allowed_hosts), cors(o.cors_allow_origins) {}
 
   httplib::Server::HandlerResponse PreRoute(const httplib::Request& req, httplib::Response& res);
-  void Dispatch(const httplib::Request& req, httplib::Response& res);
+  void Dispatch(const httplib::Request& req, std::string_view body, httplib::Response& res);
+  void DispatchWithBody(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader);
   httplib::Server::HandlerResponse OnError(const httplib::Request& req, httplib::Response& res);
   void AccessLog(const httplib::Request& req, const httplib::Response& res);
 
@@ -130,8 +131,10 @@ httplib::Server::HandlerResponse HttpServer::Impl::PreRoute(const httplib::Reque
     return reject({415, "ChromaError", "Expected request with `Content-Type: application/json`"});
   }
   if (!options.auth_token.empty() && !Api::IsPublicRoute(req.method, req.path)) {
-    std::string_view token =
-        ExtractToken(req.get_header_value("Authorization"), req.get_header_value("X-Chroma-Token"));
+    // get_header_value returns copies: keep them alive while the token view is used.
+    std::string authorization = req.get_header_value("Authorization");
+    std::string x_chroma_token = req.get_header_value("X-Chroma-Token");
+    std::string_view token = ExtractToken(authorization, x_chroma_token);
     if (token.empty()) {
       return reject(HttpError::Unauthorized(
           "Unauthorized: send the token as `Authorization: Bearer <token>` or `X-Chroma-Token: <token>`"));
@@ -142,12 +145,42 @@ httplib::Server::HandlerResponse HttpServer::Impl::PreRoute(const httplib::Reque
   return HandlerResponse::Unhandled;
 }
 
-void HttpServer::Impl::Dispatch(const httplib::Request& req, httplib::Response& res) {
+// httplib 0.11 applies its payload limit only to bodies with a Content-Length: chunked and
+// compressed bodies would be read whole. Reading through a ContentReader lets the limit count every
+// (decompressed) byte and stop at the first one over.
+void HttpServer::Impl::DispatchWithBody(const httplib::Request& req, httplib::Response& res,
+                                        const httplib::ContentReader& reader) {
+  std::string body;
+  bool too_big = false;
+  bool ok = reader([&](const char* data, size_t n) {
+    if (body.size() + n > options.max_body_bytes) {
+      too_big = true;
+      return false;
+    }
+    body.append(data, n);
+    return true;
+  });
+  if (too_big || res.status == 413 || !ok) {
+    res.set_header("Connection", "close");  // the rest of the body is still on the wire
+    res.set_header("chroma-trace-id", NewTraceId());
+    if (too_big || res.status == 413) {
+      SetError(res, {413, "ChromaError",
+                     "Request body is larger than this server's limit of " + std::to_string(options.max_body_bytes) +
+                         " bytes (--max-body-mb)"});
+    } else {
+      SetError(res, HttpError::InvalidArgument("The request body could not be read"));
+    }
+    return;
+  }
+  Dispatch(req, body, res);
+}
+
+void HttpServer::Impl::Dispatch(const httplib::Request& req, std::string_view body, httplib::Response& res) {
   ApiRequest request;
   request.method = req.method;
   request.path = req.path;
   request.params = req.params;
-  request.body = req.body;
+  request.body = body;
   ApiResponse reply = api.Handle(request);
   if (reply.status >= 500) {
     // The client sees a generic message; the log keeps the engine's, under the same trace id.
@@ -201,7 +234,7 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Create(Client* client, const Ser
   int threads =
       options.threads > 0 ? options.threads : std::max(16, 4 * static_cast<int>(std::thread::hardware_concurrency()));
   http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  http.set_payload_max_length(options.max_body_bytes);
+  http.set_payload_max_length(options.max_body_bytes);  // Content-Length over it: 413 unread
   http.set_keep_alive_max_count(10000);
   http.set_keep_alive_timeout(options.keep_alive_timeout_sec);
   http.set_read_timeout(options.read_timeout_sec, 0);
@@ -217,12 +250,15 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Create(Client* client, const Ser
     SetError(res, HttpError{500, "InternalError", "Internal error; see the server log"});
   });
   http.set_logger([p](const httplib::Request& req, const httplib::Response& res) { p->AccessLog(req, res); });
-  auto dispatch = [p](const httplib::Request& req, httplib::Response& res) { p->Dispatch(req, res); };
-  http.Get(".*", dispatch);
-  http.Post(".*", dispatch);
-  http.Put(".*", dispatch);
-  http.Delete(".*", dispatch);
-  http.Patch(".*", dispatch);
+  // GET bodies are never read; every other method reads its body through the limit above.
+  http.Get(".*", [p](const httplib::Request& req, httplib::Response& res) { p->Dispatch(req, "", res); });
+  auto with_body = [p](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
+    p->DispatchWithBody(req, res, reader);
+  };
+  http.Post(".*", with_body);
+  http.Put(".*", with_body);
+  http.Delete(".*", with_body);
+  http.Patch(".*", with_body);
   if (options.port == 0) {
     impl->port = http.bind_to_any_port(options.host);
     if (impl->port <= 0) return Status::IOError("cannot bind to " + options.host + " on any port");
