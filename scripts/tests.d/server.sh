@@ -25,3 +25,11 @@ export LOAD_SECONDS=${LOAD_SECONDS:-20}
 # One file at a time: each starts its own servers, and the machine's cores are shared.
 timeout 230 node --test --test-concurrency=1 --test-reporter=spec \
   client.test.mjs records.test.mjs admin.test.mjs persistence.test.mjs raw_http.test.mjs load.test.mjs
+
+# The differential test against the real Chroma server, when the peer is available here.
+PEER=${OCHRE_PEER_CHROMA:-$ROOT/../shared/peer-chroma}
+if [ "${OCHRE_SKIP_DIFF:-0}" != 1 ] && [ -x "$PEER/chroma-server.sh" ]; then
+  bash "$ROOT/scripts/test-diff.sh" "$BUILD_DIR"
+else
+  echo "[server tests] differential test skipped (no peer Chroma at $PEER, or OCHRE_SKIP_DIFF=1)"
+fi
