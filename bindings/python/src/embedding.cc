@@ -12,6 +12,14 @@
 namespace ochredb {
 namespace {
 
+bool Finalizing() {
+#if PY_VERSION_HEX >= 0x030D0000
+  return Py_IsFinalizing();
+#else
+  return _Py_IsFinalizing();
+#endif
+}
+
 // The engine may call Name(), ConfigJson() and DefaultSpace() without the GIL, so they are read once,
 // at construction, with it. Embed() takes the GIL for the duration of the Python call only.
 class PyEmbeddingFunction final : public ochre::EmbeddingFunction {
@@ -26,7 +34,7 @@ class PyEmbeddingFunction final : public ochre::EmbeddingFunction {
   ~PyEmbeddingFunction() override {
     // The last reference may go away on an engine thread without the GIL, or during interpreter
     // shutdown, when taking the GIL is no longer allowed: then the object is leaked on purpose.
-    if (!Py_IsInitialized() || _Py_IsFinalizing()) {
+    if (!Py_IsInitialized() || Finalizing()) {
       fn_.release();
       return;
     }

@@ -53,6 +53,17 @@ class DefaultEmbeddingFunction(HashingEmbeddingFunction):
         super().__init__(384)
 
 
+def __getattr__(name: str) -> Any:
+    # chromadb ships wrappers for hosted models (OpenAIEmbeddingFunction, ...); ochredb downloads
+    # nothing, so say what to do instead of a bare AttributeError.
+    if name.endswith("EmbeddingFunction"):
+        raise AttributeError(
+            f"ochredb has no {name}: pass any callable that follows chromadb's protocol "
+            "(__call__(self, input) -> list of vectors) as embedding_function"
+        )
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 __all__ = [
     "DefaultEmbeddingFunction",
     "HashingEmbeddingFunction",
