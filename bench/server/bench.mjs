@@ -1,0 +1,300 @@
+// The server benchmark of issue 4: Chroma's official JS client against `ochre run` and the real
+// Chroma server, one after the other in the same run, on the same synthetic data.
+//
+//   node bench.mjs --ochre-bin PATH --peer DIR [--n 100000] [--dim 384] [--queries 500] [--only ochre|chroma]
+//
+// Data: N x DIM vectors from a seeded Gaussian mixture (1,000 clusters, as embeddings cluster),
+// cosine space, each with a document and two metadata fields: `category` (10 values: a filter on
+// one matches 10%) and `bucket` (100 values: 1%). Prints one table with both servers and ratios.
+import { execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { homedir, tmpdir } from "node:os";
+import path from "node:path";
+import { ChromaClient } from "chromadb";
+
+const args = Object.fromEntries(
+  process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith("--") ? [...acc, [a.slice(2), all[i + 1]]] : acc), []),
+);
+const N = Number(args.n ?? 100000);
+const DIM = Number(args.dim ?? 384);
+const QUERIES = Number(args.queries ?? 500);
+const BATCH = 1000;
+const RECALL_QUERIES = Math.min(200, QUERIES);
+const ONLY = args.only;
+
+// --- Data -----------------------------------------------------------------------------------------
+function rng(seed) {
+  let s = seed >>> 0;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+function gaussian(r) {
+  return Math.sqrt(-2 * Math.log(r() + 1e-12)) * Math.cos(2 * Math.PI * r());
+}
+function makeData() {
+  const r = rng(7);
+  const clusters = 1000;
+  const centers = new Float32Array(clusters * DIM);
+  for (let i = 0; i < centers.length; i++) centers[i] = gaussian(r);
+  const point = (out, o) => {
+    const c = Math.floor(r() * clusters) * DIM;
+    for (let d = 0; d < DIM; d++) out[o + d] = centers[c + d] + 0.6 * gaussian(r);
+  };
+  const data = new Float32Array(N * DIM);
+  for (let i = 0; i < N; i++) point(data, i * DIM);
+  const queries = new Float32Array(QUERIES * DIM);
+  for (let i = 0; i < QUERIES; i++) point(queries, i * DIM);
+  return { data, queries };
+}
+const row = (m, i) => Array.from(m.subarray(i * DIM, (i + 1) * DIM));
+const WORDS = ["amber", "basalt", "cobalt", "dune", "ember", "fjord", "garnet", "heath", "indigo", "jade"];
+
+function normalized(m, rows) {
+  const out = new Float32Array(m.length);
+  for (let i = 0; i < rows; i++) {
+    let s = 0;
+    for (let d = 0; d < DIM; d++) s += m[i * DIM + d] ** 2;
+    const inv = 1 / Math.sqrt(s || 1);
+    for (let d = 0; d < DIM; d++) out[i * DIM + d] = m[i * DIM + d] * inv;
+  }
+  return out;
+}
+
+// Exact top-10 by cosine, for recall.
+function groundTruth(data, queries) {
+  const nd = normalized(data, N);
+  const nq = normalized(queries, RECALL_QUERIES);
+  const truth = [];
+  for (let q = 0; q < RECALL_QUERIES; q++) {
+    const best = [];
+    for (let i = 0; i < N; i++) {
+      let dot = 0;
+      const a = i * DIM, b = q * DIM;
+      for (let d = 0; d < DIM; d++) dot += nd[a + d] * nq[b + d];
+      if (best.length < 10 || dot > best[best.length - 1][0]) {
+        best.push([dot, i]);
+        best.sort((x, y) => y[0] - x[0]);
+        if (best.length > 10) best.pop();
+      }
+    }
+    truth.push(new Set(best.map(([, i]) => `id-${i}`)));
+  }
+  return truth;
+}
+
+// --- Servers --------------------------------------------------------------------------------------
+const PEER_CACHE = process.env.OCHRE_PEER_DIR ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(homedir(), ".cache"), "ochre-peer-chroma");
+
+function freePort() {
+  return Number(execFileSync("node", ["-e", 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})']).toString());
+}
+function rssMb(pid) {
+  const m = readFileSync(`/proc/${pid}/status`, "utf8").match(/VmRSS:\s+(\d+) kB/);
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+function duMb(dir) {
+  return Number(execFileSync("du", ["-sk", dir]).toString().split(/\s+/)[0]) / 1024;
+}
+
+class OchreServer {
+  constructor(bin) {
+    this.bin = bin;
+    this.dir = mkdtempSync(path.join(tmpdir(), "ochre-bench-"));
+    this.name = "ochre";
+  }
+  async start() {
+    this.proc = spawn(this.bin, ["run", "--path", this.dir, "--port", "0", "--log-level", "warn"], { stdio: ["ignore", "pipe", "inherit"] });
+    this.port = await new Promise((resolve, reject) => {
+      let out = "";
+      this.proc.stdout.on("data", (d) => {
+        out += d;
+        const m = out.match(/listening on http:\/\/[^:]+:(\d+)/);
+        if (m) resolve(Number(m[1]));
+      });
+      this.proc.on("exit", (c) => reject(new Error(`ochre exited ${c}`)));
+    });
+    this.pid = this.proc.pid;
+  }
+  async stop() {
+    const done = new Promise((r) => this.proc.on("exit", r));
+    this.proc.kill("SIGTERM");
+    await done;
+  }
+  cleanup() {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+class ChromaServer {
+  constructor(peer) {
+    this.peer = peer;
+    this.dir = mkdtempSync(path.join(tmpdir(), "chroma-bench-"));
+    this.name = "chroma";
+  }
+  async start() {
+    // A fresh port each time: the client's keep-alive pool would otherwise reuse dead sockets.
+    this.port = freePort();
+    execFileSync(path.join(this.peer, "chroma-server.sh"), ["start", this.dir, String(this.port)], { stdio: "ignore" });
+    this.pid = Number(readFileSync(path.join(PEER_CACHE, "servers", String(this.port), "pid"), "utf8"));
+  }
+  async stop() {
+    execFileSync(path.join(this.peer, "chroma-server.sh"), ["stop", this.dir, String(this.port)], { stdio: "ignore" });
+  }
+  cleanup() {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+// --- Measurements ---------------------------------------------------------------------------------
+const pct = (xs, p) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+};
+async function timed(fn) {
+  const t = performance.now();
+  const r = await fn();
+  return [performance.now() - t, r];
+}
+
+async function runOne(server, dataset, truth) {
+  const out = {};
+  await server.start();
+  const client = new ChromaClient({ host: "127.0.0.1", port: server.port });
+  const col = await client.createCollection({ name: "bench", configuration: { hnsw: { space: "cosine" } }, embeddingFunction: null });
+  const log = (s) => console.error(`[${server.name}] ${s}`);
+
+  // Add, batches of 1,000, one client.
+  const tAdd = performance.now();
+  for (let start = 0; start < N; start += BATCH) {
+    const ids = [], embeddings = [], documents = [], metadatas = [];
+    for (let i = start; i < Math.min(N, start + BATCH); i++) {
+      ids.push(`id-${i}`);
+      embeddings.push(row(dataset.data, i));
+      documents.push(`record ${i} ${WORDS[i % 10]} ${WORDS[Math.floor(i / 10) % 10]}`);
+      metadatas.push({ category: i % 10, bucket: Math.floor(i / 10) % 100 });
+    }
+    await col.add({ ids, embeddings, documents, metadatas });
+  }
+  out.add_per_s = N / ((performance.now() - tAdd) / 1000);
+  log(`add ${out.add_per_s.toFixed(0)} vectors/s`);
+
+  // Single-client query latency and recall@10.
+  const lat = [];
+  let hits = 0;
+  for (let q = 0; q < QUERIES; q++) {
+    const [ms, r] = await timed(() => col.query({ queryEmbeddings: [row(dataset.queries, q)], nResults: 10, include: ["distances"] }));
+    lat.push(ms);
+    if (q < RECALL_QUERIES) hits += r.ids[0].filter((id) => truth[q].has(id)).length;
+  }
+  out.query_p50 = pct(lat, 50);
+  out.query_p95 = pct(lat, 95);
+  out.query_p99 = pct(lat, 99);
+  out.recall = hits / (RECALL_QUERIES * 10);
+  log(`query p50 ${out.query_p50.toFixed(2)} ms, recall ${out.recall.toFixed(4)}`);
+
+  // Four concurrent clients.
+  const perClient = Math.ceil(QUERIES / 2);
+  const tConc = performance.now();
+  const concLat = [];
+  await Promise.all(
+    Array.from({ length: 4 }, async (_, c) => {
+      const cl = new ChromaClient({ host: "127.0.0.1", port: server.port });
+      const h = await cl.getCollection({ name: "bench", embeddingFunction: null });
+      for (let k = 0; k < perClient; k++) {
+        const [ms] = await timed(() => h.query({ queryEmbeddings: [row(dataset.queries, (k * 4 + c) % QUERIES)], nResults: 10, include: ["distances"] }));
+        concLat.push(ms);
+      }
+    }),
+  );
+  out.conc_qps = (4 * perClient) / ((performance.now() - tConc) / 1000);
+  out.conc_p50 = pct(concLat, 50);
+  out.conc_p99 = pct(concLat, 99);
+
+  // Filtered query (10% match) and get with where (1% match).
+  const fl = [];
+  for (let q = 0; q < Math.min(200, QUERIES); q++) {
+    const [ms] = await timed(() => col.query({ queryEmbeddings: [row(dataset.queries, q)], nResults: 10, where: { category: 3 }, include: ["distances"] }));
+    fl.push(ms);
+  }
+  out.filtered_p50 = pct(fl, 50);
+  out.filtered_p95 = pct(fl, 95);
+  const gl = [];
+  let got = 0;
+  for (let k = 0; k < 50; k++) {
+    const [ms, r] = await timed(() => col.get({ where: { bucket: k % 100 } }));
+    gl.push(ms);
+    got = r.ids.length;
+  }
+  out.get_where_p50 = pct(gl, 50);
+  out.get_where_rows = got;
+  const cl = [];
+  for (let k = 0; k < 50; k++) cl.push((await timed(() => col.count()))[0]);
+  out.count_p50 = pct(cl, 50);
+
+  // Delete 10% by ids, batches of 1,000.
+  const toDelete = Array.from({ length: Math.floor(N / 10) }, (_, i) => `id-${i * 10 + 1}`);
+  const [delMs] = await timed(async () => {
+    for (let i = 0; i < toDelete.length; i += BATCH) await col.delete({ ids: toDelete.slice(i, i + BATCH) });
+  });
+  out.delete_per_s = toDelete.length / (delMs / 1000);
+  out.count_after = await col.count();
+  log(`deleted ${toDelete.length}, count ${out.count_after}`);
+
+  out.rss_mb = rssMb(server.pid);
+  await server.stop();
+  out.disk_mb = duMb(server.dir);
+
+  // Restart to the first answered query.
+  const tRestart = performance.now();
+  await server.start();
+  const c2 = new ChromaClient({ host: "127.0.0.1", port: server.port });
+  const h2 = await c2.getCollection({ name: "bench", embeddingFunction: null });
+  await h2.query({ queryEmbeddings: [row(dataset.queries, 0)], nResults: 10 });
+  out.restart_ms = performance.now() - tRestart;
+  out.rss_after_restart_mb = rssMb(server.pid);
+  await server.stop();
+  server.cleanup();
+  return out;
+}
+
+// --- Main -----------------------------------------------------------------------------------------
+const METRICS = [
+  ["add_per_s", "add (vectors/s)", true],
+  ["query_p50", "query p50 (ms)", false],
+  ["query_p95", "query p95 (ms)", false],
+  ["query_p99", "query p99 (ms)", false],
+  ["recall", "recall@10", true],
+  ["conc_qps", "4 clients: queries/s", true],
+  ["conc_p50", "4 clients: p50 (ms)", false],
+  ["conc_p99", "4 clients: p99 (ms)", false],
+  ["filtered_p50", "filtered query 10% p50 (ms)", false],
+  ["filtered_p95", "filtered query 10% p95 (ms)", false],
+  ["get_where_p50", "get where 1% p50 (ms)", false],
+  ["get_where_rows", "get where 1% rows", true],
+  ["count_p50", "count p50 (ms)", false],
+  ["delete_per_s", "delete 10% by ids (ids/s)", true],
+  ["count_after", "count after delete", true],
+  ["restart_ms", "restart to first query (ms)", false],
+  ["disk_mb", "on-disk size (MB)", false],
+  ["rss_mb", "server RSS after workload (MB)", false],
+  ["rss_after_restart_mb", "server RSS after restart+query (MB)", false],
+];
+
+console.error(`generating ${N} x ${DIM} vectors and exact top-10 for ${RECALL_QUERIES} queries...`);
+const dataset = makeData();
+const truth = groundTruth(dataset.data, dataset.queries);
+const results = {};
+if (ONLY !== "chroma") results.ochre = await runOne(new OchreServer(args["ochre-bin"]), dataset, truth);
+if (ONLY !== "ochre") results.chroma = await runOne(new ChromaServer(args.peer), dataset, truth);
+
+const fmt = (v) => (v === undefined ? "-" : Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 1 ? v.toFixed(2) : v.toFixed(4));
+console.log(`\nN=${N} dim=${DIM} queries=${QUERIES} batch=${BATCH} cosine; node ${process.version}; ${new Date().toISOString()}`);
+console.log(`| metric | ochre | chroma 1.4.4 | ochre / chroma |`);
+console.log(`|---|---:|---:|---:|`);
+for (const [key, label] of METRICS) {
+  const a = results.ochre?.[key], b = results.chroma?.[key];
+  const ratio = a !== undefined && b ? `${(a / b).toFixed(2)}x` : "-";
+  console.log(`| ${label} | ${fmt(a)} | ${fmt(b)} | ${ratio} |`);
+}
