@@ -99,7 +99,7 @@ std::unique_ptr<index::HnswIndex> CollectionState::LoadOrNewGraph(const HnswConf
     if (!bytes.status().IsNotFound()) {
       OCHRE_LOG_WARN("collection {}: cannot read {} ({}); rebuilding the graph from the vectors", uuid_, kGraphFile,
                      bytes.status().ToString());
-    } else if (rows->rows() > 0) {
+    } else if (rows->rows() >= 10000) {
       OCHRE_LOG_INFO("collection {}: no graph checkpoint; building the graph from {} vectors in the background", uuid_,
                      rows->rows());
     }
@@ -154,7 +154,7 @@ Result<std::shared_ptr<VectorRuntime>> CollectionState::Runtime(const storage::C
   // background indexer has inserted them. Start-up does no graph work.
   rt->indexed_rows.store(covered, std::memory_order_release);
   rt->checkpointed_rows = covered;
-  if (covered < rows->rows() && covered > 0) {
+  if (rows->rows() - covered >= 10000) {
     OCHRE_LOG_INFO("collection {}: {} rows committed after the graph checkpoint are indexed in the background", uuid_,
                    rows->rows() - covered);
   }

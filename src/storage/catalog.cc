@@ -388,8 +388,16 @@ Result<std::vector<RecordRow>> CatalogConn::SelectRecords(int64_t cid, std::stri
   sql += (rid_select.empty() ? "cid = ?" : "+cid = ?") + std::to_string(n + 1);
   if (ids) sql += " AND id IN (SELECT value FROM json_each(?" + std::to_string(n + 2) + "))";
   sql += " ORDER BY rid LIMIT ?" + std::to_string(n + 3) + " OFFSET ?" + std::to_string(n + 4);
-  OCHRE_ASSIGN_OR_RETURN(Statement * st, db_->Cached(sql));
-  st->Reset();
+  // Filters make endless distinct statements: cache only the unfiltered ones.
+  Statement uncached;
+  Statement* st = nullptr;
+  if (rid_select.empty()) {
+    OCHRE_ASSIGN_OR_RETURN(st, db_->Cached(sql));
+    st->Reset();
+  } else {
+    OCHRE_ASSIGN_OR_RETURN(uncached, db_->Prepare(sql));
+    st = &uncached;
+  }
   for (int i = 0; i < n; ++i) BindParam(st, i + 1, params[i]);
   st->Bind(n + 1, cid);
   if (ids) st->Bind(n + 2, JsonStringArray(*ids));

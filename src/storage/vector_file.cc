@@ -202,12 +202,18 @@ Status VectorFile::MapChunks(uint32_t count) {
 Status VectorFile::EnsureCapacity(uint64_t rows) {
   const uint64_t rpc = rows_.rows_per_chunk();
   const uint64_t chunks = (rows + rpc - 1) / rpc;
-  if (chunks > allocated_chunks_) {
-    // Also covers chunks that were mapped at open but may be partly past the end of the file:
-    // posix_fallocate is cheap over space that is already allocated.
-    OCHRE_RETURN_IF_ERROR(
-        file_.Allocate(kHeaderSize + allocated_chunks_ * chunk_bytes_, (chunks - allocated_chunks_) * chunk_bytes_));
-    allocated_chunks_ = static_cast<uint32_t>(chunks);
+  const uint64_t needed = rows * stride_;
+  if (needed > allocated_bytes_) {
+    // Reserve geometrically (at least doubling, at most a chunk beyond what is needed, in 64 KiB
+    // steps): a small collection stays small on disk, a large one does not fallocate at every
+    // batch. A chunk's mapping may reach past the end of the file; only rows below the reserved
+    // size are ever touched, so that is never a SIGBUS. posix_fallocate is cheap over space that
+    // is already allocated (the reserved zeros found at open).
+    constexpr uint64_t kStep = uint64_t{64} << 10;
+    uint64_t target = std::max(needed, std::min(allocated_bytes_ * 2, needed + chunk_bytes_));
+    target = (target + kStep - 1) / kStep * kStep;
+    OCHRE_RETURN_IF_ERROR(file_.Allocate(kHeaderSize + allocated_bytes_, target - allocated_bytes_));
+    allocated_bytes_ = target;
   }
   return MapChunks(static_cast<uint32_t>(chunks));
 }

@@ -90,7 +90,7 @@ class VectorFile final : public VectorStore {
   const uint64_t chunk_bytes_;  // bytes per chunk
   const uint64_t page_size_;
   std::vector<MappedRegion> maps_;  // maps_[i] backs chunk i; never unmapped before destruction
-  uint32_t allocated_chunks_ = 0;   // chunks reserved with posix_fallocate in this session
+  uint64_t allocated_bytes_ = 0;    // row bytes reserved with posix_fallocate in this session
   uint32_t size_ = 0;
   bool dirty_ = false;  // written since the last successful Sync
   Status poison_;       // the failed Sync's status, once one failed
