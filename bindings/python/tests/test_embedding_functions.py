@@ -166,3 +166,48 @@ def test_images_are_embedded_by_the_python_function(client):
     np.testing.assert_allclose(c.get(include=["embeddings"])["embeddings"], [[1.0, 2.0]])
     r = c.query(query_images=[np.array([[1.0, 2.0]])], n_results=1)
     assert r["ids"] == [["i"]]
+
+
+def test_registered_function_is_rebuilt_by_get_collection(client):
+    from ochredb.utils.embedding_functions import known_embedding_functions, register_embedding_function
+
+    @register_embedding_function
+    class Scaled(ochredb.EmbeddingFunction):
+        def __init__(self, factor=1.0):
+            self.factor = factor
+
+        def __call__(self, input):
+            return [[self.factor * len(s), 1.0] for s in input]
+
+        @staticmethod
+        def name():
+            return "scaled_test"
+
+        def get_config(self):
+            return {"factor": self.factor}
+
+        @staticmethod
+        def build_from_config(config):
+            return Scaled(config["factor"])
+
+    try:
+        client.create_collection("registered", embedding_function=Scaled(2.0))
+        again = client.get_collection("registered")  # no function given: rebuilt from the record
+        assert isinstance(again._embedding_function, Scaled) and again._embedding_function.factor == 2.0
+        again.add(ids=["a"], documents=["abc"])
+        np.testing.assert_allclose(again.get(include=["embeddings"])["embeddings"], [[6.0, 1.0]])
+        listed = [c for c in client.list_collections() if c.name == "registered"][0]
+        assert listed.count() == 1
+        goc = client.get_or_create_collection("registered")
+        goc.add(ids=["b"], documents=["x"])
+        np.testing.assert_allclose(goc.get(ids="b", include=["embeddings"])["embeddings"], [[2.0, 1.0]])
+    finally:
+        known_embedding_functions.pop("scaled_test", None)
+
+
+def test_unknown_recorded_function_leaves_collection_without_one(client):
+    client.create_collection("unknown-ef", embedding_function=WordCount())
+    c = client.get_collection("unknown-ef")
+    c.add(ids=["a"], embeddings=[[1.0, 2.0, 3.0]])
+    with pytest.raises(ValueError, match="embedding function"):
+        c.add(ids=["b"], documents=["needs word_count, which is not registered"])

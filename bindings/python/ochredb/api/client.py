@@ -13,7 +13,7 @@ from ochredb import errors
 from ochredb.api import types as t
 from ochredb.api.models.Collection import Collection
 from ochredb.config import DEFAULT_DATABASE, DEFAULT_TENANT, Settings
-from ochredb.utils.embedding_functions import DefaultEmbeddingFunction
+from ochredb.utils.embedding_functions import DefaultEmbeddingFunction, HashingEmbeddingFunction, _rebuild
 
 _HNSW_KEYS = (
     "space",
@@ -118,10 +118,19 @@ class Client:
         if name == "ochre_hashing":
             info = handle.info()["configuration_json"]["embedding_function"] or {}
             dim = int((info.get("config") or {}).get("dim", 384))
-            from ochredb.utils.embedding_functions import HashingEmbeddingFunction
-
             return DefaultEmbeddingFunction() if dim == 384 else HashingEmbeddingFunction(dim)
         return None
+
+    def _open_existing(self, handle: Any, reopen: Any, data_loader: Any) -> Collection:
+        """Wraps a handle opened without an explicit function: when the engine could not rebuild the
+        recorded one, a function registered under its name (register_embedding_function) is used."""
+        if handle.embedding_function_name() is None:
+            descriptor = handle.info()["configuration_json"]["embedding_function"]
+            rebuilt = _rebuild(descriptor)
+            if rebuilt is not None:
+                handle.close()
+                return self._wrap(reopen(rebuilt), rebuilt, data_loader)
+        return self._wrap(handle, self._recorded_ef(handle), data_loader)
 
     def create_collection(
         self,
@@ -143,8 +152,7 @@ class Client:
             # An existing collection keeps the function it was created with (chromadb resolves the
             # default against the persisted configuration instead of reporting a conflict).
             try:
-                handle = self._handle.get_collection(name, False, None, self.tenant, self.database)
-                return self._wrap(handle, self._recorded_ef(handle), data_loader)
+                return self.get_collection(name, data_loader=data_loader)
             except errors.NotFoundError:
                 pass
         handle = self._handle.create_collection(name, metadata, hnsw, ef, get_or_create, self.tenant, self.database)
@@ -159,9 +167,15 @@ class Client:
     ) -> Collection:
         # The default means "the function the collection was created with" (chromadb resolves it from
         # the persisted configuration); anything else is checked against that record by the engine.
-        given = not _is_default_ef(embedding_function)
-        handle = self._handle.get_collection(name, given, embedding_function, self.tenant, self.database)
-        return self._wrap(handle, embedding_function if given else self._recorded_ef(handle), data_loader)
+        if not _is_default_ef(embedding_function):
+            handle = self._handle.get_collection(name, True, embedding_function, self.tenant, self.database)
+            return self._wrap(handle, embedding_function, data_loader)
+        handle = self._handle.get_collection(name, False, None, self.tenant, self.database)
+        return self._open_existing(
+            handle,
+            lambda ef: self._handle.get_collection(name, True, ef, self.tenant, self.database),
+            data_loader,
+        )
 
     def get_collection_by_id(
         self,
@@ -169,9 +183,15 @@ class Client:
         embedding_function: Any = DefaultEmbeddingFunction(),  # noqa: B008
         data_loader: Any = None,
     ) -> Collection:
-        given = not _is_default_ef(embedding_function)
-        handle = self._handle.get_collection_by_id(str(id), given, embedding_function, self.tenant, self.database)
-        return self._wrap(handle, embedding_function if given else self._recorded_ef(handle), data_loader)
+        if not _is_default_ef(embedding_function):
+            handle = self._handle.get_collection_by_id(str(id), True, embedding_function, self.tenant, self.database)
+            return self._wrap(handle, embedding_function, data_loader)
+        handle = self._handle.get_collection_by_id(str(id), False, None, self.tenant, self.database)
+        return self._open_existing(
+            handle,
+            lambda ef: self._handle.get_collection_by_id(str(id), True, ef, self.tenant, self.database),
+            data_loader,
+        )
 
     def get_or_create_collection(
         self,
@@ -196,8 +216,7 @@ class Client:
         infos = self._handle.list_collections(limit, offset, self.tenant, self.database)
         out: List[Collection] = []
         for info in infos:
-            handle = self._handle.get_collection_by_id(info["id"], False, None, self.tenant, self.database)
-            out.append(self._wrap(handle, self._recorded_ef(handle), None))
+            out.append(self.get_collection_by_id(info["id"]))
         return out
 
     def count_collections(self) -> int:

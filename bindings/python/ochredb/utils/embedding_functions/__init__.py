@@ -53,6 +53,31 @@ class DefaultEmbeddingFunction(HashingEmbeddingFunction):
         super().__init__(384)
 
 
+# Functions get_collection can rebuild from a collection's record (chromadb's known_embedding_functions):
+# name() -> class with build_from_config(config).
+known_embedding_functions: Dict[str, Any] = {}
+
+
+def register_embedding_function(ef_class: Any) -> Any:
+    """Class decorator (chromadb's): lets get_collection without an embedding_function rebuild this
+    function from the name and config the collection recorded."""
+    name = ef_class.name()
+    if not isinstance(name, str):
+        raise ValueError(f"{ef_class.__name__}.name() must return a str to be registered")
+    known_embedding_functions[name] = ef_class
+    return ef_class
+
+
+def _rebuild(descriptor: Any) -> Any:
+    """The registered function for a recorded {"type": "known", "name", "config"}, or None."""
+    if not descriptor or descriptor.get("type") != "known":
+        return None
+    cls = known_embedding_functions.get(descriptor.get("name"))
+    if cls is None:
+        return None
+    return cls.build_from_config(descriptor.get("config") or {})
+
+
 def __getattr__(name: str) -> Any:
     # chromadb ships wrappers for hosted models (OpenAIEmbeddingFunction, ...); ochredb downloads
     # nothing, so say what to do instead of a bare AttributeError.
@@ -67,6 +92,8 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "DefaultEmbeddingFunction",
     "HashingEmbeddingFunction",
+    "register_embedding_function",
+    "known_embedding_functions",
     "EmbeddingFunction",
     "Documents",
     "Embeddings",
