@@ -1,0 +1,273 @@
+// Copyright 2026 The OchreDB Authors.
+//
+// kill -9 (RELIABILITY.md T1, issue 2; issue 3's "kill -9 during insert and during checkpoint"): a
+// forked child opens a persistent client and writes numbered batches (adds, upserts, deletes by ids
+// and by filter, 1-200 records each, all deterministic from the seed and the batch number),
+// reporting each batch number on a pipe after the call returned ok. The parent SIGKILLs it at a
+// random moment, reopens the database and checks:
+//   - every acknowledged batch is fully present: the whole collection (ids, order, documents,
+//     metadata, embeddings bitwise) equals the model after the last acknowledged batch, or after
+//     the one in flight (all-or-nothing: never anything in between);
+//   - the index agrees with the catalog: count == get().ids.size(), and querying stored vectors
+//     returns their own ids at distance ~0.
+// The collection has sync_threshold 2, so graph checkpoints are frequent and some kills land in one.
+//
+// OCHRE_SEED=<n> replays a seed; OCHRE_KILL9_KILLS=<n> changes the number of kills.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <random>
+#include <set>
+#include <thread>
+
+#include "ochre/ochre.h"
+#include "testutil/reference_model.h"
+#include "testutil/temp_dir.h"
+
+namespace ochre {
+namespace {
+
+constexpr size_t kDim = 8;
+constexpr int kIdPool = 1500;
+constexpr const char* kCollection = "kill9";
+
+// One numbered batch of the workload.
+struct Batch {
+  enum class Kind { kAdd, kUpsert, kDeleteIds, kDeleteWhere } kind;
+  RecordBatch records;           // kAdd, kUpsert
+  std::vector<std::string> ids;  // kDeleteIds
+  std::string where_json;        // kDeleteWhere
+  std::optional<int64_t> limit;  // kDeleteWhere
+};
+
+Batch MakeBatch(uint64_t seed, int64_t number) {
+  std::mt19937_64 rng(seed * 1000003u + uint64_t(number));
+  auto uniform = [&rng](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  Batch b;
+  const int dice = uniform(0, 99);
+  b.kind = dice < 45   ? Batch::Kind::kAdd
+           : dice < 80 ? Batch::Kind::kUpsert
+           : dice < 92 ? Batch::Kind::kDeleteIds
+                       : Batch::Kind::kDeleteWhere;
+  const int n = uniform(1, 200);
+  std::set<std::string> ids;
+  while (int(ids.size()) < n) ids.insert("r" + std::to_string(uniform(0, kIdPool - 1)));
+  if (b.kind == Batch::Kind::kDeleteIds) {
+    b.ids.assign(ids.begin(), ids.end());
+    return b;
+  }
+  if (b.kind == Batch::Kind::kDeleteWhere) {
+    b.where_json = "{\"g\": {\"$eq\": " + std::to_string(uniform(0, 9)) + "}}";
+    if (uniform(0, 1)) b.limit = uniform(1, 100);
+    return b;
+  }
+  RecordBatch& r = b.records;
+  r.ids.assign(ids.begin(), ids.end());
+  std::shuffle(r.ids.begin(), r.ids.end(), rng);
+  std::vector<float> data;
+  r.documents.emplace();
+  r.metadatas.emplace();
+  for (size_t i = 0; i < r.ids.size(); ++i) {
+    for (size_t d = 0; d < kDim; ++d) data.push_back(std::normal_distribution<float>()(rng));
+    r.documents->push_back("batch " + std::to_string(number) + " record " + r.ids[i]);
+    r.metadatas->push_back(Metadata{{"batch", int64_t(number)}, {"g", int64_t(uniform(0, 9))}});
+  }
+  r.embeddings = FloatMatrix(kDim, std::move(data));
+  return b;
+}
+
+void ApplyToModel(const Batch& b, testutil::ReferenceModel* model) {
+  switch (b.kind) {
+    case Batch::Kind::kAdd:
+      model->Add(b.records);
+      break;
+    case Batch::Kind::kUpsert:
+      model->Upsert(b.records);
+      break;
+    case Batch::Kind::kDeleteIds:
+      model->DeleteIds(b.ids);
+      break;
+    case Batch::Kind::kDeleteWhere:
+      model->DeleteWhere(std::nullopt, *ParseWhere(b.where_json), std::nullopt, b.limit);
+      break;
+  }
+}
+
+Status ApplyToCollection(const Batch& b, Collection& c) {
+  switch (b.kind) {
+    case Batch::Kind::kAdd:
+      return c.Add(b.records);
+    case Batch::Kind::kUpsert:
+      return c.Upsert(b.records);
+    case Batch::Kind::kDeleteIds: {
+      DeleteOptions o;
+      o.ids = b.ids;
+      auto r = c.Delete(o);
+      return r.ok() ? Status::Ok() : r.status();
+    }
+    case Batch::Kind::kDeleteWhere: {
+      DeleteOptions o;
+      o.where = *ParseWhere(b.where_json);
+      o.limit = b.limit;
+      auto r = c.Delete(o);
+      return r.ok() ? Status::Ok() : r.status();
+    }
+  }
+  return Status::Internal("unknown batch kind");
+}
+
+// The child: writes batches from `first` on, acknowledging each on `ack_fd`, until it is killed.
+[[noreturn]] void RunWriter(const std::string& path, uint64_t seed, int64_t first, int ack_fd) {
+  ::alarm(120);  // a hang guard: the parent kills us long before
+  auto client = PersistentClient::Open(path);
+  if (!client.ok()) {
+    std::fprintf(stderr, "child: open failed: %s\n", client.status().ToString().c_str());
+    ::_exit(10);
+  }
+  CreateCollectionOptions o;
+  o.name = kCollection;
+  o.embedding_function = nullptr;
+  o.configuration.emplace();
+  o.configuration->hnsw.emplace();
+  o.configuration->hnsw->sync_threshold = 2;
+  auto c = (*client)->GetOrCreateCollection(o);
+  if (!c.ok()) {
+    std::fprintf(stderr, "child: collection failed: %s\n", c.status().ToString().c_str());
+    ::_exit(11);
+  }
+  for (int64_t k = first;; ++k) {
+    Batch b = MakeBatch(seed, k);
+    Status s = ApplyToCollection(b, **c);
+    if (!s.ok()) {
+      std::fprintf(stderr, "child: batch %lld failed: %s\n", static_cast<long long>(k), s.ToString().c_str());
+      ::_exit(12);
+    }
+    if (::write(ack_fd, &k, sizeof k) != sizeof k) ::_exit(13);
+  }
+}
+
+// What the database holds, compared with a model: "" when equal, else the first difference.
+std::string Diff(Collection& c, const testutil::ReferenceModel& model) {
+  GetOptions o;
+  o.include = Include{true, true, true, false, false};
+  auto r = c.Get(o);
+  if (!r.ok()) return "get failed: " + r.status().ToString();
+  const auto expected = model.OrderedIds();
+  if (r->ids != expected) {
+    return "ids differ: " + std::to_string(r->ids.size()) + " records vs " + std::to_string(expected.size()) +
+           " in the model";
+  }
+  for (size_t i = 0; i < r->ids.size(); ++i) {
+    const auto* m = model.Find(r->ids[i]);
+    if ((*r->documents)[i] != m->document) return r->ids[i] + ": document differs";
+    if ((*r->metadatas)[i] != m->metadata) return r->ids[i] + ": metadata differs";
+    if (!testutil::BitwiseEqual(r->embeddings->row(i), m->embedding.data(), kDim)) {
+      return r->ids[i] + ": embedding differs";
+    }
+  }
+  return "";
+}
+
+TEST(Kill9Test, AcknowledgedBatchesSurviveSigkillAndNoBatchIsPartlyVisible) {
+  const uint64_t seed = testutil::TestSeed("Kill9Test", 424242);
+  int kills = 60;
+  if (const char* env = std::getenv("OCHRE_KILL9_KILLS"); env && *env) kills = std::atoi(env);
+  testutil::TempDir dir;
+  const std::string path = dir.Sub("db");
+  std::mt19937_64 rng(seed);
+
+  testutil::ReferenceModel acked;  // the model after the last acknowledged batch
+  int64_t next = 0;                // the first batch not known to be committed
+  int64_t total_acks = 0, in_flight_committed = 0, in_flight_lost = 0, killed_before_first_ack = 0;
+  for (int round = 0; round < kills; ++round) {
+    SCOPED_TRACE("round " + std::to_string(round) + ", next batch " + std::to_string(next));
+    int fds[2];
+    ASSERT_EQ(::pipe(fds), 0);
+    // Fork with no client open in this process: the child shares no engine with us.
+    const pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+      ::close(fds[0]);
+      RunWriter(path, seed, next, fds[1]);
+    }
+    ::close(fds[1]);
+    const int delay_ms = std::uniform_int_distribution<int>(5, 120)(rng);
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+    ASSERT_EQ(::kill(child, SIGKILL), 0);
+    int status = 0;
+    ASSERT_EQ(::waitpid(child, &status, 0), child);
+    // Acks are read after the child is dead: the pipe keeps what was written.
+    std::vector<int64_t> acks;
+    int64_t k;
+    ssize_t n;
+    while ((n = ::read(fds[0], &k, sizeof k)) == sizeof k) acks.push_back(k);
+    ::close(fds[0]);
+    ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
+        << "the writer exited by itself (status " << status << "); see its stderr above";
+    if (acks.empty()) ++killed_before_first_ack;
+    for (int64_t a : acks) {
+      ASSERT_EQ(a, next) << "acks out of order";
+      ApplyToModel(MakeBatch(seed, a), &acked);
+      ++next;
+    }
+    total_acks += int64_t(acks.size());
+
+    // Reopen and check.
+    auto client = PersistentClient::Open(path);
+    ASSERT_TRUE(client.ok()) << client.status().ToString();
+    auto c = (*client)->GetCollection(kCollection);
+    if (!c.ok()) {
+      ASSERT_EQ(c.status().code(), StatusCode::kNotFound) << c.status().ToString();
+      ASSERT_EQ(acked.size(), 0u) << "the collection is gone but batches were acknowledged";
+      continue;
+    }
+    std::string diff = Diff(**c, acked);
+    if (!diff.empty()) {
+      // The batch in flight may have committed before the kill: then all of it is there.
+      testutil::ReferenceModel with_in_flight = acked;
+      ApplyToModel(MakeBatch(seed, next), &with_in_flight);
+      const std::string diff2 = Diff(**c, with_in_flight);
+      ASSERT_EQ(diff2, "") << "neither the acknowledged state (" << diff << ") nor the state with batch " << next
+                           << " in full";
+      acked = std::move(with_in_flight);
+      ++next;
+      ++in_flight_committed;
+    } else if (!acks.empty() || round > 0) {
+      ++in_flight_lost;
+    }
+    // The index agrees with the catalog.
+    auto count = (*c)->Count();
+    ASSERT_TRUE(count.ok());
+    ASSERT_EQ(*count, int64_t(acked.size()));
+    if (acked.size() > 0) {
+      const auto ids = acked.OrderedIds();
+      for (int q = 0; q < 5; ++q) {
+        const std::string& id = ids[std::uniform_int_distribution<size_t>(0, ids.size() - 1)(rng)];
+        QueryOptions qo;
+        qo.query_embeddings = FloatMatrix(kDim, acked.Find(id)->embedding);
+        qo.n_results = 3;
+        auto r = (*c)->Query(qo);
+        ASSERT_TRUE(r.ok()) << r.status().ToString();
+        ASSERT_FALSE(r->ids[0].empty());
+        EXPECT_EQ(r->ids[0][0], id);
+        EXPECT_NEAR((*r->distances)[0][0], 0.0, 1e-4);
+        for (const auto& got : r->ids[0]) EXPECT_TRUE(acked.Has(got)) << got << " is not a live record";
+      }
+    }
+    if (HasFailure()) break;
+    // The client closes here, before the next child starts (one writer process per path).
+  }
+  std::fprintf(stderr,
+               "[ kill9    ] %d kills, %lld acknowledged batches, in-flight batch committed %lld times and absent "
+               "%lld times, %lld kills before the first ack of a round, %zu live records\n",
+               kills, static_cast<long long>(total_acks), static_cast<long long>(in_flight_committed),
+               static_cast<long long>(in_flight_lost), static_cast<long long>(killed_before_first_ack), acked.size());
+  EXPECT_GT(total_acks, 0);
+}
+
+}  // namespace
+}  // namespace ochre
