@@ -75,6 +75,9 @@ class PyEmbeddingFunction final : public ochre::EmbeddingFunction {
       std::string what = e.what();
       StashPendingPythonError();
       return ochre::Status::InvalidArgument("The embedding function returned an unusable value: " + what);
+    } catch (const std::exception& e) {
+      // Nothing may unwind through the engine (it is written without exceptions).
+      return ochre::Status::Internal(std::string("embedding function wrapper failed: ") + e.what());
     }
   }
 

@@ -8,7 +8,6 @@ import uuid
 import weakref
 from typing import Any, Dict, List, Optional, Sequence
 
-from ochredb import _ochredb
 from ochredb import errors
 from ochredb.api import types as t
 from ochredb.api.models.Collection import Collection
@@ -283,4 +282,4 @@ class AdminClient:
         self._handle.close()
 
 
-__all__ = ["Client", "AdminClient", "_ochredb"]
+__all__ = ["Client", "AdminClient"]
