@@ -1,0 +1,160 @@
+// Copyright 2026 The OchreDB Authors.
+//
+// The JSON writer and readers of the server: float formatting as Chroma prints it, escaping,
+// base64 embeddings, type errors (422) versus malformed bodies (400), the depth limit.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <string>
+
+#include "server/json_in.h"
+#include "server/json_out.h"
+
+namespace ochre::server {
+namespace {
+
+std::string FloatText(float f) {
+  JsonOut out;
+  out.Float(f);
+  return out.Take();
+}
+
+TEST(JsonOutTest, FloatsKeepAFractionSoClientsSeeFloats) {
+  EXPECT_EQ(FloatText(1.0f), "1.0");
+  EXPECT_EQ(FloatText(0.0f), "0.0");
+  EXPECT_EQ(FloatText(-2.0f), "-2.0");
+  EXPECT_EQ(FloatText(0.1f), "0.1");  // shortest round-trip form of the float, not 0.100000001
+  EXPECT_EQ(FloatText(4.5f), "4.5");
+  EXPECT_EQ(FloatText(1e-7f), "1e-07");
+  EXPECT_EQ(FloatText(std::numeric_limits<float>::infinity()), "null");
+}
+
+TEST(JsonOutTest, StringsAreEscaped) {
+  JsonOut out;
+  out.String(std::string("a\"b\\c\n\x01", 7));
+  EXPECT_EQ(out.Take(), R"("a\"b\\c\n\u0001")");
+}
+
+TEST(JsonOutTest, ObjectsArraysAndMetadata) {
+  JsonOut out;
+  out.BeginObject();
+  out.Key("m");
+  out.Metadata(
+      Metadata{{"i", int64_t{3}}, {"f", 2.0}, {"s", std::string("x")}, {"b", true}, {"l", std::vector<int64_t>{1, 2}}});
+  out.Key("e");
+  out.BeginArray();
+  out.EndArray();
+  out.Key("n");
+  out.OptionalMetadata(std::nullopt);
+  out.EndObject();
+  EXPECT_EQ(out.Take(), R"({"m":{"b":true,"f":2.0,"i":3,"l":[1,2],"s":"x"},"e":[],"n":null})");
+}
+
+TEST(JsonInTest, MalformedIsInvalidArgumentAndDeepIsRefused) {
+  JsonDocument doc;
+  HttpError err;
+  EXPECT_FALSE(doc.Parse("{\"a\": ", &err));
+  EXPECT_EQ(err.status, 400);
+  EXPECT_EQ(err.name, "InvalidArgumentError");
+  std::string deep(100000, '[');
+  EXPECT_FALSE(doc.Parse(deep, &err));
+  EXPECT_EQ(err.status, 400);
+  std::string ok_depth = std::string(60, '[') + std::string(60, ']');
+  EXPECT_TRUE(doc.Parse(ok_depth, &err)) << err.message;
+  EXPECT_TRUE(doc.Parse("", &err)) << "an empty body is {}";
+}
+
+TEST(JsonInTest, WrongTypesAre422) {
+  JsonDocument doc;
+  HttpError err;
+  ASSERT_TRUE(doc.Parse(R"({"ids": 5, "limit": -1, "n": 1.5})", &err));
+  std::vector<std::string> ids;
+  EXPECT_FALSE(ReadStringList(*Field(doc.root(), "ids"), "ids", &ids, &err));
+  EXPECT_EQ(err.status, 422);
+  EXPECT_EQ(err.name, "ChromaError");
+  int64_t v;
+  EXPECT_FALSE(ReadUnsigned(*Field(doc.root(), "limit"), "limit", &v, &err));
+  EXPECT_EQ(err.status, 422);
+  EXPECT_FALSE(ReadUnsigned(*Field(doc.root(), "n"), "n", &v, &err));
+  EXPECT_EQ(err.status, 422);
+}
+
+TEST(JsonInTest, Base64RoundTrip) {
+  std::string out;
+  ASSERT_TRUE(DecodeBase64("AACAPwAAAEA=", &out));  // 1.0f, 2.0f little-endian
+  ASSERT_EQ(out.size(), 8u);
+  float f[2];
+  std::memcpy(f, out.data(), 8);
+  EXPECT_EQ(f[0], 1.0f);
+  EXPECT_EQ(f[1], 2.0f);
+  EXPECT_FALSE(DecodeBase64("AA*A", &out));
+  EXPECT_FALSE(DecodeBase64("A", &out));
+}
+
+TEST(JsonInTest, EmbeddingsAsFloatsOrBase64) {
+  JsonDocument doc;
+  HttpError err;
+  ASSERT_TRUE(doc.Parse(R"({"e": [[1, 2.5], "AACAPwAAAEA="]})", &err));
+  FloatMatrix m;
+  bool all_null = false;
+  ASSERT_TRUE(ReadEmbeddings(*Field(doc.root(), "e"), "e", false, &m, &all_null, &err)) << err.message;
+  ASSERT_EQ(m.rows(), 2u);
+  ASSERT_EQ(m.dim(), 2u);
+  EXPECT_EQ(m.row(0)[1], 2.5f);
+  EXPECT_EQ(m.row(1)[0], 1.0f);
+}
+
+TEST(JsonInTest, EmbeddingErrorsUseChromaMessages) {
+  JsonDocument doc;
+  HttpError err;
+  FloatMatrix m;
+  bool all_null = false;
+  ASSERT_TRUE(doc.Parse(R"({"a": [[1, 2], [1]], "b": [[]], "c": ["AAA="], "d": ["AADAfw=="]})", &err));
+  EXPECT_FALSE(ReadEmbeddings(*Field(doc.root(), "a"), "a", false, &m, &all_null, &err));
+  EXPECT_EQ(err.message, "Inconsistent dimensions in provided embeddings");
+  EXPECT_FALSE(ReadEmbeddings(*Field(doc.root(), "b"), "b", false, &m, &all_null, &err));
+  EXPECT_EQ(err.message, "Each embedding must have at least 1 dimension");
+  EXPECT_FALSE(ReadEmbeddings(*Field(doc.root(), "c"), "c", false, &m, &all_null, &err));
+  EXPECT_EQ(err.status, 400);
+  EXPECT_FALSE(ReadEmbeddings(*Field(doc.root(), "d"), "d", false, &m, &all_null, &err));  // NaN
+  EXPECT_NE(err.message.find("Non-finite"), std::string::npos);
+}
+
+TEST(JsonInTest, UpdateEmbeddingsMayAllBeNull) {
+  JsonDocument doc;
+  HttpError err;
+  FloatMatrix m;
+  bool all_null = false;
+  ASSERT_TRUE(doc.Parse(R"({"a": [null, null], "b": [null, [1]]})", &err));
+  ASSERT_TRUE(ReadEmbeddings(*Field(doc.root(), "a"), "a", true, &m, &all_null, &err));
+  EXPECT_TRUE(all_null);
+  EXPECT_FALSE(ReadEmbeddings(*Field(doc.root(), "b"), "b", true, &m, &all_null, &err));
+}
+
+TEST(JsonInTest, MetadataTypes) {
+  JsonDocument doc;
+  HttpError err;
+  ASSERT_TRUE(doc.Parse(R"({"m": {"i": 1, "f": 1.0, "s": "x", "b": false, "li": [1, 2], "lf": [1, 2.5],
+                             "ls": ["a"], "n": null}})",
+                        &err));
+  Metadata m;
+  EXPECT_FALSE(ReadMetadata(*Field(doc.root(), "m"), "m", false, &m, &err)) << "null only in update/upsert";
+  ASSERT_TRUE(ReadMetadata(*Field(doc.root(), "m"), "m", true, &m, &err)) << err.message;
+  EXPECT_EQ(std::get<int64_t>(m["i"]), 1);
+  EXPECT_EQ(std::get<double>(m["f"]), 1.0);
+  EXPECT_EQ(std::get<std::vector<int64_t>>(m["li"]).size(), 2u);
+  EXPECT_EQ(std::get<std::vector<double>>(m["lf"])[1], 2.5);
+  EXPECT_TRUE(std::holds_alternative<std::monostate>(m["n"]));
+}
+
+TEST(JsonInTest, FiltersSurviveReserialization) {
+  JsonDocument doc;
+  HttpError err;
+  ASSERT_TRUE(doc.Parse(R"({"where": {"$and": [{"x": 2.0}, {"y": {"$in": [1, 2]}}]}})", &err));
+  std::string text = ToJsonText(*Field(doc.root(), "where"));
+  EXPECT_NE(text.find("2.0"), std::string::npos) << text << ": a float must stay a float";
+  EXPECT_NE(text.find("[1,2]"), std::string::npos) << text;
+}
+
+}  // namespace
+}  // namespace ochre::server
