@@ -9,13 +9,15 @@
 //     metadata, embeddings bitwise) equals the model after the last acknowledged batch, or after
 //     the one in flight (all-or-nothing: never anything in between);
 //   - the index agrees with the catalog: count == get().ids.size(), and querying stored vectors
-//     returns their own ids at distance ~0.
+//     returns their own ids at distance ~0;
+//   - SQLite's integrity_check says ok.
 // The collection has sync_threshold 2, so graph checkpoints are frequent and some kills land in one.
 //
 // OCHRE_SEED=<n> replays a seed; OCHRE_KILL9_KILLS=<n> changes the number of kills.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -172,6 +174,25 @@ std::string Diff(Collection& c, const testutil::ReferenceModel& model) {
   return "";
 }
 
+// SQLite's own verdict on the catalog (RELIABILITY.md T1: integrity_check ok after every kill).
+std::string IntegrityCheck(const std::string& file) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+    sqlite3_close(db);
+    return "cannot open";
+  }
+  std::string verdict;
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, nullptr) == SQLITE_OK) {
+    while (sqlite3_step(st) == SQLITE_ROW) {
+      verdict += (verdict.empty() ? "" : "; ") + std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
+    }
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return verdict;
+}
+
 TEST(Kill9Test, AcknowledgedBatchesSurviveSigkillAndNoBatchIsPartlyVisible) {
   const uint64_t seed = testutil::TestSeed("Kill9Test", 424242);
   int kills = 60;
@@ -260,6 +281,9 @@ TEST(Kill9Test, AcknowledgedBatchesSurviveSigkillAndNoBatchIsPartlyVisible) {
     }
     if (HasFailure()) break;
     // The client closes here, before the next child starts (one writer process per path).
+    c->reset();
+    client->reset();
+    ASSERT_EQ(IntegrityCheck(path + "/ochre.sqlite3"), "ok");
   }
   std::fprintf(stderr,
                "[ kill9    ] %d kills, %lld acknowledged batches, in-flight batch committed %lld times and absent "
