@@ -27,6 +27,8 @@ namespace {
 // The start of the request the current worker thread is serving, for the access log (httplib
 // calls the pre-routing handler and the logger on the same thread).
 thread_local std::chrono::steady_clock::time_point t_request_start;
+// Whether the current request was counted in Impl::in_flight (so the logger uncounts it once).
+thread_local bool t_counted = false;
 
 std::string NewTraceId() {
   thread_local std::mt19937_64 rng(std::random_device{}() ^ std::hash<std::thread::id>{}(std::this_thread::get_id()));
@@ -85,6 +87,10 @@ struct HttpServer::Impl {
   httplib::Server http;
   int port = 0;
   std::atomic<bool> stop_requested{false};
+  // Graceful stop: httplib drops response bodies written after Server::stop(), so Stop() first
+  // refuses new requests (503) and waits for the counted in-flight ones to be answered.
+  std::atomic<bool> draining{false};
+  std::atomic<int> in_flight{0};
   std::atomic<bool> serving{false};
 };
 
@@ -130,6 +136,11 @@ httplib::Server::HandlerResponse HttpServer::Impl::PreRoute(const httplib::Reque
       !IsAcceptableContentType(req.get_header_value("Content-Type"))) {
     return reject({415, "ChromaError", "Expected request with `Content-Type: application/json`"});
   }
+  if (draining) {
+    res.set_header("Connection", "close");
+    SetError(res, {503, "ChromaError", "The server is shutting down"});
+    return HandlerResponse::Handled;
+  }
   if (!options.auth_token.empty() && !Api::IsPublicRoute(req.method, req.path)) {
     // get_header_value returns copies: keep them alive while the token view is used.
     std::string authorization = req.get_header_value("Authorization");
@@ -142,6 +153,8 @@ httplib::Server::HandlerResponse HttpServer::Impl::PreRoute(const httplib::Reque
     if (!ConstantTimeEquals(token, options.auth_token))
       return reject(HttpError::Unauthorized("Unauthorized: invalid token"));
   }
+  in_flight.fetch_add(1);
+  t_counted = true;
   return HandlerResponse::Unhandled;
 }
 
@@ -219,6 +232,11 @@ httplib::Server::HandlerResponse HttpServer::Impl::OnError(const httplib::Reques
 }
 
 void HttpServer::Impl::AccessLog(const httplib::Request& req, const httplib::Response& res) {
+  // httplib calls the logger after the response is written: the request is no longer in flight.
+  if (t_counted) {
+    t_counted = false;
+    in_flight.fetch_sub(1);
+  }
   if (!LogEnabled(LogLevel::kInfo)) return;
   double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t_request_start).count();
   char buf[64];
@@ -288,6 +306,11 @@ Status HttpServer::Serve() {
 
 void HttpServer::Stop() {
   impl_->stop_requested = true;
+  impl_->draining = true;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+  while (impl_->in_flight.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
   // Serve() may be between its flag check and httplib's listen loop: wait for the loop to run.
   for (int i = 0; i < 2000; ++i) {
     if (impl_->http.is_running()) {

@@ -52,3 +52,50 @@ test("a second server on the same directory is refused while the first runs", as
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("SIGTERM lets an in-flight write finish and answer, then exits 0", async () => {
+  const { request } = await import("node:http");
+  const s = await startServer();
+  try {
+    const client = new ChromaClient({ host: "127.0.0.1", port: s.port });
+    const col = await client.createCollection({ name: "in-flight", embeddingFunction: null });
+    const ids = Array.from({ length: 2000 }, (_, i) => `id-${i}`);
+    const body = JSON.stringify({ ids, embeddings: ids.map((_, i) => [i, 1, 2, 3]) });
+    const half = Math.floor(body.length / 2);
+    // The request is in flight once its headers are in: send half the body, signal, then the rest.
+    const answered = new Promise((resolve, reject) => {
+      const req = request(
+        {
+          host: "127.0.0.1",
+          port: s.port,
+          method: "POST",
+          path: `/api/v2/tenants/default_tenant/databases/default_database/collections/${col.id}/add`,
+          headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
+          agent: false,
+        },
+        (res) => {
+          let text = "";
+          res.on("data", (d) => (text += d));
+          res.on("end", () => resolve({ status: res.statusCode, text }));
+        },
+      );
+      req.on("error", reject);
+      req.write(body.slice(0, half));
+      setTimeout(() => {
+        s.proc.kill("SIGTERM");
+        setTimeout(() => req.end(body.slice(half)), 300);
+      }, 200);
+    });
+    const started = performance.now();
+    const r = await answered;
+    assert.equal(r.status, 201, r.text);
+    assert.equal(await s.exited, 0, s.stderr());
+    console.log(`stopped ${(performance.now() - started).toFixed(0)} ms after SIGTERM (in-flight write included)`);
+    const again = await startServer({ dir: s.dir });
+    const c2 = new ChromaClient({ host: "127.0.0.1", port: again.port });
+    assert.equal(await (await c2.getCollection({ name: "in-flight", embeddingFunction: null })).count(), 2000);
+    await again.stop();
+  } finally {
+    await s.destroy();
+  }
+});
