@@ -4,10 +4,10 @@
 // threads query, get and count while one writer adds, then upserts and deletes, on the same
 // collection of a persistent client. Every record the writer writes is a pure function of its id
 // and version (embedding, document "<id> v<version>", metadata {n, v}), so a reader can check any
-// record it sees on its own: no torn record (document, metadata and embedding of one version), query
-// distances that match the returned embeddings, ascending order, ids that were written, and counts
-// that never go down while the writer only adds. Runs under ThreadSanitizer (no sleeps for
-// synchronisation, only atomics and joins).
+// record it sees on its own: no torn record (document, metadata and embedding of one version), only
+// versions the writer had started to write (versions only grow), query distances that match the
+// returned embeddings, ascending order, and counts that never go down while the writer only adds. Runs under
+// ThreadSanitizer (no sleeps for synchronisation, only atomics and joins).
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -51,6 +51,10 @@ RecordBatch RecordsOf(const std::vector<int>& ns, int version) {
   return b;
 }
 
+// The highest version the writer has started to write for each id (-1: never written). Versions
+// only grow, so a reader may only ever see a version <= this, read after its call returned.
+std::atomic<int> g_started[kPool];
+
 // Checks one record seen by a reader; returns "" or what is wrong.
 std::string CheckRecord(const std::string& id, const std::optional<std::string>& doc,
                         const std::optional<Metadata>& meta, const float* embedding) {
@@ -61,6 +65,10 @@ std::string CheckRecord(const std::string& id, const std::optional<std::string>&
   const int64_t v = std::get<int64_t>(meta->at("v"));
   if (std::get<int64_t>(meta->at("n")) != n) return id + ": metadata n differs";
   if (!doc || *doc != id + " v" + std::to_string(v)) return id + ": document of another version than its metadata";
+  const int started = g_started[n].load(std::memory_order_acquire);
+  if (started < 0) return id + ": seen before the writer wrote it";
+  if (v > started)
+    return id + ": version " + std::to_string(v) + " the writer has not written (last " + std::to_string(started) + ")";
   if (embedding) {
     const auto expected = VectorOf(n, int(v));
     if (!testutil::BitwiseEqual(embedding, expected.data(), kDim)) return id + ": embedding of another version";
@@ -83,6 +91,7 @@ TEST(ConcurrencyTest, ReadersSeeConsistentRecordsWhileAWriterAddsUpsertsAndDelet
   ASSERT_TRUE(created.ok());
   std::shared_ptr<Collection> coll = *created;
 
+  for (auto& x : g_started) x.store(-1, std::memory_order_relaxed);
   std::atomic<int> phase{1};  // 1: add-only, 2: mixed, 3: done
   std::atomic<bool> stop{false};
   std::atomic<int64_t> reads{0}, writes{0};
@@ -161,6 +170,7 @@ TEST(ConcurrencyTest, ReadersSeeConsistentRecordsWhileAWriterAddsUpsertsAndDelet
   // bounded time (whichever ends first; the time only bounds the test's length).
   std::mt19937_64 rng(seed);
   std::vector<int> version(kPool, -1);  // -1: absent
+  int last_version = 0;
   auto run_phase = [&](int batches, std::chrono::milliseconds budget, bool mixed) {
     const auto end = std::chrono::steady_clock::now() + budget;
     for (int b = 0; b < batches && std::chrono::steady_clock::now() < end; ++b) {
@@ -177,13 +187,15 @@ TEST(ConcurrencyTest, ReadersSeeConsistentRecordsWhileAWriterAddsUpsertsAndDelet
           if (version[n] < 0) fresh.push_back(n);
         }
         if (fresh.empty()) continue;
+        for (int n : fresh) g_started[n].store(std::max(0, g_started[n].load()), std::memory_order_release);
         s = coll->Add(RecordsOf(fresh, 0));
         if (s.ok()) {
           for (int n : fresh) version[n] = 0;
         }
       } else if (kind == 1) {
         // An upsert with one new version for the whole batch.
-        int v = 1 + int(rng() % 1000);
+        const int v = ++last_version;
+        for (int n : ns) g_started[n].store(v, std::memory_order_release);
         s = coll->Upsert(RecordsOf(ns, v));
         if (s.ok()) {
           for (int n : ns) version[n] = v;
