@@ -60,4 +60,9 @@ class CMakeBuild(build_ext):
         shutil.copyfile(built[0], target)
 
 
-setup(ext_modules=[CMakeExtension("ochredb._ochredb")], cmdclass={"build_ext": CMakeBuild})
+setup(
+    ext_modules=[CMakeExtension("ochredb._ochredb")],
+    cmdclass={"build_ext": CMakeBuild},
+    # Not build/: that is the Makefile's CMake build directory.
+    options={"build": {"build_base": "build-pip"}},
+)
