@@ -37,6 +37,8 @@ run_example() {
 run_example test_structure.py
 run_example examples.py --path "$TMP/examples_db"
 run_example persistent_client_demo.py --path "$TMP/demo_db"
+# A second run on the same directory must find the first run's data (part 0) and still pass.
+run_example persistent_client_demo.py --path "$TMP/demo_db" --docs 1000 --queries 100
 
 echo "[python] pytest bindings/python/tests"
 set +e
