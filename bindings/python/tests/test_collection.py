@@ -407,3 +407,25 @@ def test_data_loader(client):
     assert r["data"] == ["data:u://a"] and r["included"] == ["data", "uris"]
     r = c.query(query_embeddings=[[1.0]], include=["data"])
     assert r["data"] == [["data:u://a"]]
+
+
+def test_invalid_embedding_values(collection):
+    for bad in ([["0", "0", "0"], ["1.2", "2.24", "3.2"]], [[[0], [0], [0]], [[1.2], [2.24], [3.2]]], [[True, False]]):
+        with pytest.raises(ValueError, match="embedding"):
+            collection.add(ids=[f"id{i}" for i in range(len(bad))], embeddings=bad)
+    with pytest.raises(ValueError, match="embedding"):
+        collection.query(query_embeddings=[["1.1", "2.3", "3.2"]], n_results=1)
+    with pytest.raises(ValueError, match="embedding"):
+        collection.upsert(ids=["a", "b"], embeddings=[[[1.1, 2.3, 3.2]], [[1.2, 2.24, 3.2]]])
+    with pytest.raises(ValueError, match="embedding"):
+        collection.add(ids=["a"], embeddings=np.array([["x", "y"]]))
+    assert collection.count() == 0
+
+
+def test_invalid_ids_name_the_problem(collection):
+    with pytest.raises(ValueError, match="ID"):
+        collection.add(embeddings=[0, 0, 0], ids=[1], metadatas=[{}])
+    with pytest.raises(ValueError, match="ID"):
+        collection.get(ids=1)
+    with pytest.raises(ValueError, match="ID"):
+        collection.delete(ids=["valid", 0])

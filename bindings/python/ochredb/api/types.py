@@ -122,8 +122,14 @@ def normalize_embeddings(target: Any) -> Any:
         first = target[0]
         if isinstance(first, (int, float, np.number)) and not isinstance(first, bool):
             return [target]
-        if isinstance(first, (list, np.ndarray)):
+        if isinstance(first, np.ndarray):
             return target
+        # As chromadb, the first number of the first row decides: strings or nested lists are refused
+        # here rather than converted by numpy.
+        if isinstance(first, list) and first:
+            head = first[0]
+            if isinstance(head, (int, float, np.number)) and not isinstance(head, (bool, np.bool_)):
+                return target
     raise ValueError(
         "Expected embeddings to be a list of floats or ints, a list of lists, a numpy array, or a list of "
         f"numpy arrays, got {target}"
