@@ -176,6 +176,13 @@ int Run(const RunConfig& config) {
         "token auth without TLS on a non-loopback address: tokens travel in clear text; put a "
         "TLS-terminating reverse proxy in front (docs/server.md)");
   }
+  if (!loopback) {
+    std::string names = "localhost, IP addresses";
+    if (!server::IsWildcardHost(host)) names += ", " + host;
+    for (const auto& h : config.server.allowed_hosts) names += ", " + h;
+    Log(LogLevel::kInfo,
+        "accepted Host header names: " + names + " (DNS-rebinding protection; add names with --allowed-hosts)");
+  }
   std::string display = host.find(':') != std::string::npos ? "[" + host + "]" : host;
   Log(LogLevel::kInfo, "OchreDB " + std::string(ochre::Version()) + " serving " + config.path +
                            (auth ? " (token auth)" : "") + (config.allow_reset ? " (reset allowed)" : ""));
