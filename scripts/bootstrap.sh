@@ -9,6 +9,7 @@ packages=(
   libcli11-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
   pybind11-dev python3-dev python3-numpy python3-pytest python3-pip python3-setuptools python3-wheel python3-venv
   libhnswlib-dev libfaiss-dev dataset-fashion-mnist
+  nodejs
 )
 
 missing=()

@@ -16,6 +16,10 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   echo "[server tests] node and npm (>= 20) are required for tests/compat" >&2
   exit 1
 fi
+if [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 20 ]; then
+  echo "[server tests] node $(node --version) is too old: chromadb 3.5.0 needs node >= 20 (e.g. nodesource's nodejs)" >&2
+  exit 1
+fi
 
 cd "$ROOT/tests/compat"
 # Optional dependencies are chromadb's native CLI bindings: not needed to talk to a server.
