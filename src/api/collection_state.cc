@@ -136,8 +136,21 @@ Result<std::shared_ptr<VectorRuntime>> CollectionState::Runtime(const storage::C
                                 " but vectors.f32 has " + std::to_string(rows->rows()) + " committed rows");
     }
   }
+  rt->committed_rows.store(rows->rows(), std::memory_order_release);
   rt->flat = index::MakeFlatIndex(config.space, rows);
   OCHRE_RETURN_IF_ERROR(rt->flat->Insert(live));
+  // Every committed row no live record points at (replaced or deleted) is a tombstone, so that
+  // neither the graph catch-up nor the tail scan ever returns it.
+  {
+    size_t li = 0;
+    for (uint32_t r = 0; r < rows->rows(); ++r) {
+      if (li < live.size() && live[li] == r) {
+        ++li;
+      } else {
+        rt->flat->MarkDeleted(r);
+      }
+    }
+  }
   // Rows the flat index does not hold are dead (replaced or deleted); mark them so that the graph,
   // which may hold them from an older checkpoint, drops them too.
   rt->hnsw = LoadOrNewGraph(config, rows);

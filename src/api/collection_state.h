@@ -51,7 +51,10 @@ struct VectorRuntime {
   uint32_t checkpointed_rows = 0;
   std::atomic<int> sync_threshold{1000};
 
-  uint32_t published_rows() const { return store->rows().rows(); }
+  // Rows below this are committed (the catalog may point at them). Rows are published (readable)
+  // just before their commit, so published rows can run ahead of committed ones for a moment.
+  std::atomic<uint32_t> committed_rows{0};
+  uint32_t published_rows() const { return committed_rows.load(std::memory_order_acquire); }
   bool HasIndexWork() const;
   // Nearest live rows for one query: an exact scan while that is cheap, else the graph for the
   // indexed rows merged with an exact scan of the tail. Ascending (distance, row).

@@ -156,6 +156,9 @@ Status CollectionImpl::Write(const RecordBatch& in, WriteKind kind) {
       (void)rt->store->TruncateTo(old_size);
       return synced;
     }
+    // Readable before the commit: a reader that sees a committed record must find its row. No
+    // record points at these rows until the commit, and a failed commit unpublishes them.
+    rt->store->Publish(rt->store->size());
     for (size_t k = 0; k < plan.size(); ++k) {
       plan[k].row = *first + uint32_t(k);
       new_rows.push_back(plan[k].row);
@@ -217,7 +220,7 @@ Status CollectionImpl::Write(const RecordBatch& in, WriteKind kind) {
   // has not reached yet). The write is durable already; if the index cannot take it, it is rebuilt
   // from the catalog at the next use.
   if (rt) {
-    rt->store->Publish(rt->store->size());
+    rt->committed_rows.store(rt->store->size(), std::memory_order_release);
     Status applied = rt->InsertCommitted(new_rows);
     for (uint32_t r : dead_rows) rt->DeleteCommitted(r);
     if (!applied.ok()) {

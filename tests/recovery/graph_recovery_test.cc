@@ -203,7 +203,9 @@ class GraphRecoveryTest : public ::testing::Test {
     }
     const double recall = double(found) / double(wanted);
     EXPECT_GE(recall, 0.95) << "recall@10 " << recall;
-    // The stored-vector queries (the second half) find their own record first.
+    // The stored-vector queries (the second half) find their own record first, as often as an
+    // approximate index can promise (Chroma's ann_accuracy invariant asks 0.95 of n_results=1).
+    size_t self_hits = 0, self_queries = 0;
     for (size_t i = queries_->size() / 2; i < queries_->size(); ++i) {
       QueryOptions o;
       o.query_embeddings = FloatMatrix(kDim, (*queries_)[i]);
@@ -211,8 +213,10 @@ class GraphRecoveryTest : public ::testing::Test {
       auto r = (*c)->Query(o);
       ASSERT_TRUE(r.ok());
       ASSERT_EQ(r->ids[0].size(), 1u);
-      EXPECT_NEAR((*r->distances)[0][0], 0.0, 1e-4);
+      ++self_queries;
+      self_hits += (*r->distances)[0][0] < 1e-4;
     }
+    EXPECT_GE(double(self_hits), 0.98 * double(self_queries)) << self_hits << " of " << self_queries;
     // And the small collection is untouched by whatever happened to the big one's graph.
     auto other = (*client)->GetCollection("other");
     ASSERT_TRUE(other.ok());
