@@ -3,6 +3,7 @@ test_multithreaded.py::test_interleaved_add_query in spirit). The GIL is release
 so the threads really overlap; what is checked is that nothing crashes and every answer is
 consistent with what the writer had acknowledged. No timing is asserted."""
 
+import sys
 import threading
 
 import numpy as np
@@ -171,3 +172,43 @@ def test_many_clients_in_threads(tmp_path):
         t.join(timeout=120)
     assert errors_seen == []
     assert ochredb.PersistentClient(path=path).get_collection("shared-coll").count() == 40
+
+
+def _ticks_during(call):
+    """How far another Python thread counts while `call` runs. The switch interval is raised so that
+    the thread can only run when the caller gives the GIL up on its own (as a native call releasing it
+    does), not because the interpreter preempted the caller."""
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(1.0)
+    counter = [0]
+    finished = threading.Event()
+    started = threading.Event()
+
+    def ticker():
+        started.set()
+        while not finished.is_set():
+            counter[0] += 1
+
+    t = threading.Thread(target=ticker)
+    t.start()
+    started.wait()
+    try:
+        before = counter[0]
+        call()
+        return counter[0] - before
+    finally:
+        finished.set()
+        t.join()
+        sys.setswitchinterval(old)
+
+
+def test_engine_calls_release_the_gil(ephemeral):
+    """While one thread is inside an engine call, another thread runs Python code."""
+    c = ephemeral.create_collection("gil", embedding_function=None)
+    rng = np.random.default_rng(5)
+    c.add(ids=[str(i) for i in range(4000)], embeddings=rng.standard_normal((4000, 64)).astype(np.float32))
+    queries = rng.standard_normal((400, 64)).astype(np.float32)
+    big = rng.random(200_000).tolist()
+    # The method is sound: a native call that keeps the GIL (sorting) lets the other thread do nothing.
+    assert _ticks_during(lambda: sorted(big)) == 0
+    assert _ticks_during(lambda: c.query(query_embeddings=queries, n_results=10, include=[])) > 0
