@@ -258,14 +258,23 @@ class Machine:
             offset, limit = self.rng.randint(0, 5), self.rng.randint(0, 6)
             kw["offset"], kw["limit"] = offset, limit
             expected = expected[offset : offset + limit]
-        r = self.collection.get(include=["embeddings", "documents", "metadatas"], **kw)
+        include = self.rng.sample(["embeddings", "documents", "metadatas", "uris"], self.rng.randint(0, 4))
+        r = self.collection.get(include=include, **kw)
         assert r["ids"] == expected, (kw, r["ids"], expected)
-        self.check_records(r, expected)
+        assert r["included"] == include
+        self.check_records(r, expected, include)
 
-    def check_records(self, r, expected):
-        assert r["documents"] == [self.model.records[i][1] for i in expected]
-        assert r["metadatas"] == [self.model.records[i][2] for i in expected]
-        if expected:
+    def check_records(self, r, expected, include):
+        for field in ("embeddings", "documents", "metadatas", "uris"):
+            if field not in include:
+                assert r[field] is None, field
+        if "documents" in include:
+            assert r["documents"] == [self.model.records[i][1] for i in expected]
+        if "metadatas" in include:
+            assert r["metadatas"] == [self.model.records[i][2] for i in expected]
+        if "uris" in include:
+            assert r["uris"] == [None] * len(expected)
+        if "embeddings" in include and expected:
             want = np.array([self.model.records[i][0] for i in expected], dtype=np.float32)
             np.testing.assert_allclose(r["embeddings"], want, rtol=1e-6)
 
@@ -273,10 +282,19 @@ class Machine:
         n_results = self.rng.randint(1, 10)
         q = [self.vec() for _ in range(self.rng.randint(1, 3))]
         where = self.where() if self.rng.random() < 0.4 else None
+        where_document = {"$contains": self.rng.choice(WORDS)} if self.rng.random() < 0.2 else None
+        ids = None
+        if self.model.records and self.rng.random() < 0.2:
+            ids = self.rng.sample(list(self.model.records), min(len(self.model.records), self.rng.randint(1, 6)))
         r = self.collection.query(
-            query_embeddings=q, n_results=n_results, where=where, include=["distances", "metadatas", "documents"]
+            query_embeddings=q,
+            n_results=n_results,
+            where=where,
+            where_document=where_document,
+            ids=ids,
+            include=["distances", "metadatas", "documents"],
         )
-        candidates = self.model.select(where=where)
+        candidates = self.model.select(where=where, where_document=where_document, ids=ids)
         assert len(r["ids"]) == len(q)
         for qi, qv in enumerate(q):
             ranked = sorted((_distance(self.space, qv, self.model.records[i][0]), i) for i in candidates)
