@@ -56,6 +56,9 @@ class HnswGraph {
   // A consistent copy of the node's list at `level` into out[0 .. MaxLinks(level)); returns the count.
   uint32_t ReadLinks(uint32_t node, int level, uint32_t* out) const;
 
+  // Hints the CPU to fetch the node's level-0 list (a search is about to expand it).
+  void PrefetchLinks(uint32_t node) const { __builtin_prefetch(level0_.At(node)); }
+
   // Writer-side lock of one node (all its levels). Hold at most one at a time (no lock ordering).
   void Lock(uint32_t node);
   void Unlock(uint32_t node);

@@ -35,9 +35,10 @@ struct MinFirst {
   }
 };
 
-inline void PrefetchRow(const float* row) {
-  _mm_prefetch(reinterpret_cast<const char*>(row), _MM_HINT_T0);
-  _mm_prefetch(reinterpret_cast<const char*>(row) + 64, _MM_HINT_T0);
+// Prefetches a whole row (rows are read whole by the distance kernels).
+inline void PrefetchRow(const float* row, size_t bytes) {
+  const char* p = reinterpret_cast<const char*>(row);
+  for (size_t off = 0; off < bytes; off += 64) _mm_prefetch(p + off, _MM_HINT_T0);
 }
 
 }  // namespace
@@ -98,6 +99,7 @@ void HnswIndex::SearchLayer(const QueryDistance& q, std::span<const Candidate> e
   cand.clear();
   res.clear();
   const bool cosine = space_ == Space::kCosine;
+  const size_t row_bytes = size_t(rows_->dim()) * sizeof(float);
   float bound = kInfinity;  // the worst kept result once ef are kept
   auto keep = [&](float d, uint32_t id) {
     res.emplace_back(d, id);
@@ -130,17 +132,22 @@ void HnswIndex::SearchLayer(const QueryDistance& q, std::span<const Candidate> e
     std::pop_heap(cand.begin(), cand.end(), MinFirst());
     cand.pop_back();
     uint32_t n = graph_.ReadLinks(c.second, level, s->links.data());
+    // The next node to expand is likely the best one waiting: fetch its links meanwhile.
+    if (level == 0 && !cand.empty()) graph_.PrefetchLinks(cand.front().second);
     auto& pending = s->pending;
     pending.clear();
     for (uint32_t i = 0; i < n; ++i) {
       uint32_t id = s->links[i];
       if (s->TryVisit(id)) {
         pending.push_back(id);
-        PrefetchRow(rows_->Row(id));
+        // The first two lines: the hardware prefetcher streams the rest of the row once the kernel
+        // starts reading it (fetching whole rows here measured no faster).
+        PrefetchRow(rows_->Row(id), std::min<size_t>(row_bytes, 128));
       }
     }
+    const size_t np = pending.size();
     size_t i = 0;
-    for (; i + 4 <= pending.size(); i += 4) {
+    for (; i + 4 <= np; i += 4) {
       const float* ptrs[4];
       float inv[4] = {1, 1, 1, 1}, dist[4];
       for (int j = 0; j < 4; ++j) {
