@@ -147,18 +147,20 @@ std::optional<std::vector<std::string>> ToOptionalIds(py::handle ids) {
 struct CollectionHandle {
   std::shared_ptr<ochre::Collection> c;
 
-  ochre::Collection& Get() const {
+  // A new reference, held for the whole call: close() on another thread must not free the object
+  // while an engine call that released the GIL is still using it.
+  std::shared_ptr<ochre::Collection> Get() const {
     if (!c) throw py::value_error("This collection's client has been closed");
-    return *c;
+    return c;
   }
 };
 
 struct ClientHandle {
   std::shared_ptr<ochre::Client> c;
 
-  ochre::Client& Get() const {
+  std::shared_ptr<ochre::Client> Get() const {
     if (!c) throw py::value_error("This client has been closed");
-    return *c;
+    return c;
   }
 };
 
@@ -175,11 +177,11 @@ CollectionHandle Wrap(std::shared_ptr<ochre::Collection> c) { return CollectionH
 
 void BindClient(py::module_& m) {
   py::class_<ClientHandle>(m, "Client")
-      .def("heartbeat", [](const ClientHandle& h) { return h.Get().Heartbeat(); })
-      .def("version", [](const ClientHandle& h) { return h.Get().Version(); })
-      .def("max_batch_size", [](const ClientHandle& h) { return h.Get().MaxBatchSize(); })
-      .def("path", [](const ClientHandle& h) { return h.Get().path(); })
-      .def("allow_reset", [](const ClientHandle& h) { return h.Get().settings().allow_reset; })
+      .def("heartbeat", [](const ClientHandle& h) { return h.Get()->Heartbeat(); })
+      .def("version", [](const ClientHandle& h) { return h.Get()->Version(); })
+      .def("max_batch_size", [](const ClientHandle& h) { return h.Get()->MaxBatchSize(); })
+      .def("path", [](const ClientHandle& h) { return h.Get()->path(); })
+      .def("allow_reset", [](const ClientHandle& h) { return h.Get()->settings().allow_reset; })
       .def("create_collection",
            [](ClientHandle& h, const std::string& name, py::handle metadata, py::handle hnsw, py::handle ef,
               bool get_or_create, const std::string& tenant, const std::string& database) {
@@ -189,86 +191,86 @@ void BindClient(py::module_& m) {
              o.configuration = ToConfigUpdate(hnsw);
              o.embedding_function = ToEmbeddingFunction(ef);
              o.get_or_create = get_or_create;
-             ochre::Client& c = h.Get();
-             return Wrap(Call([&] { return c.CreateCollection(o, ToScope(tenant, database)); }));
+             auto c = h.Get();
+             return Wrap(Call([&] { return c->CreateCollection(o, ToScope(tenant, database)); }));
            })
       .def("get_collection",
            [](ClientHandle& h, const std::string& name, bool ef_given, py::handle ef, const std::string& tenant,
               const std::string& database) {
              ochre::GetCollectionOptions o;
              if (ef_given) o.embedding_function = ToEmbeddingFunction(ef);
-             ochre::Client& c = h.Get();
-             return Wrap(Call([&] { return c.GetCollection(name, o, ToScope(tenant, database)); }));
+             auto c = h.Get();
+             return Wrap(Call([&] { return c->GetCollection(name, o, ToScope(tenant, database)); }));
            })
       .def("get_collection_by_id",
            [](ClientHandle& h, const std::string& id, bool ef_given, py::handle ef, const std::string& tenant,
               const std::string& database) {
              ochre::GetCollectionOptions o;
              if (ef_given) o.embedding_function = ToEmbeddingFunction(ef);
-             ochre::Client& c = h.Get();
-             return Wrap(Call([&] { return c.GetCollectionById(id, o, ToScope(tenant, database)); }));
+             auto c = h.Get();
+             return Wrap(Call([&] { return c->GetCollectionById(id, o, ToScope(tenant, database)); }));
            })
       .def("list_collections",
            [](ClientHandle& h, std::optional<int64_t> limit, std::optional<int64_t> offset, const std::string& tenant,
               const std::string& database) {
-             ochre::Client& c = h.Get();
-             auto infos = Call([&] { return c.ListCollections(limit, offset, ToScope(tenant, database)); });
+             auto c = h.Get();
+             auto infos = Call([&] { return c->ListCollections(limit, offset, ToScope(tenant, database)); });
              py::list out;
              for (const auto& i : infos) out.append(FromInfo(i));
              return out;
            })
       .def("count_collections",
            [](ClientHandle& h, const std::string& tenant, const std::string& database) {
-             ochre::Client& c = h.Get();
-             return Call([&] { return c.CountCollections(ToScope(tenant, database)); });
+             auto c = h.Get();
+             return Call([&] { return c->CountCollections(ToScope(tenant, database)); });
            })
       .def("delete_collection",
            [](ClientHandle& h, const std::string& name, const std::string& tenant, const std::string& database) {
-             ochre::Client& c = h.Get();
-             Call([&] { return c.DeleteCollection(name, ToScope(tenant, database)); });
+             auto c = h.Get();
+             Call([&] { return c->DeleteCollection(name, ToScope(tenant, database)); });
            })
       .def("reset",
            [](ClientHandle& h) {
-             ochre::Client& c = h.Get();
-             Call([&] { return c.Reset(); });
+             auto c = h.Get();
+             Call([&] { return c->Reset(); });
            })
       .def("create_tenant",
            [](ClientHandle& h, const std::string& name) {
-             ochre::Client& c = h.Get();
-             Call([&] { return c.CreateTenant(name); });
+             auto c = h.Get();
+             Call([&] { return c->CreateTenant(name); });
            })
       .def("get_tenant",
            [](ClientHandle& h, const std::string& name) {
-             ochre::Client& c = h.Get();
-             return Call([&] { return c.GetTenant(name); });
+             auto c = h.Get();
+             return Call([&] { return c->GetTenant(name); });
            })
       .def("create_database",
            [](ClientHandle& h, const std::string& name, const std::string& tenant) {
-             ochre::Client& c = h.Get();
-             Call([&] { return c.CreateDatabase(name, tenant); });
+             auto c = h.Get();
+             Call([&] { return c->CreateDatabase(name, tenant); });
            })
       .def("get_database",
            [](ClientHandle& h, const std::string& name, const std::string& tenant) {
-             ochre::Client& c = h.Get();
-             return FromDatabase(Call([&] { return c.GetDatabase(name, tenant); }));
+             auto c = h.Get();
+             return FromDatabase(Call([&] { return c->GetDatabase(name, tenant); }));
            })
       .def("delete_database",
            [](ClientHandle& h, const std::string& name, const std::string& tenant) {
-             ochre::Client& c = h.Get();
-             Call([&] { return c.DeleteDatabase(name, tenant); });
+             auto c = h.Get();
+             Call([&] { return c->DeleteDatabase(name, tenant); });
            })
       .def("list_databases",
            [](ClientHandle& h, std::optional<int64_t> limit, std::optional<int64_t> offset, const std::string& tenant) {
-             ochre::Client& c = h.Get();
-             auto dbs = Call([&] { return c.ListDatabases(limit, offset, tenant); });
+             auto c = h.Get();
+             auto dbs = Call([&] { return c->ListDatabases(limit, offset, tenant); });
              py::list out;
              for (const auto& d : dbs) out.append(FromDatabase(d));
              return out;
            })
       .def("checkpoint",
            [](ClientHandle& h) {
-             ochre::Client& c = h.Get();
-             Call([&] { return c.Checkpoint(); });
+             auto c = h.Get();
+             Call([&] { return c->Checkpoint(); });
            })
       .def("close", [](ClientHandle& h) { ReleaseWithoutGil(h.c); });
 
@@ -296,18 +298,18 @@ void BindClient(py::module_& m) {
 
 void BindCollection(py::module_& m) {
   py::class_<CollectionHandle>(m, "Collection")
-      .def_property_readonly("id", [](const CollectionHandle& h) { return h.Get().id(); })
-      .def_property_readonly("name", [](const CollectionHandle& h) { return h.Get().name(); })
+      .def_property_readonly("id", [](const CollectionHandle& h) { return h.Get()->id(); })
+      .def_property_readonly("name", [](const CollectionHandle& h) { return h.Get()->name(); })
       .def_property_readonly("metadata",
-                             [](const CollectionHandle& h) { return FromOptionalMetadata(h.Get().metadata()); })
+                             [](const CollectionHandle& h) { return FromOptionalMetadata(h.Get()->metadata()); })
       .def("info",
            [](const CollectionHandle& h) {
-             const ochre::Collection& c = h.Get();
-             return FromInfo(Call([&] { return c.Info(); }));
+             auto c = h.Get();
+             return FromInfo(Call([&] { return c->Info(); }));
            })
       .def("embedding_function_name",
            [](const CollectionHandle& h) -> py::object {
-             auto ef = h.Get().embedding_function();
+             auto ef = h.Get()->embedding_function();
              if (!ef) return py::none();
              return py::str(ef->Name());
            })
@@ -315,22 +317,22 @@ void BindCollection(py::module_& m) {
            [](CollectionHandle& h, py::handle ids, py::handle embeddings, py::handle documents, py::handle metadatas,
               py::handle uris) {
              ochre::RecordBatch b = ToRecordBatch(ids, embeddings, documents, metadatas, uris);
-             ochre::Collection& c = h.Get();
-             Call([&] { return c.Add(b); });
+             auto c = h.Get();
+             Call([&] { return c->Add(b); });
            })
       .def("upsert",
            [](CollectionHandle& h, py::handle ids, py::handle embeddings, py::handle documents, py::handle metadatas,
               py::handle uris) {
              ochre::RecordBatch b = ToRecordBatch(ids, embeddings, documents, metadatas, uris);
-             ochre::Collection& c = h.Get();
-             Call([&] { return c.Upsert(b); });
+             auto c = h.Get();
+             Call([&] { return c->Upsert(b); });
            })
       .def("update",
            [](CollectionHandle& h, py::handle ids, py::handle embeddings, py::handle documents, py::handle metadatas,
               py::handle uris) {
              ochre::RecordBatch b = ToRecordBatch(ids, embeddings, documents, metadatas, uris);
-             ochre::Collection& c = h.Get();
-             Call([&] { return c.Update(b); });
+             auto c = h.Get();
+             Call([&] { return c->Update(b); });
            })
       .def("delete",
            [](CollectionHandle& h, py::handle ids, py::handle where, py::handle where_document,
@@ -340,8 +342,8 @@ void BindCollection(py::module_& m) {
              o.where = ToWhere(where);
              o.where_document = ToWhereDocument(where_document);
              o.limit = limit;
-             ochre::Collection& c = h.Get();
-             return Call([&] { return c.Delete(o); });
+             auto c = h.Get();
+             return Call([&] { return c->Delete(o); });
            })
       .def("get",
            [](const CollectionHandle& h, py::handle ids, py::handle where, py::handle where_document,
@@ -353,8 +355,8 @@ void BindCollection(py::module_& m) {
              o.limit = limit;
              o.offset = offset;
              o.include = ToInclude(include);
-             const ochre::Collection& c = h.Get();
-             return FromGetResult(Call([&] { return c.Get(o); }));
+             auto c = h.Get();
+             return FromGetResult(Call([&] { return c->Get(o); }));
            })
       .def("query",
            [](const CollectionHandle& h, py::handle query_embeddings, py::handle query_texts, int64_t n_results,
@@ -367,21 +369,21 @@ void BindCollection(py::module_& m) {
              o.where = ToWhere(where);
              o.where_document = ToWhereDocument(where_document);
              o.include = ToInclude(include);
-             const ochre::Collection& c = h.Get();
-             return FromQueryResult(Call([&] { return c.Query(o); }));
+             auto c = h.Get();
+             return FromQueryResult(Call([&] { return c->Query(o); }));
            })
       .def("count",
            [](const CollectionHandle& h) {
-             const ochre::Collection& c = h.Get();
-             return Call([&] { return c.Count(); });
+             auto c = h.Get();
+             return Call([&] { return c->Count(); });
            })
       .def("modify",
            [](CollectionHandle& h, std::optional<std::string> name, py::handle metadata, py::handle hnsw) {
              std::optional<ochre::Metadata> md;
              if (!metadata.is_none()) md = ToMetadata(metadata);
              std::optional<ochre::CollectionConfigurationUpdate> cfg = ToConfigUpdate(hnsw);
-             ochre::Collection& c = h.Get();
-             Call([&] { return c.Modify(name, md, cfg); });
+             auto c = h.Get();
+             Call([&] { return c->Modify(name, md, cfg); });
            })
       .def("close", [](CollectionHandle& h) { ReleaseWithoutGil(h.c); });
 }
