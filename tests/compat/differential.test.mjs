@@ -79,6 +79,11 @@ class Target {
     }
     return { status: res.status, json };
   }
+  normalizeText(text) {
+    let t = String(text);
+    for (const [n, id] of this.ids) t = t.replaceAll(id, n);
+    return t;
+  }
   // Collection UUIDs → names, so that responses compare.
   normalize(v) {
     const byId = new Map([...this.ids].map(([n, id]) => [id, n]));
@@ -239,6 +244,7 @@ test("ochre run answers like Chroma", { skip: !CHROMA_URL && "CHROMA_URL not set
   const chroma = new Target("chroma", CHROMA_URL);
   const problems = [];
   const known = [];
+  const messages = []; // same status and error name, different text: reported, not failed
   let compared = 0;
   try {
     for (const [label, method, path, body, options] of buildSequence()) {
@@ -250,6 +256,7 @@ test("ochre run answers like Chroma", { skip: !CHROMA_URL && "CHROMA_URL not set
         out.push(`status ${a.status} != ${b.status} (ochre ${JSON.stringify(a.json).slice(0, 200)}; chroma ${JSON.stringify(b.json).slice(0, 200)})`);
       } else if (a.status >= 400) {
         if (a.json?.error !== b.json?.error) out.push(`error ${a.json?.error} != ${b.json?.error}`);
+        else if (ochre.normalizeText(a.json?.message) !== chroma.normalizeText(b.json?.message)) messages.push(`${label}: ochre "${a.json?.message}" / chroma "${b.json?.message}"`);
       } else if (options.compare !== "status") {
         let x = ochre.normalize(a.json);
         let y = chroma.normalize(b.json);
@@ -278,5 +285,7 @@ test("ochre run answers like Chroma", { skip: !CHROMA_URL && "CHROMA_URL not set
   }
   console.log(`differential: ${compared} calls compared, ${problems.length} differ, ${known.length} known differences`);
   for (const k of known) console.log(`known difference: ${k}`);
+  console.log(`${messages.length} errors with the same status and name but other text:`);
+  for (const m of messages) console.log(`  ${m}`);
   assert.deepEqual(problems, [], problems.join("\n"));
 });
