@@ -196,7 +196,11 @@ class Compiler {
       for (SqlParam& p : ctes_[i].params) out.params.push_back(std::move(p));
     }
     if (!ctes_.empty()) text += " ";
-    text += records_ + " AND rid IN (" + set.sql + ")";
+    // Every set already holds rids of this collection only (each leaf restricts cid; negations
+    // subtract from the collection's rids), so no join with records is needed: DISTINCT alone
+    // makes each rid appear once (an array can match one record twice). Wrapping the set in
+    // "records WHERE cid = .. AND rid IN (..)" cost three times as much on a 10k-rid set.
+    text += "SELECT DISTINCT rid FROM (" + set.sql + ")";
     for (SqlParam& p : set.params) out.params.push_back(std::move(p));
     // Numbered placeholders, so that the query keeps its numbering when a caller embeds it after
     // placeholders of its own ("... cid = ?7 AND rid IN (<sql>)"); a plain `?` would take the

@@ -30,7 +30,7 @@ using SqlParam = std::variant<int64_t, double, std::string>;
 
 struct RidQuery {
   // A complete SELECT of one column, `rid`, of the form
-  //   [WITH f0 AS (...), ...] SELECT rid FROM records WHERE cid = <cid> [AND rid IN (...)]
+  //   [WITH f0 AS (...), ...] SELECT DISTINCT rid FROM (...)   (or, unfiltered, the collection's rids)
   // without ORDER BY, so a caller may append " ORDER BY rid LIMIT ? OFFSET ?" or use it as a
   // subquery (`rid IN (<sql>)`). Each rid appears once. Placeholders are numbered ?1..?N in text
   // order, so an embedding statement numbers its own from ?N+1, wherever they appear.
