@@ -283,7 +283,7 @@ void AddRunCommand(CLI::App& app, int* exit_code) {
       "--allowed-hosts", [flags](const std::vector<std::string>& v) { (*flags)["allowed_hosts"] = v; },
       "Extra Host header names to accept besides localhost and IP addresses [OCHRE_ALLOWED_HOSTS]");
   str("--max-body-mb", "max_body_mb", "Largest request body in MiB (default 40) [OCHRE_MAX_BODY_MB]");
-  str("--threads", "threads", "Worker threads (default 4 x cores, at least 16) [OCHRE_THREADS]");
+  str("--threads", "threads", "Worker threads (default 8 x cores, at least 32) [OCHRE_THREADS]");
   str("--log-level", "log_level", "debug, info, warn, error or off (default info) [OCHRE_LOG_LEVEL]");
   str("--max-n-results", "max_n_results",
       "Largest n_results a query may ask for (default 10000) [OCHRE_MAX_N_RESULTS]");

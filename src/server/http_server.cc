@@ -250,7 +250,7 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Create(Client* client, const Ser
   Impl* p = impl.get();
   httplib::Server& http = impl->http;
   int threads =
-      options.threads > 0 ? options.threads : std::max(16, 4 * static_cast<int>(std::thread::hardware_concurrency()));
+      options.threads > 0 ? options.threads : std::max(32, 8 * static_cast<int>(std::thread::hardware_concurrency()));
   http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   http.set_payload_max_length(options.max_body_bytes);  // Content-Length over it: 413 unread
   http.set_keep_alive_max_count(10000);
