@@ -212,3 +212,44 @@ def test_engine_calls_release_the_gil(ephemeral):
     # The method is sound: a native call that keeps the GIL (sorting) lets the other thread do nothing.
     assert _ticks_during(lambda: sorted(big)) == 0
     assert _ticks_during(lambda: c.query(query_embeddings=queries, n_results=10, include=[])) > 0
+
+
+def test_close_while_other_threads_are_inside_calls(tmp_path):
+    """close() on one thread while others are inside engine calls: their calls finish or raise
+    ValueError ("closed"); nothing crashes and the directory is usable afterwards."""
+    path = str(tmp_path / "db")
+    client = ochredb.PersistentClient(path=path)
+    c = client.create_collection("closing", embedding_function=None)
+    rng = np.random.default_rng(11)
+    c.add(ids=[str(i) for i in range(3000)], embeddings=rng.standard_normal((3000, 32)).astype(np.float32))
+    outcomes = []
+    go = threading.Event()
+    working = threading.Event()
+
+    def worker(seed):
+        r = np.random.default_rng(seed)
+        go.wait()
+        try:
+            for i in range(200):
+                c.query(query_embeddings=r.standard_normal((20, 32)).astype(np.float32), n_results=5, include=[])
+                c.upsert(ids=[f"w{seed}-{i}"], embeddings=r.standard_normal((1, 32)).astype(np.float32))
+                working.set()
+            outcomes.append("finished")
+        except ValueError as e:
+            outcomes.append("closed" if "closed" in str(e) else repr(e))
+        except Exception as e:  # noqa: BLE001
+            outcomes.append(repr(e))
+
+    threads = [threading.Thread(target=worker, args=(s,)) for s in range(4)]
+    for t in threads:
+        t.start()
+    go.set()
+    working.wait(timeout=60)  # the workers are in full swing
+    client.close()
+    for t in threads:
+        t.join(timeout=120)
+    assert all(o in ("finished", "closed") for o in outcomes), outcomes
+    assert len(outcomes) == 4
+    again = ochredb.PersistentClient(path=path)
+    assert again.get_collection("closing").count() >= 3000
+    again.close()
