@@ -159,18 +159,25 @@ Result<QueryResult> CollectionImpl::Query(const QueryOptions& o) const {
       OCHRE_ASSIGN_OR_RETURN(filter, query::CompileFilter(row.cid, o.where ? &*o.where : nullptr,
                                                           o.where_document ? &*o.where_document : nullptr));
     }
-    OCHRE_ASSIGN_OR_RETURN(auto matches, reader->SelectRecords(row.cid, filter.sql, filter.params,
-                                                               o.ids ? &*o.ids : nullptr, -1, 0, false));
+    allow.emplace(rt->store->size());
+    std::vector<uint32_t> matches;
+    if (o.ids) {
+      OCHRE_ASSIGN_OR_RETURN(matches, reader->SelectRows(row.cid, filter.sql, filter.params, &*o.ids));
+    } else {
+      // The filter's rids become rows through the runtime's map: no records lookups.
+      OCHRE_ASSIGN_OR_RETURN(auto rids, query::FindRids(reader->db(), filter));
+      rt->RowsOfRids(rids, &*allow);
+    }
     if (o.ids && !o.where && !o.where_document && matches.size() < o.ids->size()) {
       // Chroma fails a query whose ids filter names a record that does not exist.
+      OCHRE_ASSIGN_OR_RETURN(auto found_records, reader->FindRecordsByIds(row.cid, *o.ids));
       std::unordered_set<std::string_view> found;
-      for (const auto& m : matches) found.insert(m.id);
+      for (const auto& m : found_records) found.insert(m.id);
       for (const auto& id : *o.ids) {
         if (!found.count(id)) return Status::NotFound("Error finding id " + id);
       }
     }
-    allow.emplace(rt->store->size());
-    for (const auto& m : matches) allow->Set(m.row);
+    for (uint32_t r : matches) allow->Set(r);
     if (allow->empty()) return out;
   }
 

@@ -66,6 +66,14 @@ Result<std::vector<index::Neighbor>> VectorRuntime::Search(const float* query,
   return MergeTopK(std::move(hits), tail_hits, params.k);
 }
 
+void VectorRuntime::RowsOfRids(const std::vector<int64_t>& rids, RowBitmap* out) const {
+  std::shared_lock<std::shared_mutex> lock(rid_mu);
+  for (int64_t rid : rids) {
+    auto it = row_of_rid.find(rid);
+    if (it != row_of_rid.end()) out->Set(it->second);
+  }
+}
+
 Status VectorRuntime::InsertCommitted(std::span<const uint32_t> rows) { return flat->Insert(rows); }
 
 void VectorRuntime::DeleteCommitted(uint32_t row) {
@@ -128,7 +136,14 @@ Result<std::shared_ptr<VectorRuntime>> CollectionState::Runtime(const storage::C
   // A collection that has a dimension but never committed a row may have no file yet.
   OCHRE_ASSIGN_OR_RETURN(rt->store, OpenStore(rt->dim, uint64_t(row.committed_rows), /*create=*/true));
   const RowChunks* rows = &rt->store->rows();
-  OCHRE_ASSIGN_OR_RETURN(std::vector<uint32_t> live, conn->LiveRows(cid_));
+  OCHRE_ASSIGN_OR_RETURN(auto rid_rows, conn->LiveRidRows(cid_));
+  std::vector<uint32_t> live;
+  live.reserve(rid_rows.size());
+  rt->row_of_rid.reserve(rid_rows.size());
+  for (const auto& [rid, r] : rid_rows) {
+    live.push_back(r);
+    rt->row_of_rid.emplace(rid, r);
+  }
   std::sort(live.begin(), live.end());
   for (uint32_t r : live) {
     if (r >= rows->rows()) {

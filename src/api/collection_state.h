@@ -20,6 +20,8 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
+#include <unordered_map>
 #include <string>
 
 #include "index/hnsw/hnsw_index.h"
@@ -55,6 +57,13 @@ struct VectorRuntime {
   // just before their commit, so published rows can run ahead of committed ones for a moment.
   std::atomic<uint32_t> committed_rows{0};
   uint32_t published_rows() const { return committed_rows.load(std::memory_order_acquire); }
+
+  // The vector row of every live record by its rid, so that a filter's rids (from SQL) become an
+  // allow-list without a lookup per rid in the records table. Updated after each commit.
+  mutable std::shared_mutex rid_mu;
+  std::unordered_map<int64_t, uint32_t> row_of_rid;  // GUARDED_BY(rid_mu)
+  // Rows of the given rids that are live now (rids not yet applied or gone are skipped).
+  void RowsOfRids(const std::vector<int64_t>& rids, RowBitmap* out) const;
   bool HasIndexWork() const;
   // Nearest live rows for one query: an exact scan while that is cheap, else the graph for the
   // indexed rows merged with an exact scan of the tail. Ascending (distance, row).

@@ -30,6 +30,7 @@ struct PlannedWrite {
   const storage::RecordRow* existing;  // kRewrite: the record as it is
   bool new_vector;                     // appends the batch's embedding
   uint32_t row = 0;                    // the record's vector row after the write
+  int64_t rid = 0;                     // the record's rid (set at the commit for inserts)
 };
 
 // Chroma merges update/upsert metadata key by key; a null value deletes the key.
@@ -178,7 +179,7 @@ Status CollectionImpl::Write(const RecordBatch& in, WriteKind kind) {
       OCHRE_RETURN_IF_ERROR(w->UpdateCollection(row));
     }
     static const std::optional<std::string> kNone;
-    for (const auto& p : plan) {
+    for (auto& p : plan) {
       const size_t i = p.index;
       storage::RecordWrite rec;
       rec.id = in.ids[i];
@@ -193,10 +194,11 @@ Status CollectionImpl::Write(const RecordBatch& in, WriteKind kind) {
         Metadata fresh;
         if (meta && *meta) fresh = MergeMetadata({}, **meta);
         rec.metadata = &fresh;
-        OCHRE_RETURN_IF_ERROR(w->InsertRecord(row.cid, rec).status());
+        OCHRE_ASSIGN_OR_RETURN(p.rid, w->InsertRecord(row.cid, rec));
         continue;
       }
       const storage::RecordRow& old = *p.existing;
+      p.rid = old.rid;
       Metadata merged;
       if (old.metadata_json) {
         OCHRE_ASSIGN_OR_RETURN(merged, storage::DecodeMetadata(*old.metadata_json));
@@ -221,6 +223,10 @@ Status CollectionImpl::Write(const RecordBatch& in, WriteKind kind) {
   // from the catalog at the next use.
   if (rt) {
     rt->committed_rows.store(rt->store->size(), std::memory_order_release);
+    {
+      std::unique_lock<std::shared_mutex> lock(rt->rid_mu);
+      for (const auto& p : plan) rt->row_of_rid[p.rid] = p.row;
+    }
     Status applied = rt->InsertCommitted(new_rows);
     for (uint32_t r : dead_rows) rt->DeleteCommitted(r);
     if (!applied.ok()) {
@@ -277,6 +283,8 @@ Result<int64_t> CollectionImpl::Delete(const DeleteOptions& o) {
   }
   if (auto rt = state_->LoadedRuntime()) {
     for (const auto& r : doomed) rt->DeleteCommitted(r.row);
+    std::unique_lock<std::shared_mutex> lock(rt->rid_mu);
+    for (const auto& r : doomed) rt->row_of_rid.erase(r.rid);
     engine_->NotifyIndexer(state_);
   }
   return reported;

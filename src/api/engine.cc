@@ -1,7 +1,9 @@
 // Copyright 2026 The OchreDB Authors.
 #include "api/engine.h"
 
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <climits>
@@ -144,6 +146,9 @@ void Engine::IndexerLoop() {
   // Graph insertion in batches small enough that a collection's deletes and a close never wait
   // long; collections take turns.
   constexpr uint32_t kBatchRows = 1024;
+  // Graph building is catch-up work: writers and queries come first. A nice value is per thread on
+  // Linux and inherited by the threads HNSW starts for a batch.
+  ::setpriority(PRIO_PROCESS, static_cast<id_t>(::syscall(SYS_gettid)), 10);
   std::unique_lock<std::mutex> lock(indexer_mu_);
   while (true) {
     indexer_cv_.wait(lock, [&] { return indexer_stop_ || !indexer_queue_.empty(); });

@@ -411,6 +411,32 @@ Result<std::vector<RecordRow>> CatalogConn::SelectRecords(int64_t cid, std::stri
   return out;
 }
 
+Result<std::vector<uint32_t>> CatalogConn::SelectRows(int64_t cid, std::string_view rid_select,
+                                                      const std::vector<SqlParam>& params,
+                                                      const std::vector<std::string>* ids) {
+  if (rid_select.empty() && !ids) return LiveRows(cid);
+  const int n = int(params.size());
+  std::string sql = "SELECT row FROM records WHERE ";
+  if (!rid_select.empty()) {
+    sql += "rid IN (";
+    sql += rid_select;
+    sql += ") AND ";
+  }
+  sql += (rid_select.empty() ? "cid = ?" : "+cid = ?") + std::to_string(n + 1);
+  if (ids) sql += " AND id IN (SELECT value FROM json_each(?" + std::to_string(n + 2) + "))";
+  OCHRE_ASSIGN_OR_RETURN(Statement st, db_->Prepare(sql));
+  for (int i = 0; i < n; ++i) BindParam(&st, i + 1, params[i]);
+  st.Bind(n + 1, cid);
+  if (ids) st.Bind(n + 2, JsonStringArray(*ids));
+  std::vector<uint32_t> out;
+  while (true) {
+    OCHRE_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    out.push_back(uint32_t(st.ColumnInt(0)));
+  }
+  return out;
+}
+
 Result<std::vector<uint32_t>> CatalogConn::LiveRows(int64_t cid) {
   OCHRE_ASSIGN_OR_RETURN(Statement * st, db_->Cached("SELECT row FROM records WHERE cid = ?1"));
   st->Reset();
@@ -420,6 +446,19 @@ Result<std::vector<uint32_t>> CatalogConn::LiveRows(int64_t cid) {
     OCHRE_ASSIGN_OR_RETURN(bool row, st->Step());
     if (!row) break;
     out.push_back(uint32_t(st->ColumnInt(0)));
+  }
+  return out;
+}
+
+Result<std::vector<std::pair<int64_t, uint32_t>>> CatalogConn::LiveRidRows(int64_t cid) {
+  OCHRE_ASSIGN_OR_RETURN(Statement * st, db_->Cached("SELECT rid, row FROM records WHERE cid = ?1"));
+  st->Reset();
+  st->Bind(1, cid);
+  std::vector<std::pair<int64_t, uint32_t>> out;
+  while (true) {
+    OCHRE_ASSIGN_OR_RETURN(bool row, st->Step());
+    if (!row) break;
+    out.emplace_back(st->ColumnInt(0), uint32_t(st->ColumnInt(1)));
   }
   return out;
 }

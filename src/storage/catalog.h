@@ -102,8 +102,14 @@ class CatalogConn {
   Result<std::vector<RecordRow>> SelectRecords(int64_t cid, std::string_view rid_select,
                                                const std::vector<SqlParam>& params, const std::vector<std::string>* ids,
                                                int64_t limit, int64_t offset, bool with_payload);
+  // The vector rows of the records SelectRecords would return (any order, no payload): the
+  // allow-list of a filtered query.
+  Result<std::vector<uint32_t>> SelectRows(int64_t cid, std::string_view rid_select, const std::vector<SqlParam>& params,
+                                           const std::vector<std::string>* ids);
   // The rows of every live record of the collection.
   Result<std::vector<uint32_t>> LiveRows(int64_t cid);
+  // (rid, row) of every live record of the collection.
+  Result<std::vector<std::pair<int64_t, uint32_t>>> LiveRidRows(int64_t cid);
   Result<int64_t> CountRecords(int64_t cid);
 
   Result<int64_t> InsertRecord(int64_t cid, const RecordWrite& w);
