@@ -189,31 +189,45 @@ Result<QueryResult> CollectionImpl::Query(const QueryOptions& o) const {
   const RowChunks& rows = rt->store->rows();
   const size_t live = rt->live_count();
   for (size_t q = 0; q < nq; ++q) {
-    // Ties at the k-th distance are broken by id, not by row: ask for one more than k, and while
-    // the extra ones tie with the k-th, for more, so that every tied record competes.
     const size_t k = params.k;
-    index::SearchParams ask = params;
-    ask.k = std::min(k + 1, live);
-    std::vector<index::Neighbor> hits;
-    while (true) {
-      OCHRE_ASSIGN_OR_RETURN(hits, rt->Search(queries->row(q), ask));
-      if (hits.size() <= k || hits.size() < ask.k || ask.k >= live) break;
-      if (hits.back().distance != hits[k - 1].distance) break;
-      ask.k = std::min(ask.k * 2, live);
-    }
-    if (hits.size() > k) {
-      const float boundary = hits[k - 1].distance;
-      while (hits.size() > k && hits.back().distance != boundary) hits.pop_back();
-    }
     struct Hit {
       float distance;
       storage::RecordRow record;
     };
     std::vector<Hit> resolved;
-    resolved.reserve(hits.size());
-    for (const auto& h : hits) {
-      OCHRE_ASSIGN_OR_RETURN(auto rec, reader->FindRecordByRow(row.cid, h.row));
-      if (rec) resolved.push_back(Hit{h.distance, std::move(*rec)});
+    // A hit whose record this reader's snapshot does not hold (committed, or deleted, while the
+    // query ran) is dropped; the search then asks for that many more, so that n_results stay whole.
+    size_t extra = 0;
+    for (int attempt = 0; attempt < 4; ++attempt) {
+      index::SearchParams ask = params;
+      ask.k = std::min(k + 1 + extra, live);
+      std::vector<index::Neighbor> hits;
+      while (true) {
+        OCHRE_ASSIGN_OR_RETURN(hits, rt->Search(queries->row(q), ask));
+        if (hits.size() <= k || hits.size() < ask.k || ask.k >= live) break;
+        if (hits.back().distance != hits[std::min(hits.size(), k + extra) - 1].distance) break;
+        ask.k = std::min(ask.k * 2, live);
+      }
+      resolved.clear();
+      resolved.reserve(hits.size());
+      size_t dropped = 0;
+      for (const auto& h : hits) {
+        OCHRE_ASSIGN_OR_RETURN(auto rec, reader->FindRecordByRow(row.cid, h.row));
+        if (rec) {
+          resolved.push_back(Hit{h.distance, std::move(*rec)});
+        } else {
+          ++dropped;
+        }
+      }
+      if (dropped == 0 || resolved.size() >= k || ask.k >= live) break;
+      extra += 2 * dropped;
+    }
+    // Ties at the k-th distance are broken by id, not by row: the search asked for one more than
+    // k (and, while those tied with the k-th, for more), so that every tied record competes.
+    if (resolved.size() > k) {
+      std::stable_sort(resolved.begin(), resolved.end(), [](const Hit& a, const Hit& b) { return a.distance < b.distance; });
+      const float boundary = resolved[k - 1].distance;
+      while (resolved.size() > k && resolved.back().distance != boundary) resolved.pop_back();
     }
     // Ascending distance; ties by id, so that results do not depend on row numbers.
     std::stable_sort(resolved.begin(), resolved.end(), [](const Hit& a, const Hit& b) {
