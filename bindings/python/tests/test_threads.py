@@ -105,11 +105,6 @@ def test_four_readers_one_writer(any_client):
     assert [ids[0] for ids in r["ids"]] == [f"v{i}" for i in sample]
 
 
-@pytest.mark.xfail(
-    reason="engine: a query racing an add may return fewer than n_results rows (index hits newer than the "
-    "reader's catalog snapshot are dropped in collection_read.cc instead of being excluded or replaced)",
-    strict=False,
-)
 def test_query_racing_writes_returns_n_results(client):
     c = client.create_collection("threads-full", embedding_function=None)
     failures, short = _run_readers_and_writer(c, require_full_results=False)
