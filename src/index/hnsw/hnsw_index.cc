@@ -361,8 +361,16 @@ Result<std::vector<Neighbor>> HnswIndex::Search(const float* query, const Search
   Candidate start = GreedyDescend(q, e.node, e.level, 0, s.get());
   const RowBitmap* allow = params.allow;
   const ConcurrentRowSet& deleted = deleted_;
-  auto accept = [allow, &deleted](uint32_t id) { return (allow == nullptr || allow->Test(id)) && !deleted.Test(id); };
-  SearchLayer(q, std::span<const Candidate>(&start, 1), 0, ef, accept, s.get());
+  const std::span<const Candidate> entry(&start, 1);
+  if (allow == nullptr && deleted.count() == 0) {
+    // The common case needs no per-node check (a row deleted while this runs may still come
+    // back, as it could had the search started a moment earlier).
+    SearchLayer(
+        q, entry, 0, ef, [](uint32_t) { return true; }, s.get());
+  } else {
+    auto accept = [allow, &deleted](uint32_t id) { return (allow == nullptr || allow->Test(id)) && !deleted.Test(id); };
+    SearchLayer(q, entry, 0, ef, accept, s.get());
+  }
   std::vector<Neighbor> out;
   out.reserve(s->results.size());
   for (const Candidate& c : s->results) out.push_back(Neighbor{c.first, c.second});
