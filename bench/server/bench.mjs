@@ -181,6 +181,7 @@ async function timed(fn) {
 
 async function runOne(server, dataset, truth) {
   const out = {};
+  live.add(server);
   await server.start();
   const client = new ChromaClient({ host: "127.0.0.1", port: server.port });
   const col = await client.createCollection({ name: "bench", configuration: { hnsw: { space: "cosine" } }, embeddingFunction: null });
@@ -285,6 +286,7 @@ async function runOne(server, dataset, truth) {
   out.restart_ms = performance.now() - tRestart;
   out.rss_after_restart_mb = rssMb(server.pid);
   await server.stop();
+  live.delete(server);
   server.cleanup();
   return out;
 }
@@ -315,6 +317,16 @@ const METRICS = [
 ];
 
 console.error(`generating ${N} x ${DIM} vectors and exact top-10 for ${RECALL_QUERIES} queries...`);
+// Whatever happens, leave no server running: ochre is our child; Chroma runs detached.
+const live = new Set();
+process.on("exit", () => {
+  for (const srv of live) {
+    try {
+      if (srv.proc) srv.proc.kill("SIGKILL");
+      else execFileSync(path.join(srv.peer, "chroma-server.sh"), ["stop", srv.dir, String(srv.port)], { stdio: "ignore" });
+    } catch {}
+  }
+});
 const dataset = makeData();
 const truth = groundTruth(dataset.data, dataset.queries);
 const results = {};

@@ -10,6 +10,13 @@ import { fileURLToPath } from "node:url";
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const OCHRE_BIN = process.env.OCHRE_BIN ?? path.resolve(here, "../../../build/src/cli/ochre");
 
+// Servers still running when this process exits (a failed assertion before stop(), a crash) are
+// killed, so that no test leaves an orphan behind.
+const running = new Set();
+process.on("exit", () => {
+  for (const p of running) p.kill("SIGKILL");
+});
+
 export function tempDir(prefix = "ochre-compat-") {
   return mkdtempSync(path.join(tmpdir(), prefix));
 }
@@ -21,9 +28,15 @@ export async function startServer({ dir, args = [], env = {}, allowReset = true 
   const argv = ["run", "--path", dataDir, "--host", "127.0.0.1", "--port", "0", "--log-level", "warn", ...args];
   if (allowReset) argv.push("--allow-reset");
   const proc = spawn(OCHRE_BIN, argv, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  running.add(proc);
   let stderr = "";
   proc.stderr.on("data", (d) => (stderr += d.toString()));
-  const exited = new Promise((resolve) => proc.on("exit", (code, signal) => resolve(code ?? signal)));
+  const exited = new Promise((resolve) =>
+    proc.on("exit", (code, signal) => {
+      running.delete(proc);
+      resolve(code ?? signal);
+    }),
+  );
   const port = await new Promise((resolve, reject) => {
     let out = "";
     proc.stdout.on("data", (d) => {
