@@ -143,10 +143,9 @@ Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, const 
   sqlite3_extended_result_codes(raw, 1);
   sqlite3_busy_timeout(raw, 2000);
   // mmap_size: reads come straight from the page cache instead of a read() copy per page (the
-  // pages are shared with the OS cache, not duplicated); cache_size: 16 MiB per connection.
+  // pages are shared with the OS cache, not duplicated per connection).
   std::string pragmas =
-      "PRAGMA foreign_keys=OFF; PRAGMA case_sensitive_like=ON; PRAGMA mmap_size=1073741824; "
-      "PRAGMA cache_size=-16384;";
+      "PRAGMA foreign_keys=OFF; PRAGMA case_sensitive_like=ON; PRAGMA mmap_size=268435456;";
   if (!options.in_memory && !options.read_only && !options.immutable)
     pragmas += "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;";
   OCHRE_RETURN_IF_ERROR(db->Exec(pragmas));
