@@ -97,6 +97,9 @@ Result<int64_t> CollectionImpl::Count() const {
   OCHRE_RETURN_IF_ERROR(Deleted());
   OCHRE_ASSIGN_OR_RETURN(auto reader, engine_->Reader());
   OCHRE_ASSIGN_OR_RETURN(auto row, Row(reader.get()));
+  // The exact index holds one live row per live record: counting it is O(1), where SQL counts the
+  // records one by one (3.5 ms at 100k).
+  if (auto rt = state_->LoadedRuntime()) return int64_t(rt->live_count());
   return reader->CountRecords(row.cid);
 }
 
