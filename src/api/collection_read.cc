@@ -228,7 +228,8 @@ Result<QueryResult> CollectionImpl::Query(const QueryOptions& o) const {
     // Ties at the k-th distance are broken by id, not by row: the search asked for one more than
     // k (and, while those tied with the k-th, for more), so that every tied record competes.
     if (resolved.size() > k) {
-      std::stable_sort(resolved.begin(), resolved.end(), [](const Hit& a, const Hit& b) { return a.distance < b.distance; });
+      std::stable_sort(resolved.begin(), resolved.end(),
+                       [](const Hit& a, const Hit& b) { return a.distance < b.distance; });
       const float boundary = resolved[k - 1].distance;
       while (resolved.size() > k && resolved.back().distance != boundary) resolved.pop_back();
     }

@@ -21,8 +21,8 @@
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
-#include <unordered_map>
 #include <string>
+#include <unordered_map>
 
 #include "index/hnsw/hnsw_index.h"
 #include "index/vector_index.h"

@@ -89,6 +89,22 @@ std::string JsonStringArray(const std::vector<std::string>& items) {
   return out;
 }
 
+// The WHERE condition of SelectRecords/SelectRows: the filter's rids (its placeholders first, so
+// they take 1..n), then cid as ?n+1 and the ids array as ?n+2.
+std::string RecordsCondition(std::string_view rid_select, int n, bool with_ids) {
+  std::string sql;
+  if (!rid_select.empty()) {
+    sql += "rid IN (";
+    sql += rid_select;
+    sql += ") AND ";
+  }
+  // With a filter, the unary + keeps SQLite from driving the scan through the cid index (every
+  // record of the collection) instead of the filter's few rids.
+  sql += (rid_select.empty() ? "cid = ?" : "+cid = ?") + std::to_string(n + 1);
+  if (with_ids) sql += " AND id IN (SELECT value FROM json_each(?" + std::to_string(n + 2) + "))";
+  return sql;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<CatalogConn>> CatalogConn::Open(const std::string& path, const SqliteOpenOptions& options,
@@ -215,12 +231,7 @@ Status CatalogConn::InsertCollection(const CollectionRow& r) {
       Statement * st, db_->Cached("INSERT INTO collections(id, name, database_id, dimension, config_json, "
                                   "metadata_json, committed_rows, dead_rows) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, 0)"));
   st->Reset();
-  st->Bind(1, r.id).Bind(2, r.name).Bind(3, r.database_id);
-  if (r.dimension) {
-    st->Bind(4, *r.dimension);
-  } else {
-    st->BindNull(4);
-  }
+  st->Bind(1, r.id).Bind(2, r.name).Bind(3, r.database_id).Bind(4, r.dimension);
   st->Bind(5, r.config_json).Bind(6, r.metadata_json);
   Status s = st->Run();
   if (s.IsAlreadyExists()) return Status::AlreadyExists("Collection [" + r.name + "] already exists");
@@ -291,13 +302,7 @@ Status CatalogConn::UpdateCollection(const CollectionRow& r) {
                          db_->Cached("UPDATE collections SET name = ?2, dimension = ?3, config_json = ?4, "
                                      "metadata_json = ?5 WHERE cid = ?1"));
   st->Reset();
-  st->Bind(1, r.cid).Bind(2, r.name);
-  if (r.dimension) {
-    st->Bind(3, *r.dimension);
-  } else {
-    st->BindNull(3);
-  }
-  st->Bind(4, r.config_json).Bind(5, r.metadata_json);
+  st->Bind(1, r.cid).Bind(2, r.name).Bind(3, r.dimension).Bind(4, r.config_json).Bind(5, r.metadata_json);
   Status s = st->Run();
   if (s.IsAlreadyExists()) return Status::AlreadyExists("Collection [" + r.name + "] already exists");
   return s;
@@ -378,15 +383,7 @@ Result<std::vector<RecordRow>> CatalogConn::SelectRecords(int64_t cid, std::stri
   int n = int(params.size());
   std::string sql = with_payload ? "SELECT rid, id, row, document, uri, metadata_json FROM records WHERE "
                                  : "SELECT rid, id, row FROM records WHERE ";
-  if (!rid_select.empty()) {
-    sql += "rid IN (";
-    sql += rid_select;
-    sql += ") AND ";
-  }
-  // With a filter, the unary + keeps SQLite from driving the scan through the cid index (every
-  // record of the collection) instead of the filter's few rids.
-  sql += (rid_select.empty() ? "cid = ?" : "+cid = ?") + std::to_string(n + 1);
-  if (ids) sql += " AND id IN (SELECT value FROM json_each(?" + std::to_string(n + 2) + "))";
+  sql += RecordsCondition(rid_select, n, ids != nullptr);
   sql += " ORDER BY rid LIMIT ?" + std::to_string(n + 3) + " OFFSET ?" + std::to_string(n + 4);
   // Filters make endless distinct statements: cache only the unfiltered ones.
   Statement uncached;
@@ -416,15 +413,8 @@ Result<std::vector<uint32_t>> CatalogConn::SelectRows(int64_t cid, std::string_v
                                                       const std::vector<std::string>* ids) {
   if (rid_select.empty() && !ids) return LiveRows(cid);
   const int n = int(params.size());
-  std::string sql = "SELECT row FROM records WHERE ";
-  if (!rid_select.empty()) {
-    sql += "rid IN (";
-    sql += rid_select;
-    sql += ") AND ";
-  }
-  sql += (rid_select.empty() ? "cid = ?" : "+cid = ?") + std::to_string(n + 1);
-  if (ids) sql += " AND id IN (SELECT value FROM json_each(?" + std::to_string(n + 2) + "))";
-  OCHRE_ASSIGN_OR_RETURN(Statement st, db_->Prepare(sql));
+  OCHRE_ASSIGN_OR_RETURN(
+      Statement st, db_->Prepare("SELECT row FROM records WHERE " + RecordsCondition(rid_select, n, ids != nullptr)));
   for (int i = 0; i < n; ++i) BindParam(&st, i + 1, params[i]);
   st.Bind(n + 1, cid);
   if (ids) st.Bind(n + 2, JsonStringArray(*ids));

@@ -104,8 +104,8 @@ class CatalogConn {
                                                int64_t limit, int64_t offset, bool with_payload);
   // The vector rows of the records SelectRecords would return (any order, no payload): the
   // allow-list of a filtered query.
-  Result<std::vector<uint32_t>> SelectRows(int64_t cid, std::string_view rid_select, const std::vector<SqlParam>& params,
-                                           const std::vector<std::string>* ids);
+  Result<std::vector<uint32_t>> SelectRows(int64_t cid, std::string_view rid_select,
+                                           const std::vector<SqlParam>& params, const std::vector<std::string>* ids);
   // The rows of every live record of the collection.
   Result<std::vector<uint32_t>> LiveRows(int64_t cid);
   // (rid, row) of every live record of the collection.

@@ -144,8 +144,7 @@ Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, const 
   sqlite3_busy_timeout(raw, 2000);
   // mmap_size: reads come straight from the page cache instead of a read() copy per page (the
   // pages are shared with the OS cache, not duplicated per connection).
-  std::string pragmas =
-      "PRAGMA foreign_keys=OFF; PRAGMA case_sensitive_like=ON; PRAGMA mmap_size=268435456;";
+  std::string pragmas = "PRAGMA foreign_keys=OFF; PRAGMA case_sensitive_like=ON; PRAGMA mmap_size=268435456;";
   if (!options.in_memory && !options.read_only && !options.immutable)
     pragmas += "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;";
   OCHRE_RETURN_IF_ERROR(db->Exec(pragmas));

@@ -42,6 +42,9 @@ class Statement {
   Statement& BindBlob(int index, const void* data, size_t size);
   Statement& BindNull(int index);
   Statement& Bind(int index, const std::optional<std::string>& text);
+  Statement& Bind(int index, const std::optional<int64_t>& value) {
+    return value ? Bind(index, *value) : BindNull(index);
+  }
   Statement& Bind(int index, const char* text) { return Bind(index, std::string_view(text)); }
   Statement& Bind(int index, const std::string& text) { return Bind(index, std::string_view(text)); }
   Statement& Bind(int index, int value) { return Bind(index, int64_t{value}); }
