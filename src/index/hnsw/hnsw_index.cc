@@ -223,23 +223,34 @@ void HnswIndex::InsertNode(uint32_t row, SearchScratch* s) {
   if (e.node != HnswGraph::kNone) {
     Candidate start = GreedyDescend(q, e.node, e.level, level, s);
     std::vector<Candidate> entry_set = {start};
-    std::vector<Candidate> selected, buf;
+    std::vector<Candidate> buf;
     std::vector<uint32_t> ids;
-    for (int lc = std::min(level, e.level); lc >= 0; --lc) {
+    const int top = std::min(level, e.level);
+    // First choose the neighbors on every level, then give the node all its own links, and only
+    // then link other nodes to it: a concurrent search can reach the node only once every level of
+    // its list is in place (linking level by level let a search descend into a node whose lower
+    // levels were still empty, and stall there).
+    std::vector<std::vector<Candidate>> chosen(size_t(top) + 1);
+    for (int lc = top; lc >= 0; --lc) {
       s->Reset(graph_.capacity());
       s->TryVisit(row);  // never link a node to itself
       SearchLayer(
           q, entry_set, lc, ef_construction_, [](uint32_t) { return true; }, s);
+      std::vector<Candidate>& selected = chosen[size_t(lc)];
       selected.assign(s->results.begin(), s->results.end());
       std::sort(selected.begin(), selected.end());
       entry_set = selected;  // the whole beam seeds the next level down (the paper's ep <- W)
       SelectNeighbors(&selected, graph_.m());
+    }
+    for (int lc = top; lc >= 0; --lc) {
       ids.clear();
-      for (const Candidate& c : selected) ids.push_back(c.second);
+      for (const Candidate& c : chosen[size_t(lc)]) ids.push_back(c.second);
       graph_.Lock(row);
       graph_.LockedSet(row, lc, ids.data(), uint32_t(ids.size()));
       graph_.Unlock(row);
-      for (const Candidate& c : selected) LinkBack(c.second, row, c.first, lc, &buf, &ids);
+    }
+    for (int lc = top; lc >= 0; --lc) {
+      for (const Candidate& c : chosen[size_t(lc)]) LinkBack(c.second, row, c.first, lc, &buf, &ids);
     }
   }
   present_.Set(row);
