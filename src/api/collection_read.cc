@@ -162,7 +162,7 @@ Result<QueryResult> CollectionImpl::Query(const QueryOptions& o) const {
       OCHRE_ASSIGN_OR_RETURN(filter, query::CompileFilter(row.cid, o.where ? &*o.where : nullptr,
                                                           o.where_document ? &*o.where_document : nullptr));
     }
-    allow.emplace(rt->published_rows());  // a capacity hint; Set grows the bitmap
+    allow.emplace(rt->committed_row_count());  // a capacity hint; Set grows the bitmap
     std::vector<uint32_t> matches;
     if (o.ids) {
       OCHRE_ASSIGN_OR_RETURN(matches, reader->SelectRows(row.cid, filter.sql, filter.params, &*o.ids));

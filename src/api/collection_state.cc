@@ -35,7 +35,7 @@ std::vector<index::Neighbor> MergeTopK(std::vector<index::Neighbor> a, const std
 }  // namespace
 
 bool VectorRuntime::HasIndexWork() const {
-  return indexed_rows.load(std::memory_order_acquire) < published_rows() ||
+  return indexed_rows.load(std::memory_order_acquire) < committed_row_count() ||
          pending_delete_count.load(std::memory_order_acquire) > 0;
 }
 
@@ -45,7 +45,7 @@ Result<std::vector<index::Neighbor>> VectorRuntime::Search(const float* query,
   // Rows below `indexed` are in the graph; read it before searching so that no row falls between
   // the graph search and the tail scan (a row in both is deduplicated).
   const uint32_t indexed = indexed_rows.load(std::memory_order_acquire);
-  const uint32_t published = published_rows();
+  const uint32_t published = committed_row_count();
   index::SearchParams graph_params = params;
   // Graph hits deleted since the indexer's last step are dropped below: ask for that many more.
   graph_params.k = params.k + pending_delete_count.load(std::memory_order_acquire);
@@ -221,7 +221,7 @@ bool CollectionState::IndexStep(uint32_t max_rows) {
     rt->pending_delete_count.store(rt->pending_deletes.size(), std::memory_order_release);
   }
   const uint32_t begin = rt->indexed_rows.load(std::memory_order_acquire);
-  const uint32_t end = std::min(rt->published_rows(), begin + max_rows);
+  const uint32_t end = std::min(rt->committed_row_count(), begin + max_rows);
   if (begin < end) {
     std::vector<uint32_t> batch;
     batch.reserve(end - begin);

@@ -40,7 +40,7 @@ struct VectorRuntime {
   std::unique_ptr<index::VectorIndex> flat;  // every committed live row, exact
   std::unique_ptr<index::HnswIndex> hnsw;    // rows below indexed_rows, filled in the background
 
-  // Rows below this are in the graph (or deleted); rows from it up to the published count are the
+  // Rows below this are in the graph (or deleted); rows from it up to the committed count are the
   // "tail", which queries scan exactly. Advanced by the indexer only (release), read by queries
   // (acquire) before they search the graph.
   std::atomic<uint32_t> indexed_rows{0};
@@ -56,7 +56,7 @@ struct VectorRuntime {
   // Rows below this are committed (the catalog may point at them). Rows are published (readable)
   // just before their commit, so published rows can run ahead of committed ones for a moment.
   std::atomic<uint32_t> committed_rows{0};
-  uint32_t published_rows() const { return committed_rows.load(std::memory_order_acquire); }
+  uint32_t committed_row_count() const { return committed_rows.load(std::memory_order_acquire); }
 
   // The vector row of every live record by its rid, so that a filter's rids (from SQL) become an
   // allow-list without a lookup per rid in the records table. Updated after each commit.

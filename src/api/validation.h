@@ -25,8 +25,8 @@ const char* WriteKindName(WriteKind kind);
 
 // Checks a batch's shape and values: ids non-empty and unique, column lengths equal to the ids',
 // embeddings finite, metadata keys and values valid (nulls only for update/upsert), strings valid
-// UTF-8, at most max_batch records. `needs_documents_for_embedding` is set when the batch carries no
-// embeddings and the records must be embedded from their documents (add/upsert).
+// UTF-8, at most max_batch records. An add/upsert without embeddings must carry a document for
+// every record (they are embedded from their documents).
 Status ValidateBatch(const RecordBatch& batch, WriteKind kind, int64_t max_batch);
 
 // One metadata map (record or collection). allow_null: update/upsert semantics (null deletes a key).
