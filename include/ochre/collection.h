@@ -47,6 +47,16 @@ struct DeleteOptions {
   std::optional<int64_t> limit;  // only with where / where_document
 };
 
+// What a compaction did (Collection::Compact). Rows are vector rows (live and dead); bytes are those
+// of the collection's vector and graph files (0 for an ephemeral client).
+struct CompactionStats {
+  int64_t rows_before = 0;
+  int64_t rows_after = 0;
+  int64_t live_rows = 0;
+  int64_t bytes_before = 0;
+  int64_t bytes_after = 0;
+};
+
 class Collection {
  public:
   virtual ~Collection() = default;
@@ -83,6 +93,13 @@ class Collection {
   // (ef_search, num_threads, batch_size, sync_threshold, resize_factor, max_neighbors).
   virtual Status Modify(const std::optional<std::string>& new_name, const std::optional<Metadata>& new_metadata,
                         const std::optional<CollectionConfigurationUpdate>& new_configuration) = 0;
+
+  // Gives back the space of dead vector rows (deleted records, old embeddings of updated ones):
+  // rewrites the vectors and the HNSW graph with only the live rows and publishes them atomically.
+  // Reads and writes go on meanwhile; results are the same before and after. A failure (or a
+  // crash) changes nothing. It also runs by itself once more than 30% of the rows (and at least
+  // 1,000) are dead. Returns before/after figures; a collection without dead rows is left as is.
+  virtual Result<CompactionStats> Compact() = 0;
 };
 
 }  // namespace ochre

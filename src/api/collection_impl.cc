@@ -2,6 +2,7 @@
 #include "api/collection_impl.h"
 
 #include "api/collection_config.h"
+#include "api/compaction.h"
 #include "storage/metadata_codec.h"
 
 namespace ochre::api {
@@ -95,6 +96,11 @@ Status CollectionImpl::Modify(const std::optional<std::string>& new_name, const 
   std::lock_guard<std::mutex> lock(info_mu_);
   info_ = std::move(info);
   return Status::Ok();
+}
+
+Result<CompactionStats> CollectionImpl::Compact() {
+  OCHRE_RETURN_IF_ERROR(Deleted());
+  return CompactCollection(*engine_, state_, /*cancel=*/nullptr);
 }
 
 }  // namespace ochre::api

@@ -41,6 +41,7 @@ class CollectionImpl final : public Collection {
 
   Status Modify(const std::optional<std::string>& new_name, const std::optional<Metadata>& new_metadata,
                 const std::optional<CollectionConfigurationUpdate>& new_configuration) override;
+  Result<CompactionStats> Compact() override;
 
  private:
   Status Write(const RecordBatch& batch, WriteKind kind);

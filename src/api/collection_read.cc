@@ -37,6 +37,8 @@ Result<GetResult> CollectionImpl::Get(const GetOptions& o) const {
   OCHRE_RETURN_IF_ERROR(Deleted());
   OCHRE_RETURN_IF_ERROR(ValidateLimitOffset(o.limit, o.offset));
   if (o.include.distances) return Status::InvalidArgument("Expected include to not contain 'distances' in get");
+  // Records' rows and the vectors they point at, of one compaction generation.
+  auto generation = state_->ReadGuard();
   OCHRE_ASSIGN_OR_RETURN(auto reader, engine_->Reader());
   OCHRE_ASSIGN_OR_RETURN(auto row, Row(reader.get()));
   query::RidQuery filter;
@@ -144,6 +146,8 @@ Result<QueryResult> CollectionImpl::Query(const QueryOptions& o) const {
   if (o.include.distances) out.distances.emplace(nq);
   if (o.include.embeddings) out.embeddings.emplace(nq);
 
+  // The rows the index returns and the records they resolve to, of one compaction generation.
+  auto generation = state_->ReadGuard();
   OCHRE_ASSIGN_OR_RETURN(auto reader, engine_->Reader());
   OCHRE_ASSIGN_OR_RETURN(auto row, Row(reader.get()));
   OCHRE_ASSIGN_OR_RETURN(auto rt, Runtime(row, reader.get()));

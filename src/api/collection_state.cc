@@ -7,6 +7,7 @@
 #include "common/file.h"
 #include "common/logging.h"
 #include "index/flat_index.h"
+#include "storage/vector_file.h"
 
 namespace ochre::api {
 
@@ -16,7 +17,37 @@ namespace {
 // a fraction of a millisecond with the SIMD kernels): small collections then answer exactly.
 constexpr size_t kExactScanFloats = size_t{2} << 20;
 
-constexpr const char* kGraphFile = "hnsw.graph";
+// The graph checkpoint's name for a generation: hnsw.graph for 0 (as before generations), else
+// hnsw.<g>.graph.
+std::string GraphFileName(int64_t generation) {
+  if (generation == 0) return "hnsw.graph";
+  return "hnsw." + std::to_string(generation) + ".graph";
+}
+
+// The generation a collection file belongs to, from its name (vectors.f32, vectors.<g>.f32,
+// hnsw.graph, hnsw.<g>.graph, each possibly with the ".tmp" of an atomic write); -1 for a name
+// that is none of these (left alone).
+int64_t GenerationOfFile(std::string name) {
+  constexpr std::string_view kTmp = ".tmp";
+  if (name.size() > kTmp.size() && name.compare(name.size() - kTmp.size(), kTmp.size(), kTmp) == 0) {
+    name.resize(name.size() - kTmp.size());
+  }
+  if (name == "vectors.f32" || name == "hnsw.graph") return 0;
+  auto number_between = [&](std::string_view prefix, std::string_view suffix) -> int64_t {
+    if (name.size() <= prefix.size() + suffix.size() || name.compare(0, prefix.size(), prefix) != 0 ||
+        name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0) {
+      return -1;
+    }
+    const std::string digits = name.substr(prefix.size(), name.size() - prefix.size() - suffix.size());
+    if (digits.empty() || digits.size() > 18 || digits[0] == '0') return -1;
+    for (char c : digits) {
+      if (c < '0' || c > '9') return -1;
+    }
+    return std::stoll(digits);
+  };
+  int64_t g = number_between("vectors.", ".f32");
+  return g >= 0 ? g : number_between("hnsw.", ".graph");
+}
 
 // Merges two ascending hit lists into the k best, without duplicate rows (a row indexed while the
 // query ran can be in both).
@@ -88,24 +119,66 @@ Status CollectionState::NotFoundIfDeleted() const {
   return Status::Ok();
 }
 
-std::string CollectionState::GraphPath() const { return JoinPath(dir_, kGraphFile); }
+std::string CollectionState::GraphPath(int64_t generation) const { return JoinPath(dir_, GraphFileName(generation)); }
+
+std::vector<std::string> CollectionState::GenerationFiles(int64_t generation) const {
+  if (dir_.empty()) return {};
+  return {JoinPath(dir_, storage::VectorFileName(generation)), GraphPath(generation), GraphPath(generation) + ".tmp"};
+}
+
+void CollectionState::RemoveOtherGenerations(const std::string& dir, const std::string& uuid, int64_t current) {
+  auto names = ListDir(dir);
+  if (!names.ok()) return;  // a missing directory has nothing to remove
+  bool removed = false;
+  for (const auto& name : *names) {
+    const int64_t g = GenerationOfFile(name);
+    if (g < 0 || g == current) continue;
+    OCHRE_LOG_INFO("collection {}: removing {}, left by an interrupted compaction (the catalog names generation {})",
+                   uuid, name, current);
+    Status s = RemoveFile(JoinPath(dir, name));
+    if (!s.ok() && !s.IsNotFound()) {
+      OCHRE_LOG_WARN("collection {}: could not remove {}: {}", uuid, name, s.ToString());
+    } else {
+      removed = true;
+    }
+  }
+  if (removed) (void)SyncDir(dir);
+}
+
+std::shared_lock<std::shared_mutex> CollectionState::ReadGuard() {
+  { std::lock_guard<std::mutex> gate(gate_mu_); }
+  return std::shared_lock<std::shared_mutex>(generation_mu_);
+}
+
+std::unique_lock<std::shared_mutex> CollectionState::PublishGuard() {
+  std::lock_guard<std::mutex> gate(gate_mu_);
+  return std::unique_lock<std::shared_mutex>(generation_mu_);
+}
+
+void CollectionState::SwapRuntime(std::shared_ptr<VectorRuntime> rt) {
+  std::lock_guard<std::mutex> lock(runtime_mu_);
+  runtime_ = std::move(rt);
+  loaded_ = true;
+}
 
 Result<std::unique_ptr<storage::VectorStore>> CollectionState::OpenStore(uint32_t dim, uint64_t committed_rows,
-                                                                         bool create) {
+                                                                         bool create, int64_t generation) {
   if (dir_.empty()) {
     if (committed_rows != 0) return Status::Internal("ephemeral collection with committed rows but no vectors");
     return storage::NewMemoryVectorStore(dim);
   }
   if (create) OCHRE_RETURN_IF_ERROR(CreateDirs(dir_));
-  return storage::OpenFileVectorStore(JoinPath(dir_, "vectors.f32"), dim, committed_rows, create);
+  return storage::OpenFileVectorStore(JoinPath(dir_, storage::VectorFileName(generation)), dim, committed_rows, create);
 }
 
-std::unique_ptr<index::HnswIndex> CollectionState::LoadOrNewGraph(const HnswConfig& config, const RowChunks* rows) {
+std::unique_ptr<index::HnswIndex> CollectionState::LoadOrNewGraph(const HnswConfig& config, const RowChunks* rows,
+                                                                  int64_t generation) {
   if (dir_.empty()) return index::MakeHnswIndex(config, rows);
-  auto bytes = ReadFile(GraphPath());
+  const std::string graph_file = GraphFileName(generation);
+  auto bytes = ReadFile(GraphPath(generation));
   if (!bytes.ok()) {
     if (!bytes.status().IsNotFound()) {
-      OCHRE_LOG_WARN("collection {}: cannot read {} ({}); rebuilding the graph from the vectors", uuid_, kGraphFile,
+      OCHRE_LOG_WARN("collection {}: cannot read {} ({}); rebuilding the graph from the vectors", uuid_, graph_file,
                      bytes.status().ToString());
     } else if (rows->rows() >= 10000) {
       OCHRE_LOG_INFO("collection {}: no graph checkpoint; building the graph from {} vectors in the background", uuid_,
@@ -116,7 +189,7 @@ std::unique_ptr<index::HnswIndex> CollectionState::LoadOrNewGraph(const HnswConf
   auto loaded = index::LoadGraph(config, rows, *bytes);
   if (!loaded.ok()) {
     OCHRE_LOG_WARN("collection {}: {} is unusable ({}); rebuilding the graph from the vectors in the background", uuid_,
-                   kGraphFile, loaded.status().ToString());
+                   graph_file, loaded.status().ToString());
     return index::MakeHnswIndex(config, rows);
   }
   return std::move(*loaded);
@@ -132,9 +205,11 @@ Result<std::shared_ptr<VectorRuntime>> CollectionState::Runtime(const storage::C
   }
   auto rt = std::make_shared<VectorRuntime>();
   rt->dim = uint32_t(*row.dimension);
+  rt->generation = row.generation;
   rt->sync_threshold = config.sync_threshold;
+  if (!dir_.empty()) RemoveOtherGenerations(dir_, uuid_, row.generation);
   // A collection that has a dimension but never committed a row may have no file yet.
-  OCHRE_ASSIGN_OR_RETURN(rt->store, OpenStore(rt->dim, uint64_t(row.committed_rows), /*create=*/true));
+  OCHRE_ASSIGN_OR_RETURN(rt->store, OpenStore(rt->dim, uint64_t(row.committed_rows), /*create=*/true, row.generation));
   const RowChunks* rows = &rt->store->rows();
   OCHRE_ASSIGN_OR_RETURN(auto rid_rows, conn->LiveRidRows(cid_));
   std::vector<uint32_t> live;
@@ -148,7 +223,8 @@ Result<std::shared_ptr<VectorRuntime>> CollectionState::Runtime(const storage::C
   for (uint32_t r : live) {
     if (r >= rows->rows()) {
       return Status::Corruption("collection " + uuid_ + ": a record points at vector row " + std::to_string(r) +
-                                " but vectors.f32 has " + std::to_string(rows->rows()) + " committed rows");
+                                " but " + storage::VectorFileName(row.generation) + " has " +
+                                std::to_string(rows->rows()) + " committed rows");
     }
   }
   rt->committed_rows.store(rows->rows(), std::memory_order_release);
@@ -168,7 +244,7 @@ Result<std::shared_ptr<VectorRuntime>> CollectionState::Runtime(const storage::C
   }
   // Rows the flat index does not hold are dead (replaced or deleted); mark them so that the graph,
   // which may hold them from an older checkpoint, drops them too.
-  rt->hnsw = LoadOrNewGraph(config, rows);
+  rt->hnsw = LoadOrNewGraph(config, rows, row.generation);
   const uint32_t covered = std::min(rt->hnsw->covered_rows(), rows->rows());
   size_t li = 0;
   for (uint32_t r = 0; r < covered; ++r) {
@@ -197,7 +273,9 @@ Result<std::shared_ptr<VectorRuntime>> CollectionState::CreateRuntime(uint32_t d
   auto rt = std::make_shared<VectorRuntime>();
   rt->dim = dim;
   rt->sync_threshold = config.sync_threshold;
-  OCHRE_ASSIGN_OR_RETURN(rt->store, OpenStore(dim, 0, /*create=*/true));
+  // Generation 0: a collection gets its dimension with its first vectors, and only a collection
+  // with vectors is ever compacted.
+  OCHRE_ASSIGN_OR_RETURN(rt->store, OpenStore(dim, 0, /*create=*/true, /*generation=*/0));
   rt->flat = index::MakeFlatIndex(config.space, &rt->store->rows());
   rt->hnsw = index::MakeHnswIndex(config, &rt->store->rows());
   runtime_ = std::move(rt);
@@ -253,7 +331,7 @@ Status CollectionState::CheckpointLocked(VectorRuntime* rt) {
   if (indexed == rt->checkpointed_rows) return Status::Ok();
   std::string bytes;
   OCHRE_RETURN_IF_ERROR(index::SaveGraph(*rt->hnsw, &bytes));
-  Status s = WriteFileAtomically(GraphPath(), bytes);
+  Status s = WriteFileAtomically(GraphPath(rt->generation), bytes);
   if (!s.ok()) {
     OCHRE_LOG_WARN("collection {}: graph checkpoint failed ({}); it is rebuilt from the vectors when needed", uuid_,
                    s.ToString());

@@ -14,6 +14,11 @@
 //
 // The vectors and indexes live in a VectorRuntime, published as a shared_ptr: readers take a
 // reference and keep using it even if a writer replaces it meanwhile.
+//
+// Compaction (compaction.h) builds the runtime of the next generation (files vectors.<g>.f32 and
+// hnsw.<g>.graph) beside the current one and swaps it in at its publish. Record rows differ between
+// generations, so a reader must see the catalog and the runtime of one generation: reads hold the
+// ReadGuard, the publish holds the PublishGuard.
 #pragma once
 
 #include <atomic>
@@ -23,6 +28,7 @@
 #include <shared_mutex>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "index/hnsw/hnsw_index.h"
 #include "index/vector_index.h"
@@ -35,6 +41,8 @@ namespace ochre::api {
 
 struct VectorRuntime {
   uint32_t dim = 0;
+  // The compaction generation whose files these are (catalog collections.generation).
+  int64_t generation = 0;
   std::unique_ptr<storage::VectorStore> store;
   // Declared after the store: destroyed first, since they read the store's rows.
   std::unique_ptr<index::VectorIndex> flat;  // every committed live row, exact
@@ -52,6 +60,9 @@ struct VectorRuntime {
   // Rows covered by the last graph checkpoint (indexer only, under CollectionState::index_mu_).
   uint32_t checkpointed_rows = 0;
   std::atomic<int> sync_threshold{1000};
+  // The automatic compaction does not try again before the committed rows reach this (set after a
+  // failed attempt, so that a failing disk is not rewritten on every write).
+  std::atomic<uint32_t> compact_retry_at{0};
 
   // Rows below this are committed (the catalog may point at them). Rows are published (readable)
   // just before their commit, so published rows can run ahead of committed ones for a moment.
@@ -81,6 +92,7 @@ class CollectionState {
 
   int64_t cid() const { return cid_; }
   const std::string& uuid() const { return uuid_; }
+  const std::string& dir() const { return dir_; }  // "" when ephemeral
 
   // Serializes the collection's writers. Hold it before taking the engine's catalog lock.
   std::mutex& write_mu() { return write_mu_; }
@@ -117,11 +129,34 @@ class CollectionState {
   // Drops the runtime (closes files); the next Runtime() loads again.
   void Unload();
 
+  // --- Compaction (compaction.cc) ---
+  // Held by a read for its whole length (catalog statements and runtime), so that both are of one
+  // generation. Writer-preferring: a waiting publish holds new readers back, so that a stream of
+  // readers cannot starve it. Never take it twice in one thread.
+  std::shared_lock<std::shared_mutex> ReadGuard();
+  // Held by compaction's publish: the commit of the new generation and the runtime swap.
+  std::unique_lock<std::shared_mutex> PublishGuard();
+  // Serializes the indexer's steps, checkpoints and the runtime swap of a compaction.
+  std::mutex& index_mu() { return index_mu_; }
+  // One compaction of this collection at a time.
+  std::mutex& compact_mu() { return compact_mu_; }
+  // Replaces the loaded runtime with a compacted one. REQUIRES PublishGuard and index_mu().
+  void SwapRuntime(std::shared_ptr<VectorRuntime> rt);
+  // The files of generation `generation` in this collection's directory (vectors, graph and the
+  // graph's temporary file).
+  std::vector<std::string> GenerationFiles(int64_t generation) const;
+  // Deletes the files of generations other than `current` in a collection directory (left by a
+  // compaction interrupted before its commit), with a log line. The engine calls it at open; a
+  // load calls it again (a failed publish is cleaned up that way).
+  static void RemoveOtherGenerations(const std::string& dir, const std::string& uuid, int64_t current);
+
  private:
-  Result<std::unique_ptr<storage::VectorStore>> OpenStore(uint32_t dim, uint64_t committed_rows, bool create);
-  std::string GraphPath() const;
-  // Loads hnsw.graph when it is valid for these vectors, else builds an empty graph (logged).
-  std::unique_ptr<index::HnswIndex> LoadOrNewGraph(const HnswConfig& config, const RowChunks* rows);
+  Result<std::unique_ptr<storage::VectorStore>> OpenStore(uint32_t dim, uint64_t committed_rows, bool create,
+                                                          int64_t generation);
+  std::string GraphPath(int64_t generation) const;
+  // Loads the generation's graph when it is valid for these vectors, else builds an empty graph
+  // (logged).
+  std::unique_ptr<index::HnswIndex> LoadOrNewGraph(const HnswConfig& config, const RowChunks* rows, int64_t generation);
   Status CheckpointLocked(VectorRuntime* rt);  // REQUIRES index_mu_
 
   const int64_t cid_;
@@ -130,7 +165,10 @@ class CollectionState {
   std::mutex write_mu_;
   std::atomic<bool> deleted_{false};
 
-  std::mutex index_mu_;    // serializes indexer steps, checkpoints and unloading
+  std::mutex index_mu_;    // serializes indexer steps, checkpoints, unloading and runtime swaps
+  std::mutex compact_mu_;  // one compaction at a time
+  std::mutex gate_mu_;     // makes generation_mu_ writer-preferring (see ReadGuard)
+  std::shared_mutex generation_mu_;
   std::mutex runtime_mu_;  // guards runtime_ and loaded_
   bool loaded_ = false;
   std::shared_ptr<VectorRuntime> runtime_;

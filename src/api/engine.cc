@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <set>
 
+#include "api/compaction.h"
 #include "common/file.h"
 #include "common/logging.h"
 #include "query/filter_sql.h"
@@ -62,6 +63,15 @@ Engine::Engine(bool persistent, std::string path, const Settings& settings)
 
 Engine::~Engine() {
   StopIndexer();
+  {
+    // A running automatic compaction gives up at its next step; nothing of it is published then.
+    std::unique_lock<std::mutex> lock(compactor_mu_);
+    compactor_stopped_ = true;
+    closing_.store(true, std::memory_order_relaxed);
+    std::thread running = std::move(compactor_);
+    lock.unlock();
+    if (running.joinable()) running.join();
+  }
   // Closing does not wait for the graph to catch up: rows past the checkpoint are indexed again
   // in the background after the next open.
   Status s = Checkpoint(/*drain=*/false);
@@ -157,10 +167,39 @@ void Engine::IndexerLoop() {
     indexer_queue_.pop_front();
     lock.unlock();
     bool more = false;
-    if (auto state = weak.lock()) more = state->IndexStep(kBatchRows);
+    if (auto state = weak.lock()) {
+      more = state->IndexStep(kBatchRows);
+      if (!more) {
+        if (auto rt = state->LoadedRuntime(); rt && WantsAutoCompaction(*rt)) StartAutoCompaction(state);
+      }
+    }
     lock.lock();
     if (more) indexer_queue_.push_back(weak);
   }
+}
+
+void Engine::StartAutoCompaction(const std::shared_ptr<CollectionState>& state) {
+  std::lock_guard<std::mutex> lock(compactor_mu_);
+  if (compactor_busy_ || compactor_stopped_) return;
+  if (compactor_.joinable()) compactor_.join();  // the previous one has finished
+  compactor_busy_ = true;
+  compactor_ = std::thread([this, weak = std::weak_ptr<CollectionState>(state)] {
+    // Background work, like the indexer's: writers and queries come first.
+    ::setpriority(PRIO_PROCESS, static_cast<id_t>(::syscall(SYS_gettid)), 10);
+    if (auto s = weak.lock()) {
+      auto stats = CompactCollection(*this, s, &closing_);
+      if (!stats.ok() && !closing_.load(std::memory_order_relaxed)) {
+        OCHRE_LOG_WARN("automatic compaction of collection {} failed: {}; the old files stay in use", s->uuid(),
+                       stats.status().ToString());
+        // Not again on every write: a failing disk would be rewritten over and over.
+        if (auto rt = s->LoadedRuntime()) {
+          rt->compact_retry_at.store(rt->committed_row_count() + kAutoCompactRetryRows, std::memory_order_relaxed);
+        }
+      }
+    }
+    std::lock_guard<std::mutex> done(compactor_mu_);
+    compactor_busy_ = false;
+  });
 }
 
 Status Engine::OpenCatalog() {
@@ -177,15 +216,19 @@ void Engine::CollectOrphanDirs() {
   std::string root = JoinPath(path_, "collections");
   auto entries = ListDir(root);
   if (!entries.ok()) return;
-  std::set<std::string> known;
+  std::map<std::string, int64_t> known;  // uuid -> generation
   {
     WriterLease w = Writer();
     auto all = w->AllCollections();
     if (!all.ok()) return;
-    for (const auto& c : *all) known.insert(c.id);
+    for (const auto& c : *all) known.emplace(c.id, c.generation);
   }
   for (const auto& name : *entries) {
-    if (known.count(name)) continue;
+    if (auto it = known.find(name); it != known.end()) {
+      // Files of a generation the catalog does not name: a compaction interrupted before its commit.
+      CollectionState::RemoveOtherGenerations(JoinPath(root, name), name, it->second);
+      continue;
+    }
     OCHRE_LOG_INFO("removing the files of deleted collection {} in {}", name, path_);
     Status s = RemoveDirRecursively(JoinPath(root, name));
     if (!s.ok()) OCHRE_LOG_WARN("could not remove {}: {}", name, s.ToString());

@@ -11,6 +11,7 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -95,6 +96,11 @@ class Engine {
   // to apply to it).
   void NotifyIndexer(const std::shared_ptr<CollectionState>& state);
 
+  // The automatic compaction (compaction.h: past kAutoCompactDeadFraction dead rows): starts
+  // compacting `state` on a background thread unless a compaction is running already. The
+  // indexer calls it when it has caught up with a collection.
+  void StartAutoCompaction(const std::shared_ptr<CollectionState>& state);
+
  private:
   Engine(bool persistent, std::string path, const Settings& settings);
   Status OpenCatalog();
@@ -121,6 +127,12 @@ class Engine {
   bool indexer_stop_ = false;                                 // GUARDED_BY(indexer_mu_)
   std::deque<std::weak_ptr<CollectionState>> indexer_queue_;  // GUARDED_BY(indexer_mu_)
   std::thread indexer_;
+
+  std::mutex compactor_mu_;
+  std::thread compactor_;             // GUARDED_BY(compactor_mu_)
+  bool compactor_busy_ = false;       // GUARDED_BY(compactor_mu_)
+  bool compactor_stopped_ = false;    // GUARDED_BY(compactor_mu_)
+  std::atomic<bool> closing_{false};  // makes a running compaction give up
 
   std::mutex states_mu_;
   std::map<int64_t, std::shared_ptr<CollectionState>> states_;  // GUARDED_BY(states_mu_)

@@ -14,7 +14,7 @@ namespace {
 
 constexpr std::string_view kCollectionColumns =
     "c.cid, c.id, c.name, c.database_id, d.tenant, d.name, c.dimension, c.config_json, c.metadata_json, "
-    "c.committed_rows, c.dead_rows FROM collections c LEFT JOIN databases d ON d.id = c.database_id";
+    "c.committed_rows, c.dead_rows, c.generation FROM collections c LEFT JOIN databases d ON d.id = c.database_id";
 
 CollectionRow ReadCollection(const Statement& st) {
   CollectionRow r;
@@ -29,6 +29,7 @@ CollectionRow ReadCollection(const Statement& st) {
   r.metadata_json = st.ColumnOptionalString(8);
   r.committed_rows = st.ColumnInt(9);
   r.dead_rows = st.ColumnInt(10);
+  r.generation = st.ColumnInt(11);
   return r;
 }
 
@@ -314,6 +315,24 @@ Status CatalogConn::SetRowCounts(int64_t cid, int64_t committed_rows, int64_t de
   st->Reset();
   st->Bind(1, cid).Bind(2, committed_rows).Bind(3, dead_rows);
   return st->Run();
+}
+
+Status CatalogConn::SetGeneration(int64_t cid, int64_t generation, int64_t committed_rows, int64_t dead_rows) {
+  OCHRE_ASSIGN_OR_RETURN(Statement * st, db_->Cached("UPDATE collections SET generation = ?2, committed_rows = ?3, "
+                                                     "dead_rows = ?4 WHERE cid = ?1"));
+  st->Reset();
+  st->Bind(1, cid).Bind(2, generation).Bind(3, committed_rows).Bind(4, dead_rows);
+  return st->Run();
+}
+
+Status CatalogConn::SetRecordRows(int64_t cid, const std::vector<std::pair<int64_t, uint32_t>>& rid_rows) {
+  OCHRE_ASSIGN_OR_RETURN(Statement * st, db_->Cached("UPDATE records SET row = ?3 WHERE rid = ?1 AND cid = ?2"));
+  for (const auto& [rid, row] : rid_rows) {
+    st->Reset();
+    st->Bind(1, rid).Bind(2, cid).Bind(3, int64_t(row));
+    OCHRE_RETURN_IF_ERROR(st->Run());
+  }
+  return Status::Ok();
 }
 
 Status CatalogConn::DeleteCollection(int64_t cid) {

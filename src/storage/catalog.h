@@ -36,6 +36,9 @@ struct CollectionRow {
   std::optional<std::string> metadata_json;
   int64_t committed_rows = 0;
   int64_t dead_rows = 0;
+  // Names the collection's vector and graph files (vector_file.h: VectorFileName); compaction
+  // advances it.
+  int64_t generation = 0;
 };
 
 struct RecordRow {
@@ -87,6 +90,10 @@ class CatalogConn {
   Result<int64_t> CountCollections(std::string_view database_id);
   Status UpdateCollection(const CollectionRow& row);  // name, dimension, config, metadata by cid
   Status SetRowCounts(int64_t cid, int64_t committed_rows, int64_t dead_rows);
+  // Compaction's publish (inside its transaction): the collection's new generation and row counts.
+  Status SetGeneration(int64_t cid, int64_t generation, int64_t committed_rows, int64_t dead_rows);
+  // Compaction's publish: moves records to new vector rows, by rid.
+  Status SetRecordRows(int64_t cid, const std::vector<std::pair<int64_t, uint32_t>>& rid_rows);
   // Deletes the collection's records, metadata, FTS rows and its row.
   Status DeleteCollection(int64_t cid);
   // Removes every table's rows and seeds the defaults again.

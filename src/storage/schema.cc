@@ -63,10 +63,18 @@ INSERT INTO databases(id, name, tenant)
   VALUES ('00000000-0000-0000-0000-000000000000', 'default_database', 'default_tenant');
 )sql";
 
+// Version 2: compaction generations. A collection's vectors and graph live in files named after its
+// generation (0: vectors.f32 and hnsw.graph, as in version 1, so that existing files stay valid;
+// g > 0: vectors.<g>.f32 and hnsw.<g>.graph). Compaction writes generation g + 1 and publishes it
+// by committing the new generation together with the records' new rows.
+constexpr std::string_view kMigration2 = R"sql(
+ALTER TABLE collections ADD COLUMN generation INTEGER NOT NULL DEFAULT 0;
+)sql";
+
 }  // namespace
 
 const std::vector<std::string_view>& Migrations() {
-  static const std::vector<std::string_view>* migrations = new std::vector<std::string_view>{kMigration1};
+  static const std::vector<std::string_view>* migrations = new std::vector<std::string_view>{kMigration1, kMigration2};
   return *migrations;
 }
 

@@ -9,7 +9,8 @@
 //   tenants(name)                                  "default_tenant" seeded
 //   databases(id, name, tenant)                    "default_database" seeded
 //   collections(cid, id, name, database_id, dimension, config_json, metadata_json,
-//               committed_rows, dead_rows)          committed_rows: vector rows covered by commits
+//               committed_rows, dead_rows,          committed_rows: vector rows covered by commits
+//               generation)                         (version 2) which files hold the vectors and graph
 //   records(rid, cid, id, row, document, uri, metadata_json)
 //       rid: insertion order (the get order); row: the record's current row in vectors.f32.
 //   metadata(rid, cid, key, t, v)                  one scalar per (rid, key); t: kTypeBool..kTypeString,
@@ -26,7 +27,7 @@
 
 namespace ochre::storage {
 
-inline constexpr int kCatalogFormatVersion = 1;
+inline constexpr int kCatalogFormatVersion = 2;
 
 // Value type tags in metadata.t / metadata_array.t.
 inline constexpr int kTypeBool = 0;

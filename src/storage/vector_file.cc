@@ -33,6 +33,11 @@
 
 namespace ochre::storage {
 
+std::string VectorFileName(int64_t generation) {
+  if (generation == 0) return std::string(VectorFile::kFileName);
+  return "vectors." + std::to_string(generation) + ".f32";
+}
+
 // Rows are stored and mapped as the machine's floats, which must be the file's little-endian IEEE
 // float32.
 static_assert(std::endian::native == std::endian::little, "vectors.f32 maps float32 LE rows directly");
@@ -216,6 +221,14 @@ Status VectorFile::EnsureCapacity(uint64_t rows) {
     allocated_bytes_ = target;
   }
   return MapChunks(static_cast<uint32_t>(chunks));
+}
+
+Status VectorFile::Reserve(uint32_t rows) {
+  OCHRE_RETURN_IF_ERROR(CheckWritable());
+  if (rows > MaxRows(rows_.chunk_shift())) {
+    return Status::ResourceExhausted("vectors file '" + path() + "' cannot hold " + std::to_string(rows) + " rows");
+  }
+  return EnsureCapacity(rows);
 }
 
 Status VectorFile::CheckWritable() const {

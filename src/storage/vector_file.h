@@ -30,6 +30,11 @@
 
 namespace ochre::storage {
 
+// The vector file's name for a compaction generation (catalog collections.generation):
+// "vectors.f32" for generation 0 (the name from before generations, so older databases open
+// unchanged), "vectors.<g>.f32" for g > 0.
+std::string VectorFileName(int64_t generation);
+
 class VectorFile final : public VectorStore {
  public:
   static constexpr uint32_t kFormatVersion = 1;
@@ -69,6 +74,7 @@ class VectorFile final : public VectorStore {
   Status Sync() override;
   Status TruncateTo(uint32_t rows) override;
   void Publish(uint32_t rows) override;
+  Status Reserve(uint32_t rows) override;
 
   const std::string& path() const { return file_.path(); }
   // True after a failed Sync: every later write fails until the file is reopened.

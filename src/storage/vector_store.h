@@ -62,6 +62,11 @@ class VectorStore {
   // Makes rows [0, rows) readable through rows(). REQUIRES: rows <= size(); larger values are
   // clamped to size(). Call after the rows' commit point.
   virtual void Publish(uint32_t rows) = 0;
+
+  // Reserves room for `rows` rows in all, when the final size is known beforehand (compaction
+  // copying the live rows): the file then takes just that much instead of growing geometrically.
+  // Errors as Append's. A no-op in memory.
+  virtual Status Reserve(uint32_t rows) { return Status::Ok(); }
 };
 
 // Opens (or creates) the persistent store of a collection at `path` (its `vectors.f32`). See

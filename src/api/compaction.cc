@@ -1,0 +1,296 @@
+// Copyright 2026 The OchreDB Authors.
+#include "api/compaction.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+
+#include "api/collection_config.h"
+#include "api/engine.h"
+#include "common/file.h"
+#include "common/logging.h"
+#include "index/flat_index.h"
+
+namespace ochre::api {
+
+namespace {
+
+constexpr uint32_t kNoRow = UINT32_MAX;
+// Rows copied per Append, and inserted into the new graph per Insert (between cancel checks).
+constexpr uint32_t kCopyBatchRows = 4096;
+constexpr uint32_t kGraphBatchRows = 16384;
+
+int64_t FileBytes(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0 ? int64_t(st.st_size) : 0;
+}
+
+int64_t GenerationBytes(const CollectionState& state, int64_t generation) {
+  int64_t total = 0;
+  for (const auto& f : state.GenerationFiles(generation)) total += FileBytes(f);
+  return total;
+}
+
+void RemoveGeneration(const CollectionState& state, int64_t generation) {
+  if (state.dir().empty()) return;
+  for (const auto& f : state.GenerationFiles(generation)) {
+    Status s = RemoveFile(f);
+    if (!s.ok() && !s.IsNotFound()) {
+      OCHRE_LOG_WARN("collection {}: could not remove {} ({}); it is removed at the next load", state.uuid(), f,
+                     s.ToString());
+    }
+  }
+  (void)SyncDir(state.dir());
+}
+
+// Appends `rows` (row numbers of `from`, ascending) to `to`, in batches.
+Status CopyRows(const RowChunks& from, std::span<const uint32_t> rows, storage::VectorStore* to) {
+  const size_t dim = from.dim();
+  std::vector<float> buffer;
+  buffer.reserve(size_t(std::min<size_t>(rows.size(), kCopyBatchRows)) * dim);
+  for (size_t i = 0; i < rows.size(); i += kCopyBatchRows) {
+    const size_t n = std::min<size_t>(kCopyBatchRows, rows.size() - i);
+    buffer.clear();
+    for (size_t k = 0; k < n; ++k) {
+      const float* v = from.Row(rows[i + k]);
+      buffer.insert(buffer.end(), v, v + dim);
+    }
+    OCHRE_RETURN_IF_ERROR(to->Append(buffer.data(), uint32_t(n)).status());
+  }
+  return Status::Ok();
+}
+
+Status Cancelled(const std::atomic<bool>* cancel, const std::string& uuid) {
+  if (cancel && cancel->load(std::memory_order_relaxed)) {
+    return Status::ResourceExhausted("compaction of collection " + uuid + " gave up: the database is closing");
+  }
+  return Status::Ok();
+}
+
+// Step 2: the new generation's store with `live` (rows of the current generation) copied in
+// order, durable and published, and a graph over all of them (checkpointed when persistent).
+struct NewGeneration {
+  std::unique_ptr<storage::VectorStore> store;
+  std::unique_ptr<index::HnswIndex> graph;
+};
+
+Result<NewGeneration> BuildGeneration(const CollectionState& state, const VectorRuntime& old_rt,
+                                      const std::vector<uint32_t>& live, const HnswConfig& config, int64_t generation,
+                                      const std::atomic<bool>* cancel) {
+  NewGeneration g;
+  if (state.dir().empty()) {
+    OCHRE_ASSIGN_OR_RETURN(g.store, storage::NewMemoryVectorStore(old_rt.dim));
+  } else {
+    RemoveGeneration(state, generation);  // an earlier attempt's, if any: start from nothing
+    OCHRE_ASSIGN_OR_RETURN(g.store, storage::OpenFileVectorStore(state.GenerationFiles(generation)[0], old_rt.dim, 0,
+                                                                 /*create=*/true));
+  }
+  OCHRE_RETURN_IF_ERROR(g.store->Reserve(uint32_t(live.size())));
+  OCHRE_RETURN_IF_ERROR(CopyRows(old_rt.store->rows(), live, g.store.get()));
+  OCHRE_RETURN_IF_ERROR(g.store->Sync());
+  g.store->Publish(g.store->size());
+  g.graph = index::MakeHnswIndex(config, &g.store->rows());
+  std::vector<uint32_t> batch;
+  for (uint32_t first = 0; first < g.store->size(); first += kGraphBatchRows) {
+    OCHRE_RETURN_IF_ERROR(Cancelled(cancel, state.uuid()));
+    const uint32_t end = std::min<uint32_t>(g.store->size(), first + kGraphBatchRows);
+    batch.clear();
+    for (uint32_t r = first; r < end; ++r) batch.push_back(r);
+    OCHRE_RETURN_IF_ERROR(g.graph->Insert(batch));
+  }
+  if (!state.dir().empty()) {
+    std::string bytes;
+    OCHRE_RETURN_IF_ERROR(index::SaveGraph(*g.graph, &bytes));
+    OCHRE_RETURN_IF_ERROR(WriteFileAtomically(state.GenerationFiles(generation)[1], bytes));
+  }
+  return g;
+}
+
+}  // namespace
+
+bool WantsAutoCompaction(const VectorRuntime& rt) {
+  const uint32_t committed = rt.committed_row_count();
+  const size_t live = rt.live_count();
+  if (committed < rt.compact_retry_at.load(std::memory_order_relaxed) || live >= committed) return false;
+  const size_t dead = committed - live;
+  return dead >= kAutoCompactMinDeadRows && double(dead) > kAutoCompactDeadFraction * double(committed);
+}
+
+Result<CompactionStats> CompactCollection(Engine& engine, const std::shared_ptr<CollectionState>& state,
+                                          const std::atomic<bool>* cancel) {
+  std::lock_guard<std::mutex> one_at_a_time(state->compact_mu());
+  CompactionStats stats;
+
+  // 1. The live rows as of C0 committed rows.
+  storage::CollectionRow row;
+  HnswConfig config;
+  std::shared_ptr<VectorRuntime> old_rt;
+  std::vector<uint32_t> live;
+  uint32_t c0 = 0;
+  {
+    std::lock_guard<std::mutex> write_lock(state->write_mu());
+    OCHRE_RETURN_IF_ERROR(state->NotFoundIfDeleted());
+    {
+      auto w = engine.Writer();
+      OCHRE_ASSIGN_OR_RETURN(auto found, w->FindCollectionById(state->uuid()));
+      if (!found) return Status::NotFound("Collection [" + state->uuid() + "] does not exist.");
+      row = std::move(*found);
+    }
+    OCHRE_ASSIGN_OR_RETURN(CollectionConfiguration cc, ConfigurationFromJson(row.config_json));
+    config = cc.hnsw;
+    {
+      OCHRE_ASSIGN_OR_RETURN(auto reader, engine.Reader());
+      OCHRE_ASSIGN_OR_RETURN(old_rt, state->Runtime(row, config, reader.get()));
+    }
+    stats.rows_before = stats.rows_after = row.committed_rows;
+    stats.bytes_before = stats.bytes_after = GenerationBytes(*state, row.generation);
+    if (!old_rt) return stats;  // no vectors yet
+    c0 = old_rt->committed_row_count();
+    {
+      auto w = engine.Writer();
+      OCHRE_ASSIGN_OR_RETURN(auto rid_rows, w->LiveRidRows(row.cid));
+      live.reserve(rid_rows.size());
+      for (const auto& [rid, r] : rid_rows) live.push_back(r);
+    }
+    stats.live_rows = int64_t(live.size());
+    if (live.size() == c0) return stats;  // nothing dead: nothing to give back
+  }
+  std::sort(live.begin(), live.end());
+  const int64_t generation = row.generation + 1;
+  const uint32_t copied = uint32_t(live.size());
+
+  // 2. The new generation, while writers and readers go on with the old one.
+  auto built = BuildGeneration(*state, *old_rt, live, config, generation, cancel);
+  if (!built.ok()) {
+    RemoveGeneration(*state, generation);
+    return built.status();
+  }
+  NewGeneration g = std::move(*built);
+
+  // 3. Catch up and publish.
+  std::unique_lock<std::mutex> write_lock(state->write_mu());
+  auto abandon = [&](Status s) -> Status {
+    RemoveGeneration(*state, generation);
+    return s;
+  };
+  if (state->deleted()) return abandon(state->NotFoundIfDeleted());
+  if (state->LoadedRuntime() != old_rt) {
+    // The runtime was dropped and loaded again meanwhile (an index update failed): the rows this
+    // compaction saw may be stale.
+    return abandon(Status::ResourceExhausted("collection " + state->uuid() +
+                                             " was reloaded during its compaction; compact it again"));
+  }
+  std::unique_lock<std::mutex> index_lock(state->index_mu());
+  const uint32_t c1 = old_rt->committed_row_count();
+  std::vector<std::pair<int64_t, uint32_t>> rid_rows;
+  {
+    auto w = engine.Writer();
+    auto found = w->FindCollectionById(state->uuid());
+    if (!found.ok()) return abandon(found.status());
+    if (!*found) return abandon(Status::NotFound("Collection [" + state->uuid() + "] does not exist."));
+    if ((*found)->generation != row.generation) {
+      return abandon(Status::Internal("collection " + state->uuid() + " changed generation during its compaction"));
+    }
+    row = std::move(**found);
+    auto current = w->LiveRidRows(row.cid);
+    if (!current.ok()) return abandon(current.status());
+    rid_rows = std::move(*current);
+  }
+  std::vector<uint32_t> new_of_old(c1, kNoRow);
+  for (uint32_t i = 0; i < copied; ++i) new_of_old[live[i]] = i;
+  std::vector<uint32_t> late;  // live rows committed after step 1
+  for (const auto& [rid, r] : rid_rows) {
+    if (r >= c1) return abandon(Status::Internal("a record points past the committed rows during compaction"));
+    if (r >= c0) {
+      late.push_back(r);
+    } else if (new_of_old[r] == kNoRow) {
+      return abandon(Status::Internal("a record points at a row that was dead when compaction began"));
+    }
+  }
+  std::sort(late.begin(), late.end());
+  for (uint32_t j = 0; j < late.size(); ++j) new_of_old[late[j]] = copied + j;
+  Status appended = CopyRows(old_rt->store->rows(), late, g.store.get());
+  if (appended.ok()) appended = g.store->Sync();
+  if (!appended.ok()) return abandon(appended);
+  g.store->Publish(g.store->size());
+  const uint32_t new_rows = g.store->size();
+
+  // The runtime of the new generation: rows copied in step 1 whose record is gone since are
+  // tombstones; the late rows form the graph's tail, indexed in the background.
+  auto rt = std::make_shared<VectorRuntime>();
+  rt->dim = old_rt->dim;
+  rt->generation = generation;
+  rt->sync_threshold = config.sync_threshold;
+  rt->store = std::move(g.store);
+  const RowChunks* rows = &rt->store->rows();
+  std::vector<char> is_live(new_rows, 0);
+  std::vector<uint32_t> live_new;
+  live_new.reserve(rid_rows.size());
+  rt->row_of_rid.reserve(rid_rows.size());
+  for (auto& [rid, r] : rid_rows) {
+    r = new_of_old[r];
+    is_live[r] = 1;
+    live_new.push_back(r);
+    rt->row_of_rid.emplace(rid, r);
+  }
+  std::sort(live_new.begin(), live_new.end());
+  rt->flat = index::MakeFlatIndex(config.space, rows);
+  if (Status s = rt->flat->Insert(live_new); !s.ok()) return abandon(s);
+  rt->hnsw = std::move(g.graph);
+  uint32_t dead = 0;
+  for (uint32_t r = 0; r < new_rows; ++r) {
+    if (is_live[r]) continue;
+    ++dead;
+    rt->flat->MarkDeleted(r);
+    if (r < copied) rt->hnsw->MarkDeleted(r);
+  }
+  rt->committed_rows.store(new_rows, std::memory_order_release);
+  rt->indexed_rows.store(copied, std::memory_order_release);
+  rt->checkpointed_rows = state->dir().empty() ? 0 : copied;
+
+  // The commit point. Readers hold the ReadGuard across their catalog statements and their use of
+  // the runtime, so the commit and the swap happen together for them. An in-memory catalog shares
+  // its one connection with readers under the catalog lock: there the guard comes first (the
+  // readers' order); a persistent one takes it only for the commit (readers do not wait for the
+  // row updates, which they do not see before the commit).
+  const bool persistent = !state->dir().empty();
+  std::unique_lock<std::shared_mutex> publish;
+  if (!persistent) publish = state->PublishGuard();
+  Status committed = [&]() -> Status {
+    auto w = engine.Writer();
+    storage::Transaction txn(w->db());
+    OCHRE_RETURN_IF_ERROR(txn.Start());
+    OCHRE_RETURN_IF_ERROR(w->SetRecordRows(row.cid, rid_rows));
+    OCHRE_RETURN_IF_ERROR(w->SetGeneration(row.cid, generation, int64_t(new_rows), int64_t(dead)));
+    if (persistent) publish = state->PublishGuard();
+    return txn.Commit();
+  }();
+  if (!committed.ok()) {
+    if (publish.owns_lock()) publish.unlock();
+    index_lock.unlock();
+    // Whether the commit reached the disk is unknown after some failures: reload from the catalog,
+    // which removes whichever generation it does not name.
+    if (persistent) {
+      state->Unload();
+    } else {
+      RemoveGeneration(*state, generation);
+    }
+    return committed;
+  }
+  state->SwapRuntime(rt);
+  publish.unlock();
+  index_lock.unlock();
+  write_lock.unlock();
+
+  RemoveGeneration(*state, row.generation);  // unlinking mapped files is fine: readers keep them
+  stats.rows_after = int64_t(new_rows);
+  stats.live_rows = int64_t(live_new.size());
+  stats.bytes_after = GenerationBytes(*state, generation);
+  OCHRE_LOG_INFO("collection {}: compacted {} rows to {} ({} live), {} bytes to {} (generation {})", state->uuid(),
+                 stats.rows_before, stats.rows_after, stats.live_rows, stats.bytes_before, stats.bytes_after,
+                 generation);
+  if (rt->HasIndexWork()) engine.NotifyIndexer(state);
+  return stats;
+}
+
+}  // namespace ochre::api
