@@ -1,7 +1,7 @@
 // Copyright 2026 The OchreDB Authors.
 //
 // Model-based property test: seeded random sequences of add / upsert / update / delete (by ids and
-// by filter) / get / query / count on a persistent client, checked operation by operation against
+// by filter) / get / query / count / compact on a persistent client, checked operation by operation against
 // ReferenceModel (tests/testutil/reference_model.h), with the client and every collection handle
 // dropped and the database reopened at random points. Ids, documents, metadata, embeddings
 // (bitwise) and query order must agree exactly.
@@ -503,7 +503,7 @@ TEST_F(PropertyTest, RandomOperationsAgreeWithTheReferenceModelAcrossReopens) {
   if (const char* env = std::getenv("OCHRE_PROPERTY_OPS"); env && *env) ops = std::atoi(env);
   OpenClient();
   ASSERT_NO_FATAL_FAILURE(CreateCollections());
-  int reopens = 0, queries = 0, gets = 0, writes = 0, deletes = 0;
+  int reopens = 0, queries = 0, gets = 0, writes = 0, deletes = 0, compactions = 0, reclaiming = 0;
   for (int op = 0; op < ops; ++op) {
     SCOPED_TRACE("operation " + std::to_string(op));
     TestCollection& c = colls_[size_t(Uniform(0, int(colls_.size()) - 1))];
@@ -530,8 +530,16 @@ TEST_F(PropertyTest, RandomOperationsAgreeWithTheReferenceModelAcrossReopens) {
       auto n = c.handle->Count();
       ASSERT_TRUE(n.ok());
       ASSERT_EQ(*n, int64_t(c.model.size()));
-    } else if (dice < 98) {
+    } else if (dice < 97) {
       ASSERT_TRUE(client_->Checkpoint().ok());
+    } else if (dice < 98) {
+      // Compaction renumbers rows: every record, and later operations, must be unaffected.
+      auto stats = c.handle->Compact();
+      ASSERT_TRUE(stats.ok()) << stats.status().ToString();
+      ASSERT_EQ(stats->live_rows, int64_t(c.model.size()));
+      ++compactions;
+      if (stats->rows_after < stats->rows_before) ++reclaiming;
+      ASSERT_NO_FATAL_FAILURE(CheckAll(c));
     } else {
       ASSERT_NO_FATAL_FAILURE(Reopen());
       ++reopens;
@@ -541,11 +549,14 @@ TEST_F(PropertyTest, RandomOperationsAgreeWithTheReferenceModelAcrossReopens) {
   }
   ASSERT_NO_FATAL_FAILURE(Reopen());
   for (auto& c : colls_) ASSERT_NO_FATAL_FAILURE(CheckAll(c));
-  std::fprintf(stderr, "[ property ] %d ops: %d writes, %d deletes, %d gets, %d queries, %d reopens; sizes", ops,
-               writes, deletes, gets, queries, reopens + 1);
+  std::fprintf(stderr,
+               "[ property ] %d ops: %d writes, %d deletes, %d gets, %d queries, %d compactions (%d gave rows back), "
+               "%d reopens; sizes",
+               ops, writes, deletes, gets, queries, compactions, reclaiming, reopens + 1);
   for (auto& c : colls_) std::fprintf(stderr, " %s=%zu(dim %zu)", c.name.c_str(), c.model.size(), c.dim);
   std::fprintf(stderr, "\n");
   EXPECT_GE(reopens, 1);
+  EXPECT_GE(reclaiming, 1);
 }
 
 // CHROMA_SPEC §3.10 and collection.h: ascending distance, ties by id. Records tied at the cutoff
