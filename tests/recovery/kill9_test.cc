@@ -12,6 +12,9 @@
 //     returns their own ids at distance ~0;
 //   - SQLite's integrity_check says ok.
 // The collection has sync_threshold 2, so graph checkpoints are frequent and some kills land in one.
+// A third variant compacts the collection after every few batches (and the engine compacts by
+// itself past 30% dead rows), so that kills land in compactions: after the restart, besides the
+// checks above, only one generation's files may remain.
 //
 // OCHRE_SEED=<n> replays a seed; OCHRE_KILL9_KILLS=<n> changes the number of kills.
 #include <fcntl.h>
@@ -45,6 +48,8 @@ struct Workload {
   size_t dim;
   int id_pool;
   int64_t prefill_batches;
+  // When > 0, the writer calls Compact() after every compact_every-th batch.
+  int compact_every = 0;
 };
 
 // One numbered batch of the workload.
@@ -182,6 +187,14 @@ Status ApplyToCollection(const Batch& b, Collection& c) {
       ::_exit(12);
     }
     if (::write(ack_fd, &k, sizeof k) != sizeof k) ::_exit(13);
+    if (w.compact_every > 0 && k >= w.prefill_batches && k % w.compact_every == 0) {
+      auto stats = (*c)->Compact();
+      if (!stats.ok()) {
+        std::fprintf(stderr, "child: compaction after batch %lld failed: %s\n", static_cast<long long>(k),
+                     stats.status().ToString().c_str());
+        ::_exit(15);
+      }
+    }
   }
   ::_exit((*client)->Checkpoint().ok() ? 0 : 14);
 }
@@ -227,6 +240,21 @@ std::string IntegrityCheck(const std::string& file) {
   return verdict;
 }
 
+// The compaction generations whose vector files are in a collection directory.
+std::set<int64_t> VectorGenerations(const std::string& dir) {
+  std::set<int64_t> out;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+    const std::string name = e.path().filename().string();
+    if (name == "vectors.f32") {
+      out.insert(0);
+    } else if (name.rfind("vectors.", 0) == 0 && name.size() > 12 && name.compare(name.size() - 4, 4, ".f32") == 0) {
+      out.insert(std::atoll(name.substr(8, name.size() - 12).c_str()));
+    }
+  }
+  return out;
+}
+
 // Runs `kills` rounds of: fork a writer, SIGKILL it after a random delay, reopen, check.
 void RunKillRounds(const Workload& w, int kills, int max_delay_ms) {
   if (const char* env = std::getenv("OCHRE_KILL9_KILLS"); env && *env) kills = std::atoi(env);
@@ -237,7 +265,7 @@ void RunKillRounds(const Workload& w, int kills, int max_delay_ms) {
   testutil::ReferenceModel acked;  // the model after the last acknowledged batch
   int64_t next = 0;                // the first batch not known to be committed
   int64_t total_acks = 0, in_flight_committed = 0, in_flight_lost = 0, killed_before_first_ack = 0;
-  int rounds_with_graph = 0;
+  int rounds_with_graph = 0, killed_mid_compaction = 0, max_generation = 0;
   std::string uuid;
   if (w.prefill_batches > 0) {
     int fds[2];
@@ -293,6 +321,8 @@ void RunKillRounds(const Workload& w, int kills, int max_delay_ms) {
       ++next;
     }
     total_acks += int64_t(acks.size());
+    // Two generations of vector files on disk: the kill landed in a compaction.
+    if (!uuid.empty() && VectorGenerations(path + "/collections/" + uuid).size() > 1) ++killed_mid_compaction;
 
     // Reopen and check.
     auto client = PersistentClient::Open(path);
@@ -303,7 +333,12 @@ void RunKillRounds(const Workload& w, int kills, int max_delay_ms) {
       ASSERT_EQ(acked.size(), 0u) << "the collection is gone but batches were acknowledged";
       continue;
     }
-    if (std::filesystem::exists(path + "/collections/" + (*c)->id() + "/hnsw.graph")) ++rounds_with_graph;
+    uuid = (*c)->id();
+    const auto generations = VectorGenerations(path + "/collections/" + uuid);
+    // The open removed the files of an interrupted compaction: one generation is left.
+    ASSERT_LE(generations.size(), 1u) << "files of " << generations.size() << " generations after the reopen";
+    if (!generations.empty()) max_generation = std::max(max_generation, int(*generations.begin()));
+    if (std::filesystem::exists(path + "/collections/" + uuid + "/hnsw.graph")) ++rounds_with_graph;
     std::string diff = Diff(**c, acked, w.dim);
     if (!diff.empty()) {
       // The batch in flight may have committed before the kill: then all of it is there.
@@ -349,10 +384,10 @@ void RunKillRounds(const Workload& w, int kills, int max_delay_ms) {
   std::fprintf(stderr,
                "[ kill9    ] dim %zu: %d kills, %lld acknowledged batches, in-flight batch committed %lld times and "
                "absent %lld times, %lld kills before the first ack of a round, %zu live records, a graph checkpoint "
-               "on disk in %d rounds\n",
+               "(generation 0) on disk in %d rounds, %d kills during a compaction, generation %d reached\n",
                w.dim, kills, static_cast<long long>(total_acks), static_cast<long long>(in_flight_committed),
                static_cast<long long>(in_flight_lost), static_cast<long long>(killed_before_first_ack), acked.size(),
-               rounds_with_graph);
+               rounds_with_graph, killed_mid_compaction, max_generation);
   EXPECT_GT(total_acks, w.prefill_batches);
 }
 
@@ -368,6 +403,15 @@ TEST(Kill9Test, GraphCollectionSurvivesSigkillDuringInsertsAndCheckpoints) {
   const Workload w{testutil::TestSeed("Kill9Test.Graph", 171717), /*dim=*/256, /*id_pool=*/1500,
                    /*prefill_batches=*/9};
   RunKillRounds(w, /*kills=*/15, /*max_delay_ms=*/300);
+}
+
+// Kills during compactions (issue 3: "compaction ... atomically published"): the writer compacts
+// after every third batch, on a collection of a few thousand rows (dim 64), so that a compaction
+// takes long enough for kills to land in its copy, its graph build or its publish.
+TEST(Kill9Test, AcknowledgedBatchesSurviveSigkillDuringCompaction) {
+  const Workload w{testutil::TestSeed("Kill9Test.Compaction", 313131), /*dim=*/64, /*id_pool=*/1500,
+                   /*prefill_batches=*/4, /*compact_every=*/3};
+  RunKillRounds(w, /*kills=*/25, /*max_delay_ms=*/400);
 }
 
 }  // namespace
