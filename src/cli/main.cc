@@ -1,8 +1,10 @@
 // Copyright 2026 The OchreDB Authors.
 //
-// The `ochre` command. Subcommands: run (Chroma's HTTP API over a database directory).
+// The `ochre` command. Subcommands: run (Chroma's HTTP API over a database directory), compact
+// (gives back the space of deleted and updated records).
 #include <CLI/CLI.hpp>
 
+#include "cli/compact_command.h"
 #include "cli/run_command.h"
 #include "ochre/client.h"
 
@@ -12,6 +14,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   int exit_code = 0;
   ochre::cli::AddRunCommand(app, &exit_code);
+  ochre::cli::AddCompactCommand(app, &exit_code);
   CLI11_PARSE(app, argc, argv);
   return exit_code;
 }
