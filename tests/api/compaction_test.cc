@@ -7,6 +7,7 @@
 // write, sync or rename of the new files leaves everything as it was; the automatic trigger fires
 // past its dead fraction.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <atomic>
 #include <filesystem>
@@ -341,6 +342,50 @@ TEST_F(CompactionTest, LeftoversOfAnInterruptedCompactionAreRemovedAtLoad) {
   for (const char* name : {"vectors.1.f32", "hnsw.1.graph", "hnsw.1.graph.tmp", "vectors.7.f32"}) {
     EXPECT_FALSE(fs::exists(dir + "/" + name)) << name;
   }
+}
+
+// A catalog of format version 1 (before generations) is migrated at open: its collections are
+// generation 0, their files keep their names, and they compact like any other.
+TEST_F(CompactionTest, VersionOneCatalogIsMigratedAndCompacts) {
+  constexpr size_t kDim = 8;
+  const std::string path = dir_.Sub("db");
+  Observed before;
+  {
+    auto client = PersistentClient::Open(path);
+    ASSERT_TRUE(client.ok());
+    auto c = Create(**client, "migrated");
+    ASSERT_NO_FATAL_FAILURE(Fill(*c, kDim));
+    before = Observe(*c, kDim);
+  }
+  auto exec = [&](const char* sql) {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((path + "/ochre.sqlite3").c_str(), &db), SQLITE_OK);
+    char* err = nullptr;
+    EXPECT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, &err), SQLITE_OK) << (err ? err : "");
+    sqlite3_free(err);
+    ASSERT_EQ(sqlite3_close(db), SQLITE_OK);
+  };
+  // What version 1 wrote: no generation column.
+  exec("ALTER TABLE collections DROP COLUMN generation; UPDATE ochre_meta SET value='1' WHERE key='format_version'");
+  auto client = PersistentClient::Open(path);
+  ASSERT_TRUE(client.ok()) << client.status().ToString();
+  auto c = (*client)->GetCollection("migrated");
+  ASSERT_TRUE(c.ok());
+  ExpectSame(before, Observe(**c, kDim));
+  auto stats = (*c)->Compact();
+  ASSERT_TRUE(stats.ok()) << stats.status().ToString();
+  EXPECT_EQ(stats->rows_after, 1400);
+  EXPECT_TRUE(Exists(**c, "vectors.1.f32"));
+  ExpectSame(before, Observe(**c, kDim));
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open_v2((path + "/ochre.sqlite3").c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT value FROM ochre_meta WHERE key='format_version'", -1, &st, nullptr),
+            SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)), "2");
+  sqlite3_finalize(st);
+  sqlite3_close(db);
 }
 
 // Readers and a writer run while the collection is compacted again and again. Every record's
