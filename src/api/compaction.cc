@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <chrono>
 
 #include "api/collection_config.h"
 #include "api/engine.h"
@@ -14,6 +15,12 @@
 namespace ochre::api {
 
 namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double MillisSince(Clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+}
 
 constexpr uint32_t kNoRow = UINT32_MAX;
 // Rows copied per Append, and inserted into the new graph per Insert (between cancel checks).
@@ -160,6 +167,7 @@ Result<CompactionStats> CompactCollection(Engine& engine, const std::shared_ptr<
   const uint32_t copied = uint32_t(live.size());
 
   // 2. The new generation, while writers and readers go on with the old one.
+  const auto build_start = Clock::now();
   auto built = BuildGeneration(*state, *old_rt, live, config, generation, cancel);
   if (!built.ok()) {
     RemoveGeneration(*state, generation);
@@ -168,7 +176,9 @@ Result<CompactionStats> CompactCollection(Engine& engine, const std::shared_ptr<
   NewGeneration g = std::move(*built);
 
   // 3. Catch up and publish.
+  const double build_ms = MillisSince(build_start);
   std::unique_lock<std::mutex> write_lock(state->write_mu());
+  const auto publish_start = Clock::now();
   auto abandon = [&](Status s) -> Status {
     RemoveGeneration(*state, generation);
     return s;
@@ -255,14 +265,21 @@ Result<CompactionStats> CompactCollection(Engine& engine, const std::shared_ptr<
   // row updates, which they do not see before the commit).
   const bool persistent = !state->dir().empty();
   std::unique_lock<std::shared_mutex> publish;
-  if (!persistent) publish = state->PublishGuard();
+  Clock::time_point readers_held;
+  if (!persistent) {
+    publish = state->PublishGuard();
+    readers_held = Clock::now();
+  }
   Status committed = [&]() -> Status {
     auto w = engine.Writer();
     storage::Transaction txn(w->db());
     OCHRE_RETURN_IF_ERROR(txn.Start());
     OCHRE_RETURN_IF_ERROR(w->SetRecordRows(row.cid, rid_rows));
     OCHRE_RETURN_IF_ERROR(w->SetGeneration(row.cid, generation, int64_t(new_rows), int64_t(dead)));
-    if (persistent) publish = state->PublishGuard();
+    if (persistent) {
+      publish = state->PublishGuard();
+      readers_held = Clock::now();
+    }
     return txn.Commit();
   }();
   if (!committed.ok()) {
@@ -279,16 +296,20 @@ Result<CompactionStats> CompactCollection(Engine& engine, const std::shared_ptr<
   }
   state->SwapRuntime(rt);
   publish.unlock();
+  const double readers_held_ms = MillisSince(readers_held);
   index_lock.unlock();
   write_lock.unlock();
+  const double publish_ms = MillisSince(publish_start);
 
   RemoveGeneration(*state, row.generation);  // unlinking mapped files is fine: readers keep them
   stats.rows_after = int64_t(new_rows);
   stats.live_rows = int64_t(live_new.size());
   stats.bytes_after = GenerationBytes(*state, generation);
-  OCHRE_LOG_INFO("collection {}: compacted {} rows to {} ({} live), {} bytes to {} (generation {})", state->uuid(),
-                 stats.rows_before, stats.rows_after, stats.live_rows, stats.bytes_before, stats.bytes_after,
-                 generation);
+  OCHRE_LOG_INFO(
+      "collection {}: compacted {} rows to {} ({} live), {} bytes to {} (generation {}); copy and graph {:.0f} ms, "
+      "catch-up and commit {:.0f} ms (writers waited), readers held {:.1f} ms",
+      state->uuid(), stats.rows_before, stats.rows_after, stats.live_rows, stats.bytes_before, stats.bytes_after,
+      generation, build_ms, publish_ms, readers_held_ms);
   if (rt->HasIndexWork()) engine.NotifyIndexer(state);
   return stats;
 }
