@@ -131,7 +131,9 @@ int main(int argc, char** argv) {
   CreateCollectionOptions o;
   o.name = "bench";
   o.embedding_function = nullptr;
-  o.configuration = CollectionConfigurationUpdate{HnswConfigUpdate{.space = Space::kCosine}, std::nullopt};
+  o.configuration.emplace();
+  o.configuration->hnsw.emplace();
+  o.configuration->hnsw->space = Space::kCosine;
   auto c = Take(client->CreateCollection(o), "create");
   for (size_t i = 0; i < d.n(); i += 1000) {
     RecordBatch b;

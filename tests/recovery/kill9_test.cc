@@ -371,7 +371,9 @@ void RunKillRounds(const Workload& w, int kills, int max_delay_ms) {
         const auto at = std::find(r->ids[0].begin(), r->ids[0].end(), id);
         EXPECT_NE(at, r->ids[0].end()) << id << " not found by its own vector; first " << r->ids[0][0] << " at "
                                        << (*r->distances)[0][0];
-        if (at != r->ids[0].end()) EXPECT_NEAR((*r->distances)[0][size_t(at - r->ids[0].begin())], 0.0, 1e-4);
+        if (at != r->ids[0].end()) {
+          EXPECT_NEAR((*r->distances)[0][size_t(at - r->ids[0].begin())], 0.0, 1e-4);
+        }
         for (const auto& got : r->ids[0]) EXPECT_TRUE(acked.Has(got)) << got << " is not a live record";
       }
     }
