@@ -154,6 +154,10 @@ class CompactionTest : public ::testing::Test {
     ASSERT_TRUE(c.Update(updated).ok());
   }
 
+  // Readers and a writer on a fresh collection "read-write" of `client` while it is compacted
+  // again and again (below).
+  void ReadAndWriteWhileCompacting(Client& client);
+
   testutil::TempDir dir_;
 };
 
@@ -392,12 +396,10 @@ TEST_F(CompactionTest, VersionOneCatalogIsMigratedAndCompacts) {
 // document names the vector it was written with ("r<i> v<version>", vector[0] = i,
 // vector[1] = version), so a reader that got a row of one generation resolved through the
 // catalog of another would see a record whose embedding does not match its document.
-TEST_F(CompactionTest, ReadsAndWritesDuringCompactionStayCorrect) {
+void CompactionTest::ReadAndWriteWhileCompacting(Client& client) {
   constexpr size_t kDim = 8;
   constexpr int kIds = 1500;
-  auto client = PersistentClient::Open(dir_.Sub("db"));
-  ASSERT_TRUE(client.ok());
-  auto c = Create(**client, "read-write");
+  auto c = Create(client, "read-write");
   auto batch = [&](const std::vector<std::pair<int, int>>& items) {
     RecordBatch b;
     b.documents.emplace();
@@ -521,6 +523,21 @@ TEST_F(CompactionTest, ReadsAndWritesDuringCompactionStayCorrect) {
     EXPECT_EQ(int(got->embeddings->row(i)[1]), version[size_t(id)]) << got->ids[i];
     EXPECT_TRUE(consistent(got->ids[i], (*got->documents)[i], got->embeddings->row(i)));
   }
+}
+
+TEST_F(CompactionTest, ReadsAndWritesDuringCompactionStayCorrect) {
+  auto client = PersistentClient::Open(dir_.Sub("db"));
+  ASSERT_TRUE(client.ok());
+  ReadAndWriteWhileCompacting(**client);
+}
+
+// The same in memory, where readers share the catalog's one connection (the publish takes the
+// readers' guard before the catalog lock there).
+TEST_F(CompactionTest, ReadsAndWritesDuringEphemeralCompactionStayCorrect) {
+  auto client = EphemeralClient::Open();
+  ASSERT_TRUE(client.ok());
+  ReadAndWriteWhileCompacting(**client);
+  ASSERT_TRUE((*client)->DeleteCollection("read-write").ok());
 }
 
 // Past 30% dead rows (and at least 1,000) the engine compacts by itself, in the background.
