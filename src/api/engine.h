@@ -5,7 +5,10 @@
 // a process there is one Engine per canonical path, shared by every client opened on it.
 //
 // Locking order (never the reverse): CollectionState::write_mu -> Engine::catalog_mu_. The writer
-// connection is used only under catalog_mu_. Readers lease their own connection (persistent) or
+// connection is used only under catalog_mu_. Compaction's publish (compaction.cc) takes write_mu ->
+// index_mu -> catalog_mu_ -> the collection's PublishGuard when persistent (readers there hold the
+// ReadGuard but never catalog_mu_), and write_mu -> index_mu -> PublishGuard -> catalog_mu_ when
+// ephemeral (readers take the ReadGuard, then catalog_mu_ to share the one connection). Readers lease their own connection (persistent) or
 // share the writer under catalog_mu_ (ephemeral: an in-memory SQLite has one connection).
 #pragma once
 
