@@ -24,6 +24,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "api/filter_index.h"
 #include "index/hnsw/hnsw_index.h"
 #include "index/vector_index.h"
 #include "ochre/result.h"
@@ -117,6 +118,9 @@ class CollectionState {
   // Drops the runtime (closes files); the next Runtime() loads again.
   void Unload();
 
+  // The in-memory metadata index of `where` filters (keyed by rid: unaffected by row changes).
+  FilterIndexSlot& filter_index() { return filter_index_; }
+
  private:
   Result<std::unique_ptr<storage::VectorStore>> OpenStore(uint32_t dim, uint64_t committed_rows, bool create);
   std::string GraphPath() const;
@@ -134,6 +138,7 @@ class CollectionState {
   std::mutex runtime_mu_;  // guards runtime_ and loaded_
   bool loaded_ = false;
   std::shared_ptr<VectorRuntime> runtime_;
+  FilterIndexSlot filter_index_;
 };
 
 }  // namespace ochre::api
