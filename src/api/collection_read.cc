@@ -170,12 +170,14 @@ Result<QueryResult> CollectionImpl::Query(const QueryOptions& o) const {
     std::optional<RowBitmap> allow;
     FilterIndexSlot::View view;
     bool from_index = false;
+    std::optional<ReadSnapshot> snapshot;
     if (o.where || o.where_document || o.ids) {
       allow.emplace(rt->committed_row_count());  // a capacity hint; Set grows the bitmap
       if (pass == 0) {
         OCHRE_ASSIGN_OR_RETURN(
             from_index, AllowFromFilterIndex(&state_->filter_index(), o, row.cid, reader.get(), *rt, &*allow, &view));
       }
+      if (!from_index) snapshot.emplace(reader->db());
       query::RidQuery filter;
       if (!from_index && (o.where || o.where_document)) {
         OCHRE_ASSIGN_OR_RETURN(filter, query::CompileFilter(row.cid, o.where ? &*o.where : nullptr,

@@ -8,6 +8,9 @@ namespace ochre::api {
 
 FilterIndexSlot::View FilterIndexSlot::Acquire(storage::CatalogConn* conn, int64_t cid) {
   View view;
+  // A statement left stepping (the collection row's, say) would hold the connection's read
+  // snapshot from before the version is read: the catalog reads that follow must start after it.
+  conn->db()->ResetStatements();
   {
     std::lock_guard<std::mutex> lock(mu_);
     view.version = version_.load(std::memory_order_seq_cst);

@@ -20,6 +20,19 @@ Result<bool> Answerable(const std::optional<WhereNode>& where, const std::option
 
 }  // namespace
 
+ReadSnapshot::ReadSnapshot(storage::SqliteDb* db) : db_(db) {
+  db_->ResetStatements();  // a statement still stepping holds an older snapshot
+  // A deferred BEGIN takes no lock: the snapshot starts at the first read. Should it fail, the
+  // reads still run, each in its own snapshot, as they did before.
+  open_ = db_->Exec("BEGIN").ok();
+}
+
+ReadSnapshot::~ReadSnapshot() {
+  if (!open_) return;
+  db_->ResetStatements();
+  (void)db_->Exec("COMMIT");
+}
+
 Result<bool> GetFromFilterIndex(FilterIndexSlot* slot, const GetOptions& o, int64_t cid, storage::CatalogConn* conn,
                                 bool payload, std::vector<storage::RecordRow>* records) {
   OCHRE_ASSIGN_OR_RETURN(bool answerable, Answerable(o.where, o.where_document, o.ids));

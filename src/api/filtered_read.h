@@ -18,6 +18,22 @@
 
 namespace ochre::api {
 
+// One read transaction on a reader connection: the statements run while it lives read one
+// snapshot of the catalog (each statement alone would read its own). The SQL path of a filtered
+// query reads the filter's rids and then each hit's record: without it, a record updated in
+// between could come back with metadata that no longer matches the filter.
+class ReadSnapshot {
+ public:
+  explicit ReadSnapshot(storage::SqliteDb* db);
+  ~ReadSnapshot();
+  ReadSnapshot(const ReadSnapshot&) = delete;
+  ReadSnapshot& operator=(const ReadSnapshot&) = delete;
+
+ private:
+  storage::SqliteDb* db_;
+  bool open_ = false;
+};
+
 // Get: the matching records, ordered by rid, after offset and limit, read from the catalog by rid
 // in one statement. True when *records holds the answer.
 Result<bool> GetFromFilterIndex(FilterIndexSlot* slot, const GetOptions& o, int64_t cid, storage::CatalogConn* conn,
