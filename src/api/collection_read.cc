@@ -10,6 +10,7 @@
 #include "api/collection_config.h"
 #include "api/collection_impl.h"
 #include "api/filtered_read.h"
+#include "api/stored_metadata.h"
 #include "query/filter_sql.h"
 #include "storage/metadata_codec.h"
 
@@ -27,7 +28,7 @@ Status ValidateLimitOffset(const std::optional<int64_t>& limit, const std::optio
 
 Result<std::optional<Metadata>> DecodeOptional(const std::optional<std::string>& json) {
   if (!json) return std::optional<Metadata>();
-  OCHRE_ASSIGN_OR_RETURN(Metadata m, storage::DecodeMetadata(*json));
+  OCHRE_ASSIGN_OR_RETURN(Metadata m, DecodeStoredMetadata(*json));
   if (m.empty()) return std::optional<Metadata>();
   return std::optional<Metadata>(std::move(m));
 }
