@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "api/stored_metadata.h"
 #include "bench_common.h"
 #include "index/flat_index.h"
 #include "ochre/ochre.h"
@@ -118,7 +119,7 @@ IndexFigures MeasureMetadataIndex(const std::string& dir) {
   if (!Take(st.Step(), "cid")) return f;
   const int64_t cid = st.ColumnInt(0);
   auto t0 = Clock::now();
-  auto index = Take(query::MetadataIndex::Build(db.get(), cid), "metadata index");
+  auto index = Take(query::MetadataIndex::Build(db.get(), cid, &api::DecodeStoredMetadata), "metadata index");
   f.build_ms = Seconds(t0) * 1e3;
   f.heap_mb = double(index->MemoryBytes()) / 1e6;
   return f;

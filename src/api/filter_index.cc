@@ -1,6 +1,7 @@
 // Copyright 2026 The OchreDB Authors.
 #include "api/filter_index.h"
 
+#include "api/stored_metadata.h"
 #include "common/logging.h"
 #include "storage/metadata_codec.h"
 
@@ -24,7 +25,7 @@ FilterIndexSlot::View FilterIndexSlot::Acquire(storage::CatalogConn* conn, int64
   }
   // Build outside the lock (100k records take tens of milliseconds); writers go on meanwhile, and
   // the result is kept only if none began.
-  auto built = query::MetadataIndex::Build(conn->db(), cid);
+  auto built = query::MetadataIndex::Build(conn->db(), cid, &DecodeStoredMetadata);
   conn->db()->ResetStatements();
   std::lock_guard<std::mutex> lock(mu_);
   building_ = false;

@@ -12,7 +12,7 @@
 // $not_contains) are the collection's live rids minus the positive form. Filters on "#document"
 // are not answered (Supports() is false): they go to SQL.
 //
-// It is derived state: Build reads it from the catalog's metadata tables; writers keep it current
+// It is derived state: Build reads it from the catalog's records; writers keep it current
 // with Apply after each commit. The caller (api/filter_index.h) makes sure a reader never mixes an
 // index state with a catalog state it does not match.
 //
@@ -21,11 +21,13 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <shared_mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -52,9 +54,13 @@ class MetadataIndex {
   MetadataIndex(const MetadataIndex&) = delete;
   MetadataIndex& operator=(const MetadataIndex&) = delete;
 
-  // Reads the live records of collection `cid` and their metadata rows from the catalog. The
-  // statements run one after another: the caller makes sure no write commits meanwhile.
-  static Result<std::unique_ptr<MetadataIndex>> Build(storage::SqliteDb* db, int64_t cid);
+  // Reads the live records of collection `cid` and their metadata from the catalog (records'
+  // metadata_json, decoded with `decode`: storage::DecodeMetadata or a function that answers
+  // exactly as it does). One statement, so one snapshot.
+  using MetadataDecoder = std::function<Result<Metadata>(std::string_view)>;
+  static Result<std::unique_ptr<MetadataIndex>> Build(storage::SqliteDb* db, int64_t cid,
+                                                      const MetadataDecoder& decode = DefaultDecoder());
+  static MetadataDecoder DefaultDecoder();
 
   // Adds one live record (Build and tests).
   void Add(int64_t rid, const std::optional<Metadata>& metadata);
