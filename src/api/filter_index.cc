@@ -3,7 +3,6 @@
 
 #include "api/stored_metadata.h"
 #include "common/logging.h"
-#include "storage/metadata_codec.h"
 
 namespace ochre::api {
 
@@ -72,7 +71,7 @@ namespace {
 
 Result<std::optional<Metadata>> DecodeStored(const std::optional<std::string>& json) {
   if (!json) return std::optional<Metadata>();
-  OCHRE_ASSIGN_OR_RETURN(Metadata m, storage::DecodeMetadata(*json));
+  OCHRE_ASSIGN_OR_RETURN(Metadata m, DecodeStoredMetadata(*json));
   return std::optional<Metadata>(std::move(m));
 }
 
