@@ -61,8 +61,14 @@ void FilterIndexSlot::WriteScope::Finish(bool committed) {
   if (finished_) return;
   finished_ = true;
   std::lock_guard<std::mutex> lock(slot_->mu_);
-  if (committed && index_) {
-    if (slot_->index_ == index_) index_->Apply(changes_);
+  if (index_ && slot_->index_ == index_) {
+    if (committed) {
+      index_->Apply(changes_);
+    } else if (!changes_.empty()) {
+      // A failed commit may still have reached the disk (an error after the WAL write): the
+      // index cannot know, so it is dropped and built again from the catalog on the next read.
+      slot_->index_.reset();
+    }
   }
   slot_->version_.fetch_add(1, std::memory_order_seq_cst);
 }

@@ -44,9 +44,10 @@ class FilterIndexSlot {
   // catalog since then belongs to one committed state.
   bool StillValid(const View& view) const { return version_.load(std::memory_order_seq_cst) == view.version; }
 
-  // One write's bracket. Begin before the transaction starts; record each committed record change;
-  // Finish(true) after the commit (applies the changes), or let it go out of scope (abandons them:
-  // a failed transaction changed nothing).
+  // One write's bracket. Begin before the transaction starts; record each record change; call
+  // Finish(true) after the commit (applies the changes). Finish(false), or going out of scope,
+  // after a failure: a write that had recorded changes drops the index (its commit may have
+  // reached the disk), which the next filtered read builds again.
   class WriteScope {
    public:
     explicit WriteScope(FilterIndexSlot* slot);
