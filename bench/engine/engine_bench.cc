@@ -2,10 +2,17 @@
 //
 // The engine benchmark of the engine issue: add throughput (batches of 1,000 with a document and
 // two metadata fields per record) into an ephemeral and a persistent client; query latency and
-// recall@10 through the public API; the exact scan's latency beside the single-thread memory
-// bandwidth measured in the same run; re-open to first answered query; bytes on disk.
+// recall@10 through the public API; a filtered query (10% of the records match) and a get with a
+// where (1%: 1,000 records with documents and metadatas), the server benchmark's two filtered
+// figures; the exact scan's latency beside the single-thread memory bandwidth measured in the same
+// run; re-open to first answered query; bytes on disk. The records carry the server benchmark's
+// metadata: `category` (i % 10) and `bucket` ((i / 10) % 100).
 //
 //   build/bench/engine/ochre_engine_bench [--n 100000] [--dim 384] [--queries 1000] [--dir /tmp/x]
+//                                         [--reuse 1] [--reads-only 1]
+//
+// --reuse 1 keeps a database left in --dir by an earlier run of the same --n (no ingest); with
+// --reads-only 1 only the query, filtered query and get-where figures are measured (for profiling).
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -16,9 +23,12 @@
 #include <string>
 #include <vector>
 
+#include "api/stored_metadata.h"
 #include "bench_common.h"
 #include "index/flat_index.h"
 #include "ochre/ochre.h"
+#include "query/metadata_index.h"
+#include "storage/sqlite_db.h"
 
 namespace ochre::bench {
 namespace {
@@ -30,6 +40,8 @@ struct Args {
   uint32_t dim = 384;
   size_t queries = 1000;
   std::string dir = "/tmp/ochre-engine-bench";
+  bool reuse = false;
+  bool reads_only = false;
 };
 
 Args ParseArgs(int argc, char** argv) {
@@ -40,6 +52,8 @@ Args ParseArgs(int argc, char** argv) {
     if (k == "--dim") a.dim = uint32_t(std::stoul(argv[i + 1]));
     if (k == "--queries") a.queries = std::stoul(argv[i + 1]);
     if (k == "--dir") a.dir = argv[i + 1];
+    if (k == "--reuse") a.reuse = std::string(argv[i + 1]) != "0";
+    if (k == "--reads-only") a.reads_only = std::string(argv[i + 1]) != "0";
   }
   return a;
 }
@@ -91,6 +105,26 @@ uint64_t DirBytes(const std::string& dir) {
   return total;
 }
 
+// The in-memory metadata index of the bench collection as the engine builds it (from the catalog
+// left in `dir`, the client closed): build time and heap bytes.
+struct IndexFigures {
+  double build_ms = 0;
+  double heap_mb = 0;
+};
+
+IndexFigures MeasureMetadataIndex(const std::string& dir) {
+  IndexFigures f;
+  auto db = Take(storage::SqliteDb::Open(dir + "/ochre.sqlite3", {.create = false, .read_only = true}), "catalog");
+  auto st = Take(db->Prepare("SELECT cid FROM collections WHERE name = 'bench'"), "cid");
+  if (!Take(st.Step(), "cid")) return f;
+  const int64_t cid = st.ColumnInt(0);
+  auto t0 = Clock::now();
+  auto index = Take(query::MetadataIndex::Build(db.get(), cid, &api::DecodeStoredMetadata), "metadata index");
+  f.build_ms = Seconds(t0) * 1e3;
+  f.heap_mb = double(index->MemoryBytes()) / 1e6;
+  return f;
+}
+
 RecordBatch MakeBatch(const Dataset& d, size_t begin, size_t end) {
   RecordBatch b;
   std::vector<std::optional<std::string>> docs;
@@ -98,7 +132,7 @@ RecordBatch MakeBatch(const Dataset& d, size_t begin, size_t end) {
   for (size_t i = begin; i < end; ++i) {
     b.ids.push_back("id-" + std::to_string(i));
     docs.push_back("document number " + std::to_string(i) + " about topic " + std::to_string(i % 97));
-    metas.push_back(Metadata{{"bucket", int64_t(i % 10)}, {"tag", std::string(i % 100 == 0 ? "rare" : "common")}});
+    metas.push_back(Metadata{{"category", int64_t(i % 10)}, {"bucket", int64_t((i / 10) % 100)}});
   }
   b.embeddings = FloatMatrix(d.dim, std::vector<float>(d.base.begin() + begin * d.dim, d.base.begin() + end * d.dim));
   b.documents = std::move(docs);
@@ -128,7 +162,9 @@ AddFigures Ingest(Client* client, const Dataset& d) {
 }
 
 struct QueryFigures {
-  double p50_ms = 0, p99_ms = 0, recall = 0, filtered_p50_ms = 0;
+  double p50_ms = 0, p99_ms = 0, recall = 0, filtered_p50_ms = 0, filtered_p99_ms = 0;
+  double get_where_p50_ms = 0, get_where_p99_ms = 0;
+  size_t get_where_rows = 0;
 };
 
 QueryFigures RunQueries(Collection* c, const Dataset& d, const std::vector<std::vector<uint32_t>>& truth, size_t nq) {
@@ -153,7 +189,7 @@ QueryFigures RunQueries(Collection* c, const Dataset& d, const std::vector<std::
   f.p99_ms = Percentile(lat, 0.99);
   f.recall = double(hits) / double(nq * 10);
   std::vector<double> flat;
-  auto where = Take(ParseWhere(R"({"bucket": 3})"), "where");
+  auto where = Take(ParseWhere(R"({"category": 3})"), "where");
   for (size_t q = 0; q < std::min<size_t>(nq, 200); ++q) {
     QueryOptions o;
     o.query_embeddings =
@@ -165,6 +201,19 @@ QueryFigures RunQueries(Collection* c, const Dataset& d, const std::vector<std::
     flat.push_back(Seconds(t0) * 1e3);
   }
   f.filtered_p50_ms = Percentile(flat, 0.5);
+  f.filtered_p99_ms = Percentile(flat, 0.99);
+  // Get with a where matching 1%, documents and metadatas (Chroma's default include).
+  std::vector<double> gets;
+  for (size_t k = 0; k < 200; ++k) {
+    GetOptions o;
+    o.where = Take(ParseWhere("{\"bucket\": " + std::to_string(k % 100) + "}"), "where");
+    auto t0 = Clock::now();
+    auto r = Take(c->Get(o), "get where");
+    gets.push_back(Seconds(t0) * 1e3);
+    f.get_where_rows = r.ids.size();
+  }
+  f.get_where_p50_ms = Percentile(gets, 0.5);
+  f.get_where_p99_ms = Percentile(gets, 0.99);
   return f;
 }
 
@@ -179,6 +228,34 @@ int main(int argc, char** argv) {
               a.queries);
   Dataset d = SyntheticSphere(a.n, a.queries, a.dim, 42);
   auto truth = GroundTruth(d, 10, OCHRE_BENCH_CACHE_DIR);
+
+  Settings settings;
+  settings.allow_reset = true;
+  const bool reuse = (a.reuse || a.reads_only) && std::filesystem::exists(a.dir);
+  if (a.reads_only) {
+    // Profiling: only the read figures, on the database an earlier run left.
+    auto client = Take(PersistentClient::Open(a.dir, settings), "persistent");
+    if (!reuse) Ingest(client.get(), d);
+    auto c = Take(client->GetCollection("bench", GetCollectionOptions{std::shared_ptr<EmbeddingFunction>()}), "get");
+    QueryOptions warm;
+    warm.query_embeddings = FloatMatrix(d.dim, std::vector<float>(d.queries.begin(), d.queries.begin() + d.dim));
+    Take(c->Query(warm), "first query");
+    Check(client->Checkpoint(), "checkpoint");
+    QueryFigures qf = RunQueries(c.get(), d, truth, a.queries);
+    std::printf("\n%-44s %12s\n", "figure", "value");
+    std::printf("%-44s %12.3f\n", "query p50 (ms), HNSW, k=10", qf.p50_ms);
+    std::printf("%-44s %12.4f\n", "recall@10", qf.recall);
+    std::printf("%-44s %12.3f\n", "filtered query p50 (ms), 10% match", qf.filtered_p50_ms);
+    std::printf("%-44s %12.3f\n", "filtered query p99 (ms)", qf.filtered_p99_ms);
+    std::printf("%-44s %12.3f\n", "get where p50 (ms), 1% match (docs+metadata)", qf.get_where_p50_ms);
+    std::printf("%-44s %12.3f\n", "get where p99 (ms)", qf.get_where_p99_ms);
+    std::printf("%-44s %12zu\n", "get where records returned", qf.get_where_rows);
+    client.reset();
+    IndexFigures mi = MeasureMetadataIndex(a.dir);
+    std::printf("%-44s %12.1f\n", "metadata index build (ms)", mi.build_ms);
+    std::printf("%-44s %12.2f\n", "metadata index heap (MB)", mi.heap_mb);
+    return 0;
+  }
 
   // Exact scan vs memory bandwidth, single thread.
   double bw = MemoryBandwidth();
@@ -199,25 +276,24 @@ int main(int argc, char** argv) {
   double scan_gbs = double(d.n()) * d.dim * 4 / (scan_p50 / 1e3) / 1e9;
 
   // Ephemeral and persistent ingest.
-  Settings settings;
-  settings.allow_reset = true;
   AddFigures eph, per;
-  {
+  if (!reuse) {
     auto client = Take(EphemeralClient::Open(settings), "ephemeral");
     Check(client->Reset(), "reset");
     eph = Ingest(client.get(), d);
     Check(client->Reset(), "reset");
+    std::filesystem::remove_all(a.dir);
   }
-  std::filesystem::remove_all(a.dir);
   QueryFigures qf;
   uint64_t disk = 0;
   {
     auto client = Take(PersistentClient::Open(a.dir, settings), "persistent");
-    per = Ingest(client.get(), d);
+    if (!reuse) per = Ingest(client.get(), d);
     auto c = Take(client->GetCollection("bench", GetCollectionOptions{std::shared_ptr<EmbeddingFunction>()}), "get");
     qf = RunQueries(c.get(), d, truth, a.queries);
   }
   disk = DirBytes(a.dir);
+  IndexFigures mi = MeasureMetadataIndex(a.dir);
   // Re-open to the first answered query.
   auto t0 = Clock::now();
   {
@@ -239,6 +315,12 @@ int main(int argc, char** argv) {
   std::printf("%-44s %12.3f\n", "query p99 (ms)", qf.p99_ms);
   std::printf("%-44s %12.4f\n", "recall@10", qf.recall);
   std::printf("%-44s %12.3f\n", "filtered query p50 (ms), 10% match", qf.filtered_p50_ms);
+  std::printf("%-44s %12.3f\n", "filtered query p99 (ms)", qf.filtered_p99_ms);
+  std::printf("%-44s %12.3f\n", "get where p50 (ms), 1% match (docs+metadata)", qf.get_where_p50_ms);
+  std::printf("%-44s %12.3f\n", "get where p99 (ms)", qf.get_where_p99_ms);
+  std::printf("%-44s %12zu\n", "get where records returned", qf.get_where_rows);
+  std::printf("%-44s %12.1f\n", "metadata index build (ms)", mi.build_ms);
+  std::printf("%-44s %12.2f\n", "metadata index heap (MB)", mi.heap_mb);
   std::printf("%-44s %12.3f\n", "exact scan p50 (ms), 1 thread", scan_p50);
   std::printf("%-44s %12.2f\n", "exact scan read rate (GB/s)", scan_gbs);
   std::printf("%-44s %12.2f\n", "memory read bandwidth, 1 thread (GB/s)", bw);

@@ -9,6 +9,8 @@
 
 #include "api/collection_config.h"
 #include "api/collection_impl.h"
+#include "api/filtered_read.h"
+#include "api/stored_metadata.h"
 #include "query/filter_sql.h"
 #include "storage/metadata_codec.h"
 
@@ -26,7 +28,7 @@ Status ValidateLimitOffset(const std::optional<int64_t>& limit, const std::optio
 
 Result<std::optional<Metadata>> DecodeOptional(const std::optional<std::string>& json) {
   if (!json) return std::optional<Metadata>();
-  OCHRE_ASSIGN_OR_RETURN(Metadata m, storage::DecodeMetadata(*json));
+  OCHRE_ASSIGN_OR_RETURN(Metadata m, DecodeStoredMetadata(*json));
   if (m.empty()) return std::optional<Metadata>();
   return std::optional<Metadata>(std::move(m));
 }
@@ -41,15 +43,19 @@ Result<GetResult> CollectionImpl::Get(const GetOptions& o) const {
   auto generation = state_->ReadGuard();
   OCHRE_ASSIGN_OR_RETURN(auto reader, engine_->Reader());
   OCHRE_ASSIGN_OR_RETURN(auto row, Row(reader.get()));
-  query::RidQuery filter;
-  if (o.where || o.where_document) {
-    OCHRE_ASSIGN_OR_RETURN(filter, query::CompileFilter(row.cid, o.where ? &*o.where : nullptr,
-                                                        o.where_document ? &*o.where_document : nullptr));
-  }
   const bool payload = o.include.documents || o.include.metadatas || o.include.uris;
-  OCHRE_ASSIGN_OR_RETURN(auto records,
-                         reader->SelectRecords(row.cid, filter.sql, filter.params, o.ids ? &*o.ids : nullptr,
-                                               o.limit ? *o.limit : -1, o.offset ? *o.offset : 0, payload));
+  std::vector<storage::RecordRow> records;
+  OCHRE_ASSIGN_OR_RETURN(bool indexed,
+                         GetFromFilterIndex(&state_->filter_index(), o, row.cid, reader.get(), payload, &records));
+  if (!indexed) {
+    query::RidQuery filter;
+    if (o.where || o.where_document) {
+      OCHRE_ASSIGN_OR_RETURN(filter, query::CompileFilter(row.cid, o.where ? &*o.where : nullptr,
+                                                          o.where_document ? &*o.where_document : nullptr));
+    }
+    OCHRE_ASSIGN_OR_RETURN(records, reader->SelectRecords(row.cid, filter.sql, filter.params, o.ids ? &*o.ids : nullptr,
+                                                          o.limit ? *o.limit : -1, o.offset ? *o.offset : 0, payload));
+  }
   GetResult out;
   out.included = o.include;
   out.ids.reserve(records.size());
@@ -136,15 +142,19 @@ Result<QueryResult> CollectionImpl::Query(const QueryOptions& o) const {
     if (!std::isfinite(f)) return Status::InvalidArgument("Embeddings must not contain NaN or Infinity values");
   }
 
-  QueryResult out;
-  out.included = o.include;
   const size_t nq = queries->rows();
-  out.ids.resize(nq);
-  if (o.include.documents) out.documents.emplace(nq);
-  if (o.include.metadatas) out.metadatas.emplace(nq);
-  if (o.include.uris) out.uris.emplace(nq);
-  if (o.include.distances) out.distances.emplace(nq);
-  if (o.include.embeddings) out.embeddings.emplace(nq);
+  auto empty_result = [&]() {
+    QueryResult r;
+    r.included = o.include;
+    r.ids.resize(nq);
+    if (o.include.documents) r.documents.emplace(nq);
+    if (o.include.metadatas) r.metadatas.emplace(nq);
+    if (o.include.uris) r.uris.emplace(nq);
+    if (o.include.distances) r.distances.emplace(nq);
+    if (o.include.embeddings) r.embeddings.emplace(nq);
+    return r;
+  };
+  QueryResult out = empty_result();
 
   // The rows the index returns and the records they resolve to, of one compaction generation.
   auto generation = state_->ReadGuard();
@@ -158,108 +168,130 @@ Result<QueryResult> CollectionImpl::Query(const QueryOptions& o) const {
   }
   OCHRE_ASSIGN_OR_RETURN(CollectionConfiguration config, ConfigurationFromJson(row.config_json));
 
-  // Pre-filtering: the allow-list of rows.
-  std::optional<RowBitmap> allow;
-  if (o.where || o.where_document || o.ids) {
-    query::RidQuery filter;
-    if (o.where || o.where_document) {
-      OCHRE_ASSIGN_OR_RETURN(filter, query::CompileFilter(row.cid, o.where ? &*o.where : nullptr,
-                                                          o.where_document ? &*o.where_document : nullptr));
-    }
-    allow.emplace(rt->committed_row_count());  // a capacity hint; Set grows the bitmap
-    std::vector<uint32_t> matches;
-    if (o.ids) {
-      OCHRE_ASSIGN_OR_RETURN(matches, reader->SelectRows(row.cid, filter.sql, filter.params, &*o.ids));
-    } else {
-      // The filter's rids become rows through the runtime's map: no records lookups.
-      OCHRE_ASSIGN_OR_RETURN(auto rids, query::FindRids(reader->db(), filter));
-      rt->RowsOfRids(rids, &*allow);
-    }
-    if (o.ids && !o.where && !o.where_document && matches.size() < o.ids->size()) {
-      // Chroma fails a query whose ids filter names a record that does not exist.
-      OCHRE_ASSIGN_OR_RETURN(auto found_records, reader->FindRecordsByIds(row.cid, *o.ids));
-      std::unordered_set<std::string_view> found;
-      for (const auto& m : found_records) found.insert(m.id);
-      for (const auto& id : *o.ids) {
-        if (!found.count(id)) return Status::NotFound("Error finding id " + id);
+  for (int pass = 0; pass < 2; ++pass) {
+    // Pre-filtering: the allow-list of rows, from the metadata index when it answers the filter
+    // (then checked once the hits are resolved: a write that began meanwhile sends the query to the
+    // SQL path, pass 1), else from SQL.
+    std::optional<RowBitmap> allow;
+    FilterIndexSlot::View view;
+    bool from_index = false;
+    std::optional<ReadSnapshot> snapshot;
+    if (o.where || o.where_document || o.ids) {
+      allow.emplace(rt->committed_row_count());  // a capacity hint; Set grows the bitmap
+      if (pass == 0) {
+        OCHRE_ASSIGN_OR_RETURN(
+            from_index, AllowFromFilterIndex(&state_->filter_index(), o, row.cid, reader.get(), *rt, &*allow, &view));
       }
-    }
-    for (uint32_t r : matches) allow->Set(r);
-    if (allow->empty()) return out;
-  }
-
-  index::SearchParams params;
-  params.k = size_t(std::min<int64_t>(o.n_results, int64_t(rt->live_count())));
-  params.ef = size_t(config.hnsw.ef_search);
-  params.allow = allow ? &*allow : nullptr;
-  if (params.k == 0) return out;
-  const RowChunks& rows = rt->store->rows();
-  const size_t live = rt->live_count();
-  for (size_t q = 0; q < nq; ++q) {
-    const size_t k = params.k;
-    struct Hit {
-      float distance;
-      storage::RecordRow record;
-    };
-    std::vector<Hit> resolved;
-    // A hit whose record this reader's snapshot does not hold (committed, or deleted, while the
-    // query ran) is dropped; the search then asks for that many more, so that n_results stay whole.
-    size_t extra = 0;
-    for (int attempt = 0; attempt < 4; ++attempt) {
-      index::SearchParams ask = params;
-      ask.k = std::min(k + 1 + extra, live);
-      std::vector<index::Neighbor> hits;
-      while (true) {
-        OCHRE_ASSIGN_OR_RETURN(hits, rt->Search(queries->row(q), ask));
-        if (hits.size() <= k || hits.size() < ask.k || ask.k >= live) break;
-        if (hits.back().distance != hits[std::min(hits.size(), k + extra) - 1].distance) break;
-        ask.k = std::min(ask.k * 2, live);
+      if (!from_index) snapshot.emplace(reader->db());
+      query::RidQuery filter;
+      if (!from_index && (o.where || o.where_document)) {
+        OCHRE_ASSIGN_OR_RETURN(filter, query::CompileFilter(row.cid, o.where ? &*o.where : nullptr,
+                                                            o.where_document ? &*o.where_document : nullptr));
       }
-      resolved.clear();
-      resolved.reserve(hits.size());
-      size_t dropped = 0;
-      for (const auto& h : hits) {
-        OCHRE_ASSIGN_OR_RETURN(auto rec, reader->FindRecordByRow(row.cid, h.row));
-        if (rec) {
-          resolved.push_back(Hit{h.distance, std::move(*rec)});
-        } else {
-          ++dropped;
+      std::vector<uint32_t> matches;
+      if (from_index) {
+        // The allow-list is set.
+      } else if (o.ids) {
+        OCHRE_ASSIGN_OR_RETURN(matches, reader->SelectRows(row.cid, filter.sql, filter.params, &*o.ids));
+      } else {
+        // The filter's rids become rows through the runtime's map: no records lookups.
+        OCHRE_ASSIGN_OR_RETURN(auto rids, query::FindRids(reader->db(), filter));
+        rt->RowsOfRids(rids, &*allow);
+      }
+      if (o.ids && !o.where && !o.where_document && matches.size() < o.ids->size()) {
+        // Chroma fails a query whose ids filter names a record that does not exist.
+        OCHRE_ASSIGN_OR_RETURN(auto found_records, reader->FindRecordsByIds(row.cid, *o.ids));
+        std::unordered_set<std::string_view> found;
+        for (const auto& m : found_records) found.insert(m.id);
+        for (const auto& id : *o.ids) {
+          if (!found.count(id)) return Status::NotFound("Error finding id " + id);
         }
       }
-      if (dropped == 0 || resolved.size() >= k || ask.k >= live) break;
-      extra += 2 * dropped;
-    }
-    // Ties at the k-th distance are broken by id, not by row: the search asked for one more than
-    // k (and, while those tied with the k-th, for more), so that every tied record competes.
-    if (resolved.size() > k) {
-      std::stable_sort(resolved.begin(), resolved.end(),
-                       [](const Hit& a, const Hit& b) { return a.distance < b.distance; });
-      const float boundary = resolved[k - 1].distance;
-      while (resolved.size() > k && resolved.back().distance != boundary) resolved.pop_back();
-    }
-    // Ascending distance; ties by id, so that results do not depend on row numbers.
-    std::stable_sort(resolved.begin(), resolved.end(), [](const Hit& a, const Hit& b) {
-      return a.distance < b.distance || (a.distance == b.distance && a.record.id < b.record.id);
-    });
-    if (resolved.size() > k) resolved.resize(k);
-    std::vector<float> vectors;
-    for (auto& h : resolved) {
-      out.ids[q].push_back(h.record.id);
-      if (o.include.distances) (*out.distances)[q].push_back(h.distance);
-      if (o.include.documents) (*out.documents)[q].push_back(std::move(h.record.document));
-      if (o.include.uris) (*out.uris)[q].push_back(std::move(h.record.uri));
-      if (o.include.metadatas) {
-        OCHRE_ASSIGN_OR_RETURN(auto m, DecodeOptional(h.record.metadata_json));
-        (*out.metadatas)[q].push_back(std::move(m));
-      }
-      if (o.include.embeddings) {
-        const float* v = rows.Row(h.record.row);
-        vectors.insert(vectors.end(), v, v + rt->dim);
+      for (uint32_t r : matches) allow->Set(r);
+      if (allow->empty()) {
+        if (from_index && !state_->filter_index().StillValid(view)) continue;
+        return out;
       }
     }
-    if (o.include.embeddings) (*out.embeddings)[q] = FloatMatrix(rt->dim, std::move(vectors));
+
+    index::SearchParams params;
+    params.k = size_t(std::min<int64_t>(o.n_results, int64_t(rt->live_count())));
+    params.ef = size_t(config.hnsw.ef_search);
+    params.allow = allow ? &*allow : nullptr;
+    if (params.k == 0) return out;
+    const RowChunks& rows = rt->store->rows();
+    const size_t live = rt->live_count();
+    for (size_t q = 0; q < nq; ++q) {
+      const size_t k = params.k;
+      struct Hit {
+        float distance;
+        storage::RecordRow record;
+      };
+      std::vector<Hit> resolved;
+      // A hit whose record this reader's snapshot does not hold (committed, or deleted, while the
+      // query ran) is dropped; the search then asks for that many more, so that n_results stay whole.
+      size_t extra = 0;
+      for (int attempt = 0; attempt < 4; ++attempt) {
+        index::SearchParams ask = params;
+        ask.k = std::min(k + 1 + extra, live);
+        std::vector<index::Neighbor> hits;
+        while (true) {
+          OCHRE_ASSIGN_OR_RETURN(hits, rt->Search(queries->row(q), ask));
+          if (hits.size() <= k || hits.size() < ask.k || ask.k >= live) break;
+          if (hits.back().distance != hits[std::min(hits.size(), k + extra) - 1].distance) break;
+          ask.k = std::min(ask.k * 2, live);
+        }
+        resolved.clear();
+        resolved.reserve(hits.size());
+        size_t dropped = 0;
+        for (const auto& h : hits) {
+          OCHRE_ASSIGN_OR_RETURN(auto rec, reader->FindRecordByRow(row.cid, h.row));
+          if (rec) {
+            resolved.push_back(Hit{h.distance, std::move(*rec)});
+          } else {
+            ++dropped;
+          }
+        }
+        if (dropped == 0 || resolved.size() >= k || ask.k >= live) break;
+        extra += 2 * dropped;
+      }
+      // Ties at the k-th distance are broken by id, not by row: the search asked for one more than
+      // k (and, while those tied with the k-th, for more), so that every tied record competes.
+      if (resolved.size() > k) {
+        std::stable_sort(resolved.begin(), resolved.end(),
+                         [](const Hit& a, const Hit& b) { return a.distance < b.distance; });
+        const float boundary = resolved[k - 1].distance;
+        while (resolved.size() > k && resolved.back().distance != boundary) resolved.pop_back();
+      }
+      // Ascending distance; ties by id, so that results do not depend on row numbers.
+      std::stable_sort(resolved.begin(), resolved.end(), [](const Hit& a, const Hit& b) {
+        return a.distance < b.distance || (a.distance == b.distance && a.record.id < b.record.id);
+      });
+      if (resolved.size() > k) resolved.resize(k);
+      std::vector<float> vectors;
+      for (auto& h : resolved) {
+        out.ids[q].push_back(h.record.id);
+        if (o.include.distances) (*out.distances)[q].push_back(h.distance);
+        if (o.include.documents) (*out.documents)[q].push_back(std::move(h.record.document));
+        if (o.include.uris) (*out.uris)[q].push_back(std::move(h.record.uri));
+        if (o.include.metadatas) {
+          OCHRE_ASSIGN_OR_RETURN(auto m, DecodeOptional(h.record.metadata_json));
+          (*out.metadatas)[q].push_back(std::move(m));
+        }
+        if (o.include.embeddings) {
+          const float* v = rows.Row(h.record.row);
+          vectors.insert(vectors.end(), v, v + rt->dim);
+        }
+      }
+      if (o.include.embeddings) (*out.embeddings)[q] = FloatMatrix(rt->dim, std::move(vectors));
+    }
+    if (from_index && !state_->filter_index().StillValid(view)) {
+      out = empty_result();
+      continue;
+    }
+    return out;
   }
-  return out;
+  return Status::Internal("unreachable: the SQL pass always answers");
 }
 
 }  // namespace ochre::api

@@ -30,6 +30,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "api/filter_index.h"
 #include "index/hnsw/hnsw_index.h"
 #include "index/vector_index.h"
 #include "ochre/result.h"
@@ -150,6 +151,9 @@ class CollectionState {
   // load calls it again (a failed publish is cleaned up that way).
   static void RemoveOtherGenerations(const std::string& dir, const std::string& uuid, int64_t current);
 
+  // The in-memory metadata index of `where` filters (keyed by rid: unaffected by row changes).
+  FilterIndexSlot& filter_index() { return filter_index_; }
+
  private:
   Result<std::unique_ptr<storage::VectorStore>> OpenStore(uint32_t dim, uint64_t committed_rows, bool create,
                                                           int64_t generation);
@@ -172,6 +176,7 @@ class CollectionState {
   std::mutex runtime_mu_;  // guards runtime_ and loaded_
   bool loaded_ = false;
   std::shared_ptr<VectorRuntime> runtime_;
+  FilterIndexSlot filter_index_;
 };
 
 }  // namespace ochre::api

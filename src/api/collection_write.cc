@@ -169,7 +169,8 @@ Status CollectionImpl::Write(const RecordBatch& in, WriteKind kind) {
     for (auto& p : plan) p.row = p.existing->row;
   }
 
-  // 4. The commit point.
+  // 4. The commit point. The filter index follows the records (api/filter_index.h).
+  FilterIndexSlot::WriteScope filter_write(&state_->filter_index());
   Status committed = [&]() -> Status {
     auto w = engine_->Writer();
     storage::Transaction txn(w->db());
@@ -195,6 +196,7 @@ Status CollectionImpl::Write(const RecordBatch& in, WriteKind kind) {
         if (meta && *meta) fresh = MergeMetadata({}, **meta);
         rec.metadata = &fresh;
         OCHRE_ASSIGN_OR_RETURN(p.rid, w->InsertRecord(row.cid, rec));
+        OCHRE_RETURN_IF_ERROR(filter_write.Inserted(p.rid, &fresh));
         continue;
       }
       const storage::RecordRow& old = *p.existing;
@@ -208,11 +210,13 @@ Status CollectionImpl::Write(const RecordBatch& in, WriteKind kind) {
       rec.document = (doc && doc->has_value()) ? doc : &old.document;
       rec.uri = (uri && uri->has_value()) ? uri : &old.uri;
       OCHRE_RETURN_IF_ERROR(w->RewriteRecord(row.cid, old, rec));
+      OCHRE_RETURN_IF_ERROR(filter_write.Rewritten(old.rid, old.metadata_json, &merged));
     }
     int64_t committed_rows = rt ? int64_t(rt->store->size()) : row.committed_rows;
     OCHRE_RETURN_IF_ERROR(w->SetRowCounts(row.cid, committed_rows, row.dead_rows + int64_t(dead_rows.size())));
     return txn.Commit();
   }();
+  filter_write.Finish(committed.ok());
   if (!committed.ok()) {
     if (rt) (void)rt->store->TruncateTo(old_size);
     return committed;
@@ -275,11 +279,16 @@ Result<int64_t> CollectionImpl::Delete(const DeleteOptions& o) {
       reported = int64_t(o.ids->size());  // Chroma reports len(ids), not the number removed
     }
     if (doomed.empty()) return reported;
+    FilterIndexSlot::WriteScope filter_write(&state_->filter_index());
     storage::Transaction txn(w->db());
     OCHRE_RETURN_IF_ERROR(txn.Start());
-    for (const auto& r : doomed) OCHRE_RETURN_IF_ERROR(w->DeleteRecord(row.cid, r));
+    for (const auto& r : doomed) {
+      OCHRE_RETURN_IF_ERROR(w->DeleteRecord(row.cid, r));
+      OCHRE_RETURN_IF_ERROR(filter_write.Deleted(r.rid, r.metadata_json));
+    }
     OCHRE_RETURN_IF_ERROR(w->SetRowCounts(row.cid, row.committed_rows, row.dead_rows + int64_t(doomed.size())));
     OCHRE_RETURN_IF_ERROR(txn.Commit());
+    filter_write.Finish(true);
   }
   if (auto rt = state_->LoadedRuntime()) {
     for (const auto& r : doomed) rt->DeleteCommitted(r.row);

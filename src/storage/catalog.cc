@@ -427,6 +427,37 @@ Result<std::vector<RecordRow>> CatalogConn::SelectRecords(int64_t cid, std::stri
   return out;
 }
 
+Result<std::vector<RecordRow>> CatalogConn::SelectRecordsByRids(int64_t cid, const std::vector<int64_t>& rids,
+                                                                bool with_payload) {
+  std::vector<RecordRow> out;
+  if (rids.empty()) return out;
+  // The rids travel as one JSON array (one host parameter whatever their number); SQLite reads
+  // them into a sorted ephemeral index and looks each up by rowid, already in rid order.
+  std::string array = "[";
+  array.reserve(rids.size() * 8 + 2);
+  for (size_t i = 0; i < rids.size(); ++i) {
+    if (i) array += ',';
+    array += std::to_string(rids[i]);
+  }
+  array += ']';
+  OCHRE_ASSIGN_OR_RETURN(
+      Statement * st,
+      db_->Cached(with_payload ? "SELECT rid, id, row, document, uri, metadata_json FROM records WHERE rid IN "
+                                 "(SELECT value FROM json_each(?1)) AND +cid = ?2 ORDER BY rid"
+                               : "SELECT rid, id, row FROM records WHERE rid IN (SELECT value FROM json_each(?1)) "
+                                 "AND +cid = ?2 ORDER BY rid"));
+  st->Reset();
+  st->Bind(1, array).Bind(2, cid);
+  out.reserve(rids.size());
+  while (true) {
+    OCHRE_ASSIGN_OR_RETURN(bool row, st->Step());
+    if (!row) break;
+    out.push_back(ReadRecord(*st, with_payload));
+  }
+  st->Reset();
+  return out;
+}
+
 Result<std::vector<uint32_t>> CatalogConn::SelectRows(int64_t cid, std::string_view rid_select,
                                                       const std::vector<SqlParam>& params,
                                                       const std::vector<std::string>* ids) {

@@ -109,6 +109,9 @@ class CatalogConn {
   Result<std::vector<RecordRow>> SelectRecords(int64_t cid, std::string_view rid_select,
                                                const std::vector<SqlParam>& params, const std::vector<std::string>* ids,
                                                int64_t limit, int64_t offset, bool with_payload);
+  // The records of the given rids (ascending, of collection cid), ordered by rid, in one
+  // statement. A rid with no record of the collection is skipped.
+  Result<std::vector<RecordRow>> SelectRecordsByRids(int64_t cid, const std::vector<int64_t>& rids, bool with_payload);
   // The vector rows of the records SelectRecords would return (any order, no payload): the
   // allow-list of a filtered query.
   Result<std::vector<uint32_t>> SelectRows(int64_t cid, std::string_view rid_select,

@@ -15,6 +15,7 @@
 
 #include "ochre/types.h"
 #include "ochre/where.h"
+#include "storage/metadata_codec.h"
 #include "storage/schema.h"
 #include "storage/sqlite_db.h"
 
@@ -48,9 +49,12 @@ inline Status InsertScalar(storage::SqliteDb* db, const char* table, int64_t rid
 }
 
 inline Status InsertTestRecord(storage::SqliteDb* db, const TestRecord& r) {
-  OCHRE_ASSIGN_OR_RETURN(storage::Statement stmt,
-                         db->Prepare("INSERT INTO records(rid, cid, id, row, document) VALUES (?, ?, ?, ?, ?)"));
+  OCHRE_ASSIGN_OR_RETURN(
+      storage::Statement stmt,
+      db->Prepare("INSERT INTO records(rid, cid, id, row, document, metadata_json) VALUES (?, ?, ?, ?, ?, ?)"));
   stmt.Bind(1, r.rid).Bind(2, r.cid).Bind(3, std::string_view(r.id)).Bind(4, r.rid).Bind(5, r.document);
+  // As CatalogConn::InsertRecord stores it: no JSON for no (or empty) metadata.
+  if (r.metadata && !r.metadata->empty()) stmt.Bind(6, storage::EncodeMetadata(*r.metadata));
   OCHRE_RETURN_IF_ERROR(stmt.Run());
   if (r.document) {
     OCHRE_ASSIGN_OR_RETURN(storage::Statement fts,
