@@ -149,7 +149,9 @@ AddFigures Ingest(Client* client, const Dataset& d) {
   CreateCollectionOptions o;
   o.name = "bench";
   o.embedding_function = nullptr;
-  o.configuration = CollectionConfigurationUpdate{HnswConfigUpdate{.space = Space::kCosine}, std::nullopt};
+  HnswConfigUpdate hnsw;
+  hnsw.space = Space::kCosine;
+  o.configuration = CollectionConfigurationUpdate{hnsw, std::nullopt};
   auto c = Take(client->CreateCollection(o), "create");
   auto t0 = Clock::now();
   for (size_t i = 0; i < d.n(); i += 1000) Check(c->Add(MakeBatch(d, i, std::min(d.n(), i + 1000))), "add");

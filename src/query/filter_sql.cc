@@ -107,8 +107,8 @@ class Compiler {
  public:
   explicit Compiler(int64_t cid) : cid_(std::to_string(cid)), records_("SELECT rid FROM records WHERE cid = " + cid_) {}
 
-  RidSet All() const { return RidSet{records_, {}, false}; }
-  static RidSet None() { return RidSet{"SELECT rid FROM records WHERE 0", {}, false}; }
+  RidSet All() const { return RidSet{records_, {}, false, {}, {}, 0}; }
+  static RidSet None() { return RidSet{"SELECT rid FROM records WHERE 0", {}, false, {}, {}, 0}; }
 
   RidSet Where(const WhereNode& node) {
     switch (node.kind) {
@@ -290,8 +290,8 @@ class Compiler {
   // parameters of the WITH clause stay in text order.
   RidSet Wrap(RidSet chain) {
     std::string name = "f" + std::to_string(ctes_.size());
-    ctes_.push_back(RidSet{name + " AS (" + chain.sql + ")", std::move(chain.params), false});
-    return RidSet{"SELECT rid FROM " + name, {}, false};
+    ctes_.push_back(RidSet{name + " AS (" + chain.sql + ")", std::move(chain.params), false, {}, {}, 0});
+    return RidSet{"SELECT rid FROM " + name, {}, false, {}, {}, 0};
   }
 
   static bool IsNegation(DocumentOp op) { return op == DocumentOp::kNotContains || op == DocumentOp::kNotRegex; }

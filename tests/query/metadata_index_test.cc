@@ -198,7 +198,9 @@ TEST_F(MetadataIndexSqlTest, AppliedWritesMatchTheReferenceEvaluator) {
       }
       if (touched.count(c.rid)) continue;
       touched[c.rid] = true;
-      if (c.existed) ASSERT_NO_FATAL_FAILURE(drop_rows(c.rid));
+      if (c.existed) {
+        ASSERT_NO_FATAL_FAILURE(drop_rows(c.rid));
+      }
       if (what < 8 || !c.existed) {
         TestRecord r = gen.Record(c.rid);
         r.cid = 1;
