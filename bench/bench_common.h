@@ -58,6 +58,10 @@ class AnnLibrary {
   virtual bool SearchFiltered(const Dataset& d, size_t q, size_t k, const RowBitmap& allow, uint32_t* out) {
     return false;
   }
+  // The built index to / from a file (--index-cache, to profile queries without rebuilding);
+  // false when the library does not support it or the file is missing or unreadable.
+  virtual bool SaveIndex(const std::string& path) { return false; }
+  virtual bool LoadIndex(const Dataset& d, int m, int ef_construction, const std::string& path) { return false; }
   virtual size_t MemoryBytes() const { return 0; }
   // Persistence figures (graph file size, save and load time), empty when not measured.
   virtual std::string PersistStats() { return ""; }

@@ -2,6 +2,8 @@
 //
 // Our HnswIndex behind the bench's AnnLibrary face.
 #include <cstdio>
+#include <fstream>
+#include <iterator>
 #include <numeric>
 
 #include "bench_common.h"
@@ -25,6 +27,28 @@ class OchreLibrary final : public AnnLibrary {
     std::vector<uint32_t> all(d.n());
     std::iota(all.begin(), all.end(), 0u);
     (void)index_->Insert(all);
+  }
+
+  bool SaveIndex(const std::string& path) override {
+    std::string bytes;
+    if (!index::SaveGraph(*index_, &bytes).ok()) return false;
+    std::ofstream out(path, std::ios::binary);
+    out.write(bytes.data(), std::streamsize(bytes.size()));
+    return bool(out);
+  }
+
+  bool LoadIndex(const Dataset& d, int m, int ef_construction, const std::string& path) override {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return false;
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    rows_ = WrapRows(d.base, d.dim);
+    config_.space = d.metric == Metric::kCosine ? Space::kCosine : Space::kL2;
+    config_.max_neighbors = m;
+    config_.ef_construction = ef_construction;
+    auto loaded = index::LoadGraph(config_, rows_.get(), bytes);
+    if (!loaded.ok()) return false;
+    index_ = std::move(*loaded);
+    return true;
   }
 
   void SetEf(int ef) override { ef_ = size_t(ef); }
