@@ -67,7 +67,8 @@ class AnnLibrary {
   virtual std::string PersistStats() { return ""; }
 };
 
-std::unique_ptr<AnnLibrary> MakeOchreLibrary();
+// `quantized`: our index with HnswOptions::quantized_search (an SQ8 copy walked, then re-ranked).
+std::unique_ptr<AnnLibrary> MakeOchreLibrary(bool quantized);
 std::unique_ptr<AnnLibrary> MakeHnswlibLibrary();  // null when built without hnswlib
 std::unique_ptr<AnnLibrary> MakeFaissLibrary();    // null when built without FAISS
 
