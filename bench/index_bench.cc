@@ -7,7 +7,7 @@
 //
 //   ochre_index_bench [--n 100000] [--nq 1000] [--dim 384] [--m 16] [--efc 100] [--threads 2]
 //                     [--efs 10,20,40,80,160,320] [--datasets synthetic,fashion]
-//                     [--libs ochre,hnswlib,faiss] [--fashion-dir /usr/share/datasets/fashion-mnist]
+//                     [--libs ochre,ochre-sq8,hnswlib,faiss] [--fashion-dir /usr/share/datasets/fashion-mnist]
 //                     [--clock wall|cpu] [--index-cache DIR]
 //
 // --index-cache keeps each library's built index in DIR and loads it on the next run instead of
@@ -41,7 +41,7 @@ struct Options {
   int threads = 2;
   std::vector<int> efs = {10, 20, 40, 80, 160, 320};
   std::vector<std::string> datasets = {"synthetic", "fashion"};
-  std::vector<std::string> libs = {"ochre", "hnswlib", "faiss"};
+  std::vector<std::string> libs = {"ochre", "ochre-sq8", "hnswlib", "faiss"};
   std::string fashion_dir = "/usr/share/datasets/fashion-mnist";
   // "wall" or "cpu": with cpu, qps_1t counts the searching thread's CPU time, which a machine
   // shared with other work disturbs far less than wall time.
