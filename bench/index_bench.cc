@@ -295,9 +295,9 @@ void RunDataset(const Dataset& d, const Options& o, double stream_gbs) {
     auto b0 = std::chrono::steady_clock::now();
     double build_s = 0;
     // ochre-sq8 shares ochre's graph (its quantized copy is rebuilt from the vectors on load).
-    const std::string cache_path = o.index_cache + "/" + name.substr(0, name.find('-')) + "_" + d.name + "_" + std::to_string(d.n()) + "_" +
-                                   std::to_string(d.dim) + "_m" + std::to_string(o.m) + "_efc" + std::to_string(o.efc) +
-                                   ".idx";
+    const std::string cache_path = o.index_cache + "/" + name.substr(0, name.find('-')) + "_" + d.name + "_" +
+                                   std::to_string(d.n()) + "_" + std::to_string(d.dim) + "_m" + std::to_string(o.m) +
+                                   "_efc" + std::to_string(o.efc) + ".idx";
     if (o.index_cache.empty() || !lib->LoadIndex(d, o.m, o.efc, cache_path)) {
       lib->Build(d, o.m, o.efc, o.threads);
       build_s = Seconds(b0);
