@@ -58,12 +58,17 @@ class AnnLibrary {
   virtual bool SearchFiltered(const Dataset& d, size_t q, size_t k, const RowBitmap& allow, uint32_t* out) {
     return false;
   }
+  // The built index to / from a file (--index-cache, to profile queries without rebuilding);
+  // false when the library does not support it or the file is missing or unreadable.
+  virtual bool SaveIndex(const std::string& path) { return false; }
+  virtual bool LoadIndex(const Dataset& d, int m, int ef_construction, const std::string& path) { return false; }
   virtual size_t MemoryBytes() const { return 0; }
   // Persistence figures (graph file size, save and load time), empty when not measured.
   virtual std::string PersistStats() { return ""; }
 };
 
-std::unique_ptr<AnnLibrary> MakeOchreLibrary();
+// `quantized`: our index with HnswOptions::quantized_search (an SQ8 copy walked, then re-ranked).
+std::unique_ptr<AnnLibrary> MakeOchreLibrary(bool quantized);
 std::unique_ptr<AnnLibrary> MakeHnswlibLibrary();  // null when built without hnswlib
 std::unique_ptr<AnnLibrary> MakeFaissLibrary();    // null when built without FAISS
 

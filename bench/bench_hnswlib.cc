@@ -6,6 +6,7 @@
 #include <hnswlib/hnswlib.h>
 
 #include <atomic>
+#include <cstdio>
 #include <thread>
 
 #include "bench_common.h"
@@ -50,6 +51,26 @@ class HnswlibLibrary final : public AnnLibrary {
         heap.pop();
       }
     }
+  }
+
+  bool SaveIndex(const std::string& path) override {
+    index_->saveIndex(path);
+    return true;
+  }
+
+  bool LoadIndex(const Dataset& d, int m, int ef_construction, const std::string& path) override {
+    if (FILE* f = std::fopen(path.c_str(), "rb")) {
+      std::fclose(f);
+    } else {
+      return false;
+    }
+    if (d.metric == Metric::kCosine) {
+      space_ = std::make_unique<hnswlib::InnerProductSpace>(d.dim);
+    } else {
+      space_ = std::make_unique<hnswlib::L2Space>(d.dim);
+    }
+    index_ = std::make_unique<hnswlib::HierarchicalNSW<float>>(space_.get(), path, false, d.n());
+    return true;
   }
 
   // hnswlib 0.6 (Debian) has no filter functor: SearchFiltered stays unsupported.

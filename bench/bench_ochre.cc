@@ -2,6 +2,8 @@
 //
 // Our HnswIndex behind the bench's AnnLibrary face.
 #include <cstdio>
+#include <fstream>
+#include <iterator>
 #include <numeric>
 
 #include "bench_common.h"
@@ -12,7 +14,8 @@ namespace {
 
 class OchreLibrary final : public AnnLibrary {
  public:
-  std::string name() const override { return "ochre"; }
+  explicit OchreLibrary(bool quantized) { options_.quantized_search = quantized; }
+  std::string name() const override { return options_.quantized_search ? "ochre-sq8" : "ochre"; }
 
   void Build(const Dataset& d, int m, int ef_construction, int threads) override {
     rows_ = WrapRows(d.base, d.dim);
@@ -21,10 +24,32 @@ class OchreLibrary final : public AnnLibrary {
     config.max_neighbors = m;
     config.ef_construction = ef_construction;
     config.num_threads = threads;
-    index_ = index::MakeHnswIndex(config, rows_.get());
+    index_ = index::MakeHnswIndex(config, rows_.get(), options_);
     std::vector<uint32_t> all(d.n());
     std::iota(all.begin(), all.end(), 0u);
     (void)index_->Insert(all);
+  }
+
+  bool SaveIndex(const std::string& path) override {
+    std::string bytes;
+    if (!index::SaveGraph(*index_, &bytes).ok()) return false;
+    std::ofstream out(path, std::ios::binary);
+    out.write(bytes.data(), std::streamsize(bytes.size()));
+    return bool(out);
+  }
+
+  bool LoadIndex(const Dataset& d, int m, int ef_construction, const std::string& path) override {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return false;
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    rows_ = WrapRows(d.base, d.dim);
+    config_.space = d.metric == Metric::kCosine ? Space::kCosine : Space::kL2;
+    config_.max_neighbors = m;
+    config_.ef_construction = ef_construction;
+    auto loaded = index::LoadGraph(config_, rows_.get(), bytes, options_);
+    if (!loaded.ok()) return false;
+    index_ = std::move(*loaded);
+    return true;
   }
 
   void SetEf(int ef) override { ef_ = size_t(ef); }
@@ -66,11 +91,12 @@ class OchreLibrary final : public AnnLibrary {
   std::unique_ptr<RowChunks> rows_;
   std::unique_ptr<index::HnswIndex> index_;
   HnswConfig config_;
+  index::HnswOptions options_;
   size_t ef_ = 100;
 };
 
 }  // namespace
 
-std::unique_ptr<AnnLibrary> MakeOchreLibrary() { return std::make_unique<OchreLibrary>(); }
+std::unique_ptr<AnnLibrary> MakeOchreLibrary(bool quantized) { return std::make_unique<OchreLibrary>(quantized); }
 
 }  // namespace ochre::bench

@@ -124,6 +124,22 @@ TEST(HnswConcurrencyTest, SearchesRunWhileOneWriterInserts) {
   EXPECT_GE(recall / 50, 0.95);
 }
 
+// With the quantized copy: the writer trains it (at kQuantizerMinRows rows) while readers search,
+// and then encodes every new row before linking it.
+TEST(HnswConcurrencyTest, QuantizedSearchesRunWhileOneWriterTrainsAndInserts) {
+  const uint32_t dim = 16, total = 4000;
+  TestRows rows(dim);
+  rows.AppendAll(testing::ClusteredVectors(total, dim, 8, 1));
+  HnswConfig config;
+  config.num_threads = 2;
+  config.max_neighbors = 8;
+  config.ef_construction = 40;
+  auto index = MakeHnswIndex(config, rows.chunks(), HnswOptions{.quantized_search = true});
+  ReadersWithOneWriter(index.get(), &rows, total, dim, []() {});
+  EXPECT_TRUE(index->quantized());
+  EXPECT_EQ(index->node_count(), total);
+}
+
 TEST(HnswConcurrencyTest, FlatIndexSearchesRunWhileOneWriterInserts) {
   const uint32_t dim = 16, total = 6000;
   TestRows rows(dim);

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <vector>
 
 namespace ochre::index {
@@ -23,6 +24,11 @@ using DotFn = float (*)(const float* a, const float* b, size_t dim);
 // The same against four rows at once (one query load feeds four accumulators): out[j] = f(q, r[j]).
 using Batch4Fn = void (*)(const float* q, const float* const r[4], size_t dim, float out[4]);
 
+// Sum over i < dim of w[i] * c[i]: float weights against uint8 codes (a scalar-quantized row; see
+// index/hnsw/sq8.h), and the same against four code rows at once.
+using U8DotFn = float (*)(const float* w, const uint8_t* c, size_t dim);
+using U8Batch4Fn = void (*)(const float* w, const uint8_t* const c[4], size_t dim, float out[4]);
+
 // One instruction-set version of every kernel.
 struct DistanceKernels {
   const char* name;  // "scalar", "avx2", "avx512"
@@ -30,6 +36,8 @@ struct DistanceKernels {
   DotFn dot;
   Batch4Fn l2sq_batch4;
   Batch4Fn dot_batch4;
+  U8DotFn u8_dot;
+  U8Batch4Fn u8_dot_batch4;
 };
 
 // The fastest version this CPU runs; chosen on the first call and fixed afterwards.

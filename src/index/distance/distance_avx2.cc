@@ -131,8 +131,48 @@ void DotBatch4Avx2(const float* q, const float* const r[4], size_t dim, float ou
   out[3] = HorizontalSum(acc3);
 }
 
+// Eight codes widened to eight floats.
+inline __m256 LoadCodes8(const uint8_t* c) {
+  __m128i bytes = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(c));
+  return _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(bytes));
+}
+
+float U8DotAvx2(const float* w, const uint8_t* c, size_t dim) {
+  __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
+  size_t i = 0;
+  for (; i + 16 <= dim; i += 16) {
+    acc0 = _mm256_fmadd_ps(_mm256_loadu_ps(w + i), LoadCodes8(c + i), acc0);
+    acc1 = _mm256_fmadd_ps(_mm256_loadu_ps(w + i + 8), LoadCodes8(c + i + 8), acc1);
+  }
+  for (; i + 8 <= dim; i += 8) acc0 = _mm256_fmadd_ps(_mm256_loadu_ps(w + i), LoadCodes8(c + i), acc0);
+  float sum = HorizontalSum(_mm256_add_ps(acc0, acc1));
+  for (; i < dim; ++i) sum += w[i] * float(c[i]);
+  return sum;
+}
+
+void U8DotBatch4Avx2(const float* w, const uint8_t* const c[4], size_t dim, float out[4]) {
+  __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
+  __m256 acc2 = _mm256_setzero_ps(), acc3 = _mm256_setzero_ps();
+  size_t i = 0;
+  for (; i + 8 <= dim; i += 8) {
+    __m256 x = _mm256_loadu_ps(w + i);
+    acc0 = _mm256_fmadd_ps(x, LoadCodes8(c[0] + i), acc0);
+    acc1 = _mm256_fmadd_ps(x, LoadCodes8(c[1] + i), acc1);
+    acc2 = _mm256_fmadd_ps(x, LoadCodes8(c[2] + i), acc2);
+    acc3 = _mm256_fmadd_ps(x, LoadCodes8(c[3] + i), acc3);
+  }
+  out[0] = HorizontalSum(acc0);
+  out[1] = HorizontalSum(acc1);
+  out[2] = HorizontalSum(acc2);
+  out[3] = HorizontalSum(acc3);
+  for (; i < dim; ++i) {
+    for (int j = 0; j < 4; ++j) out[j] += w[i] * float(c[j][i]);
+  }
+}
+
 }  // namespace
 
-const DistanceKernels kAvx2Kernels = {"avx2", L2SqAvx2, DotAvx2, L2SqBatch4Avx2, DotBatch4Avx2};
+const DistanceKernels kAvx2Kernels = {"avx2",        L2SqAvx2,  DotAvx2,        L2SqBatch4Avx2,
+                                      DotBatch4Avx2, U8DotAvx2, U8DotBatch4Avx2};
 
 }  // namespace ochre::index::internal

@@ -111,8 +111,53 @@ void DotBatch4Avx512(const float* q, const float* const r[4], size_t dim, float 
   out[3] = ReduceAdd(acc3);
 }
 
+// Sixteen codes (or the first n < 16 under a mask) widened to sixteen floats.
+inline __m512 LoadCodes16(const uint8_t* c, __mmask16 m) {
+  return _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(_mm_maskz_loadu_epi8(m, c)));
+}
+
+float U8DotAvx512(const float* w, const uint8_t* c, size_t dim) {
+  __m512 acc0 = _mm512_setzero_ps(), acc1 = _mm512_setzero_ps();
+  size_t i = 0;
+  for (; i + 32 <= dim; i += 32) {
+    acc0 = _mm512_fmadd_ps(_mm512_loadu_ps(w + i), LoadCodes16(c + i, 0xFFFF), acc0);
+    acc1 = _mm512_fmadd_ps(_mm512_loadu_ps(w + i + 16), LoadCodes16(c + i + 16, 0xFFFF), acc1);
+  }
+  for (; i < dim; i += 16) {
+    __mmask16 m = dim - i >= 16 ? __mmask16(0xFFFF) : TailMask(dim - i);
+    acc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, w + i), LoadCodes16(c + i, m), acc0);
+  }
+  return ReduceAdd(_mm512_add_ps(acc0, acc1));
+}
+
+void U8DotBatch4Avx512(const float* w, const uint8_t* const c[4], size_t dim, float out[4]) {
+  __m512 acc0 = _mm512_setzero_ps(), acc1 = _mm512_setzero_ps();
+  __m512 acc2 = _mm512_setzero_ps(), acc3 = _mm512_setzero_ps();
+  size_t i = 0;
+  for (; i + 16 <= dim; i += 16) {
+    __m512 x = _mm512_loadu_ps(w + i);
+    acc0 = _mm512_fmadd_ps(x, LoadCodes16(c[0] + i, 0xFFFF), acc0);
+    acc1 = _mm512_fmadd_ps(x, LoadCodes16(c[1] + i, 0xFFFF), acc1);
+    acc2 = _mm512_fmadd_ps(x, LoadCodes16(c[2] + i, 0xFFFF), acc2);
+    acc3 = _mm512_fmadd_ps(x, LoadCodes16(c[3] + i, 0xFFFF), acc3);
+  }
+  if (i < dim) {
+    __mmask16 m = TailMask(dim - i);
+    __m512 x = _mm512_maskz_loadu_ps(m, w + i);
+    acc0 = _mm512_fmadd_ps(x, LoadCodes16(c[0] + i, m), acc0);
+    acc1 = _mm512_fmadd_ps(x, LoadCodes16(c[1] + i, m), acc1);
+    acc2 = _mm512_fmadd_ps(x, LoadCodes16(c[2] + i, m), acc2);
+    acc3 = _mm512_fmadd_ps(x, LoadCodes16(c[3] + i, m), acc3);
+  }
+  out[0] = ReduceAdd(acc0);
+  out[1] = ReduceAdd(acc1);
+  out[2] = ReduceAdd(acc2);
+  out[3] = ReduceAdd(acc3);
+}
+
 }  // namespace
 
-const DistanceKernels kAvx512Kernels = {"avx512", L2SqAvx512, DotAvx512, L2SqBatch4Avx512, DotBatch4Avx512};
+const DistanceKernels kAvx512Kernels = {"avx512",        L2SqAvx512,  DotAvx512,        L2SqBatch4Avx512,
+                                        DotBatch4Avx512, U8DotAvx512, U8DotBatch4Avx512};
 
 }  // namespace ochre::index::internal

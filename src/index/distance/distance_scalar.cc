@@ -47,8 +47,25 @@ void DotBatch4Scalar(const float* q, const float* const r[4], size_t dim, float 
   for (int j = 0; j < 4; ++j) out[j] = DotScalar(q, r[j], dim);
 }
 
+float U8DotScalar(const float* w, const uint8_t* c, size_t dim) {
+  float acc[kLanes] = {};
+  size_t i = 0;
+  for (; i + kLanes <= dim; i += kLanes) {
+    for (size_t j = 0; j < kLanes; ++j) acc[j] += w[i + j] * float(c[i + j]);
+  }
+  float sum = 0;
+  for (; i < dim; ++i) sum += w[i] * float(c[i]);
+  for (size_t j = 0; j < kLanes; ++j) sum += acc[j];
+  return sum;
+}
+
+void U8DotBatch4Scalar(const float* w, const uint8_t* const c[4], size_t dim, float out[4]) {
+  for (int j = 0; j < 4; ++j) out[j] = U8DotScalar(w, c[j], dim);
+}
+
 }  // namespace
 
-const DistanceKernels kScalarKernels = {"scalar", L2SqScalar, DotScalar, L2SqBatch4Scalar, DotBatch4Scalar};
+const DistanceKernels kScalarKernels = {"scalar",        L2SqScalar,  DotScalar,        L2SqBatch4Scalar,
+                                        DotBatch4Scalar, U8DotScalar, U8DotBatch4Scalar};
 
 }  // namespace ochre::index::internal

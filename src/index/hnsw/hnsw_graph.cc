@@ -74,8 +74,7 @@ void HnswGraph::LockedSet(uint32_t node, int level, const uint32_t* links, uint3
 }
 
 size_t HnswGraph::MemoryBytes() const {
-  size_t bytes =
-      level0_.capacity() * level0_.stride() * sizeof(uint32_t) + levels_.capacity() + upper_.capacity() * sizeof(void*);
+  size_t bytes = level0_.MemoryBytes() + levels_.MemoryBytes() + upper_.MemoryBytes();
   std::lock_guard<std::mutex> lock(upper_mutex_);
   return bytes + upper_words_ * sizeof(uint32_t);
 }

@@ -1,7 +1,8 @@
 // Copyright 2026 The OchreDB Authors.
 //
 // HnswGraph: the links of an HNSW graph, kept apart from the vectors (which stay in RowChunks).
-// Nodes are rows. Level-0 lists live in one flat StableArray (one fixed-size block per row);
+// Nodes are rows. Level-0 lists live in one ChunkedArray (one fixed-size block per row, memory in
+// step with the row count);
 // upper levels, which only ~1/M of the nodes have, get a block allocated per node.
 //
 //   level-0 block (uint32 words): [version | count | link 0 .. link 2M-1]
@@ -20,7 +21,7 @@
 #include <mutex>
 #include <vector>
 
-#include "index/stable_array.h"
+#include "index/hnsw/chunked_array.h"
 
 namespace ochre::index {
 
@@ -98,9 +99,9 @@ class HnswGraph {
   std::atomic<uint32_t>& Version(uint32_t node) const { return *level0_.At(node); }
 
   const uint32_t m_;
-  StableArray<std::atomic<uint32_t>> level0_;
-  StableArray<std::atomic<uint8_t>> levels_;  // level + 1; 0: not in the graph
-  StableArray<std::atomic<std::atomic<uint32_t>*>> upper_;
+  ChunkedArray<std::atomic<uint32_t>> level0_;
+  ChunkedArray<std::atomic<uint8_t>> levels_;  // level + 1; 0: not in the graph
+  ChunkedArray<std::atomic<std::atomic<uint32_t>*>> upper_;
   mutable std::mutex upper_mutex_;  // guards upper_owned_ (inserting threads allocate concurrently)
   std::vector<std::unique_ptr<std::atomic<uint32_t>[]>> upper_owned_;
   size_t upper_words_ = 0;  // guarded by upper_mutex_

@@ -41,17 +41,60 @@ inline void PrefetchRow(const float* row, size_t bytes) {
   for (size_t off = 0; off < bytes; off += 64) _mm_prefetch(p + off, _MM_HINT_T0);
 }
 
+// Rows the quantizer learns its ranges from (evenly spread over the graph and the incoming batch).
+constexpr size_t kQuantizerSampleRows = 20000;
+
+// The distances of a walk on the float rows.
+struct ExactWalk {
+  const QueryDistance& q;
+  const RowChunks* rows;
+  const StableArray<float>* inv_norms;  // null unless cosine
+  size_t row_bytes;
+
+  float InvNorm(uint32_t id) const { return inv_norms != nullptr ? (*inv_norms)[id] : 1.0f; }
+  // The first two lines: the hardware prefetcher streams the rest of the row once the kernel
+  // starts reading it (fetching whole rows here measured slower).
+  void Prefetch(uint32_t id) const { PrefetchRow(rows->Row(id), std::min<size_t>(row_bytes, 128)); }
+  float One(uint32_t id) const { return q.To(rows->Row(id), InvNorm(id)); }
+  void Four(const uint32_t* ids, float* out) const {
+    const float* ptrs[4];
+    float inv[4];
+    for (int j = 0; j < 4; ++j) {
+      ptrs[j] = rows->Row(ids[j]);
+      inv[j] = InvNorm(ids[j]);
+    }
+    q.To4(ptrs, inv, out);
+  }
+};
+
+// The distances of a walk on the quantized copy.
+struct Sq8Walk {
+  const Sq8Query& q;
+  const ChunkedArray<uint8_t>* codes;
+  size_t code_bytes;
+
+  void Prefetch(uint32_t id) const { PrefetchRow(reinterpret_cast<const float*>(codes->At(id)), code_bytes); }
+  float One(uint32_t id) const { return q.To(codes->At(id)); }
+  void Four(const uint32_t* ids, float* out) const {
+    const uint8_t* ptrs[4] = {codes->At(ids[0]), codes->At(ids[1]), codes->At(ids[2]), codes->At(ids[3])};
+    q.To4(ptrs, out);
+  }
+};
+
 }  // namespace
 
-HnswIndex::HnswIndex(const HnswConfig& config, const RowChunks* rows)
+HnswIndex::HnswIndex(const HnswConfig& config, const RowChunks* rows, HnswOptions options)
     : space_(config.space),
       rows_(rows),
       ef_construction_(uint32_t(std::max(config.ef_construction, std::max(config.max_neighbors, 2)))),
       level_mult_(1.0 / std::log(double(std::max(config.max_neighbors, 2)))),
       kernels_(ActiveKernels()),
+      options_(options),
       ef_search_(size_t(std::max(config.ef_search, 1))),
       num_threads_(config.num_threads),
-      graph_(uint32_t(std::max(config.max_neighbors, 2))) {}
+      graph_(uint32_t(std::max(config.max_neighbors, 2))),
+      sq8_(config.space, rows->dim()),
+      codes_(sq8_.code_bytes()) {}
 
 HnswIndex::~HnswIndex() = default;
 
@@ -69,9 +112,10 @@ int HnswIndex::RandomLevel(uint32_t row) const {
   return std::min(level, HnswGraph::kMaxLevel);
 }
 
-HnswIndex::Candidate HnswIndex::GreedyDescend(const QueryDistance& q, uint32_t entry, int top, int stop,
+template <typename Walk>
+HnswIndex::Candidate HnswIndex::GreedyDescend(const Walk& walk, uint32_t entry, int top, int stop,
                                               SearchScratch* s) const {
-  Candidate cur{DistanceTo(q, entry), entry};
+  Candidate cur{walk.One(entry), entry};
   s->links.resize(graph_.MaxLinks(1));
   for (int level = top; level > stop; --level) {
     bool changed = true;
@@ -80,7 +124,7 @@ HnswIndex::Candidate HnswIndex::GreedyDescend(const QueryDistance& q, uint32_t e
       uint32_t n = graph_.ReadLinks(cur.second, level, s->links.data());
       for (uint32_t i = 0; i < n; ++i) {
         uint32_t id = s->links[i];
-        float d = DistanceTo(q, id);
+        float d = walk.One(id);
         if (d < cur.first) {
           cur = Candidate{d, id};
           changed = true;
@@ -91,15 +135,13 @@ HnswIndex::Candidate HnswIndex::GreedyDescend(const QueryDistance& q, uint32_t e
   return cur;
 }
 
-template <typename Accept>
-void HnswIndex::SearchLayer(const QueryDistance& q, std::span<const Candidate> entry, int level, size_t ef,
-                            Accept accept, SearchScratch* s) const {
+template <typename Walk, typename Accept>
+void HnswIndex::SearchLayer(const Walk& walk, std::span<const Candidate> entry, int level, size_t ef, Accept accept,
+                            SearchScratch* s) const {
   auto& cand = s->candidates;
   auto& res = s->results;
   cand.clear();
   res.clear();
-  const bool cosine = space_ == Space::kCosine;
-  const size_t row_bytes = size_t(rows_->dim()) * sizeof(float);
   float bound = kInfinity;  // the worst kept result once ef are kept
   auto keep = [&](float d, uint32_t id) {
     res.emplace_back(d, id);
@@ -140,24 +182,17 @@ void HnswIndex::SearchLayer(const QueryDistance& q, std::span<const Candidate> e
       uint32_t id = s->links[i];
       if (s->TryVisit(id)) {
         pending.push_back(id);
-        // The first two lines: the hardware prefetcher streams the rest of the row once the kernel
-        // starts reading it (fetching whole rows here measured no faster).
-        PrefetchRow(rows_->Row(id), std::min<size_t>(row_bytes, 128));
+        walk.Prefetch(id);
       }
     }
     const size_t np = pending.size();
     size_t i = 0;
     for (; i + 4 <= np; i += 4) {
-      const float* ptrs[4];
-      float inv[4] = {1, 1, 1, 1}, dist[4];
-      for (int j = 0; j < 4; ++j) {
-        ptrs[j] = rows_->Row(pending[i + j]);
-        if (cosine) inv[j] = inv_norms_[pending[i + j]];
-      }
-      q.To4(ptrs, inv, dist);
+      float dist[4];
+      walk.Four(&pending[i], dist);
       for (int j = 0; j < 4; ++j) consider(dist[j], pending[i + j]);
     }
-    for (; i < pending.size(); ++i) consider(DistanceTo(q, pending[i]), pending[i]);
+    for (; i < np; ++i) consider(walk.One(pending[i]), pending[i]);
   }
 }
 
@@ -210,8 +245,11 @@ void HnswIndex::InsertNode(uint32_t row, SearchScratch* s) {
   const int level = RandomLevel(row);
   graph_.InitNode(row, level);
   if (space_ == Space::kCosine) inv_norms_[row] = InverseNorm(rows_->Row(row), rows_->dim());
+  if (sq8_ready_.load(std::memory_order_relaxed)) EncodeRow(row);
   graph_.PublishNode(row, level);
   QueryDistance q(space_, rows_->Row(row), rows_->dim(), kernels_);
+  const ExactWalk walk{q, rows_, space_ == Space::kCosine ? &inv_norms_ : nullptr,
+                       size_t(rows_->dim()) * sizeof(float)};
 
   std::unique_lock<std::mutex> top_lock(graph_.entry_mutex(), std::defer_lock);
   HnswGraph::Entry e = graph_.entry();
@@ -221,7 +259,7 @@ void HnswIndex::InsertNode(uint32_t row, SearchScratch* s) {
     if (level <= e.level) top_lock.unlock();
   }
   if (e.node != HnswGraph::kNone) {
-    Candidate start = GreedyDescend(q, e.node, e.level, level, s);
+    Candidate start = GreedyDescend(walk, e.node, e.level, level, s);
     std::vector<Candidate> entry_set = {start};
     std::vector<Candidate> buf;
     std::vector<uint32_t> ids;
@@ -235,7 +273,7 @@ void HnswIndex::InsertNode(uint32_t row, SearchScratch* s) {
       s->Reset(graph_.capacity());
       s->TryVisit(row);  // never link a node to itself
       SearchLayer(
-          q, entry_set, lc, ef_construction_, [](uint32_t) { return true; }, s);
+          walk, entry_set, lc, ef_construction_, [](uint32_t) { return true; }, s);
       std::vector<Candidate>& selected = chosen[size_t(lc)];
       selected.assign(s->results.begin(), s->results.end());
       std::sort(selected.begin(), selected.end());
@@ -275,6 +313,7 @@ Status HnswIndex::Insert(std::span<const uint32_t> rows) {
   present_.Reserve(n);
   deleted_.Reserve(n);
   if (space_ == Space::kCosine) inv_norms_.Reserve(n);
+  if (options_.quantized_search) codes_.Reserve(n);
 
   // Drop rows already in the graph and repeats within the batch: two threads inserting the same
   // node would corrupt its lists.
@@ -285,6 +324,11 @@ Status HnswIndex::Insert(std::span<const uint32_t> rows) {
     if (present_.Test(r) || seen.Test(r)) continue;
     seen.Set(r);
     todo.push_back(r);
+  }
+
+  if (options_.quantized_search && !sq8_ready_.load(std::memory_order_relaxed) &&
+      present_.count() + todo.size() >= kQuantizerMinRows) {
+    TrainQuantizer(todo);
   }
 
   int threads = num_threads_.load(std::memory_order_relaxed);
@@ -310,6 +354,31 @@ Status HnswIndex::Insert(std::span<const uint32_t> rows) {
   return Status::Ok();
 }
 
+void HnswIndex::TrainQuantizer(std::span<const uint32_t> incoming) {
+  const uint32_t covered = uint32_t(std::min<uint64_t>(graph_.capacity(), rows_->rows()));
+  std::vector<uint32_t> pool;
+  for (uint32_t r = 0; r < covered; ++r) {
+    if (present_.Test(r)) pool.push_back(r);
+  }
+  pool.insert(pool.end(), incoming.begin(), incoming.end());
+  const size_t step = std::max<size_t>(1, pool.size() / kQuantizerSampleRows);
+  std::vector<const float*> sample;
+  std::vector<float> scales;
+  for (size_t i = 0; i < pool.size(); i += step) {
+    const float* row = rows_->Row(pool[i]);
+    sample.push_back(row);
+    scales.push_back(space_ == Space::kCosine ? InverseNorm(row, rows_->dim()) : 1.0f);
+  }
+  sq8_.Train(sample, scales);
+  for (uint32_t r = 0; r < covered; ++r) {
+    if (present_.Test(r)) EncodeRow(r);
+  }
+  // Searches that see the flag see the ranges and every code written above.
+  sq8_ready_.store(true, std::memory_order_release);
+}
+
+void HnswIndex::EncodeRow(uint32_t row) { sq8_.Encode(rows_->Row(row), InvNorm(row), codes_.At(row)); }
+
 void HnswIndex::MarkDeleted(uint32_t row) {
   std::lock_guard<std::mutex> lock(write_mutex_);
   if (deleted_.Test(row)) return;
@@ -318,7 +387,8 @@ void HnswIndex::MarkDeleted(uint32_t row) {
 }
 
 size_t HnswIndex::MemoryBytes() const {
-  return graph_.MemoryBytes() + inv_norms_.capacity() * sizeof(float) + 2 * (graph_.capacity() / 8);
+  return graph_.MemoryBytes() + inv_norms_.capacity() * sizeof(float) + 2 * (graph_.capacity() / 8) +
+         codes_.MemoryBytes();
 }
 
 std::vector<Neighbor> HnswIndex::ExactSearch(const QueryDistance& q, size_t k, const RowBitmap* allow) const {
@@ -369,22 +439,28 @@ Result<std::vector<Neighbor>> HnswIndex::Search(const float* query, const Search
   if (exact) return ExactSearch(q, k, params.allow);
 
   std::unique_ptr<SearchScratch> s = pool_.Acquire(graph_.capacity());
-  Candidate start = GreedyDescend(q, e.node, e.level, 0, s.get());
-  const RowBitmap* allow = params.allow;
-  const ConcurrentRowSet& deleted = deleted_;
-  const std::span<const Candidate> entry(&start, 1);
-  if (allow == nullptr && deleted.count() == 0) {
-    // The common case needs no per-node check (a row deleted while this runs may still come
-    // back, as it could had the search started a moment earlier).
-    SearchLayer(
-        q, entry, 0, ef, [](uint32_t) { return true; }, s.get());
-  } else {
-    auto accept = [allow, &deleted](uint32_t id) { return (allow == nullptr || allow->Test(id)) && !deleted.Test(id); };
-    SearchLayer(q, entry, 0, ef, accept, s.get());
-  }
+  const ExactWalk exact_walk{q, rows_, space_ == Space::kCosine ? &inv_norms_ : nullptr,
+                             size_t(rows_->dim()) * sizeof(float)};
   std::vector<Neighbor> out;
-  out.reserve(s->results.size());
-  for (const Candidate& c : s->results) out.push_back(Neighbor{c.first, c.second});
+  out.reserve(ef);
+  if (sq8_ready_.load(std::memory_order_acquire)) {
+    s->sq8.Prepare(sq8_, query, kernels_);
+    SearchGraph(Sq8Walk{s->sq8, &codes_, sq8_.code_bytes()}, e, ef, params.allow, s.get());
+    // The walk's distances are approximate: re-rank the whole beam with exact ones.
+    auto& res = s->results;
+    for (const Candidate& c : res) exact_walk.Prefetch(c.second);
+    size_t i = 0;
+    for (; i + 4 <= res.size(); i += 4) {
+      const uint32_t ids[4] = {res[i].second, res[i + 1].second, res[i + 2].second, res[i + 3].second};
+      float dist[4];
+      exact_walk.Four(ids, dist);
+      for (int j = 0; j < 4; ++j) out.push_back(Neighbor{dist[j], ids[j]});
+    }
+    for (; i < res.size(); ++i) out.push_back(Neighbor{exact_walk.One(res[i].second), res[i].second});
+  } else {
+    SearchGraph(exact_walk, e, ef, params.allow, s.get());
+    for (const Candidate& c : s->results) out.push_back(Neighbor{c.first, c.second});
+  }
   pool_.Release(std::move(s));
   std::sort(out.begin(), out.end());
   if (out.size() > k) out.resize(k);
@@ -394,8 +470,25 @@ Result<std::vector<Neighbor>> HnswIndex::Search(const float* query, const Search
   return out;
 }
 
-std::unique_ptr<HnswIndex> MakeHnswIndex(const HnswConfig& config, const RowChunks* rows) {
-  return std::make_unique<HnswIndex>(config, rows);
+template <typename Walk>
+void HnswIndex::SearchGraph(const Walk& walk, HnswGraph::Entry e, size_t ef, const RowBitmap* allow,
+                            SearchScratch* s) const {
+  Candidate start = GreedyDescend(walk, e.node, e.level, 0, s);
+  const ConcurrentRowSet& deleted = deleted_;
+  const std::span<const Candidate> entry(&start, 1);
+  if (allow == nullptr && deleted.count() == 0) {
+    // The common case needs no per-node check (a row deleted while this runs may still come
+    // back, as it could had the search started a moment earlier).
+    SearchLayer(
+        walk, entry, 0, ef, [](uint32_t) { return true; }, s);
+  } else {
+    auto accept = [allow, &deleted](uint32_t id) { return (allow == nullptr || allow->Test(id)) && !deleted.Test(id); };
+    SearchLayer(walk, entry, 0, ef, accept, s);
+  }
+}
+
+std::unique_ptr<HnswIndex> MakeHnswIndex(const HnswConfig& config, const RowChunks* rows, HnswOptions options) {
+  return std::make_unique<HnswIndex>(config, rows, options);
 }
 
 }  // namespace ochre::index

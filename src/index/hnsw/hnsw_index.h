@@ -19,6 +19,11 @@
 // relative to the graph (by a cost estimate), it scans them exactly instead. Either way it returns
 // min(k, allowed live rows) results.
 //
+// With HnswOptions::quantized_search, searches walk the graph on an SQ8 copy of the rows (a quarter
+// of their bytes; index/hnsw/sq8.h) and re-rank their beam with exact distances. The copy is
+// trained once the graph holds kQuantizerMinRows rows (searches are exact before that). It costs
+// dim bytes per row (dim + 4 for l2), and LoadGraph rebuilds it from the vectors (reading them all).
+//
 // Thread safety: any number of concurrent Search calls alongside one writer (Insert, MarkDeleted,
 // SaveGraph are serialized internally as well). Insert itself may use several threads.
 #pragma once
@@ -34,7 +39,9 @@
 
 #include "common/row_chunks.h"
 #include "index/distance/distance.h"
+#include "index/hnsw/chunked_array.h"
 #include "index/hnsw/hnsw_graph.h"
+#include "index/hnsw/sq8.h"
 #include "index/hnsw/visited_pool.h"
 #include "index/stable_array.h"
 #include "index/vector_index.h"
@@ -43,6 +50,12 @@ namespace ochre::index {
 
 class QueryDistance;
 
+// Choices of the index itself (not Chroma's configuration).
+struct HnswOptions {
+  // Walk the graph on an SQ8 copy of the rows, then re-rank exactly (see above).
+  bool quantized_search = false;
+};
+
 class HnswIndex final : public VectorIndex {
  public:
   // How a search with an allow-list is carried out. kAuto decides by cost; tests force the others.
@@ -50,7 +63,10 @@ class HnswIndex final : public VectorIndex {
 
   // `rows` must outlive this index. max_neighbors below 2 is taken as 2, ef_construction below
   // max_neighbors as max_neighbors.
-  HnswIndex(const HnswConfig& config, const RowChunks* rows);
+  HnswIndex(const HnswConfig& config, const RowChunks* rows, HnswOptions options = {});
+
+  // Rows the graph holds before the quantized copy is trained (its ranges come from them).
+  static constexpr size_t kQuantizerMinRows = 1024;
   ~HnswIndex() override;
 
   Space space() const override { return space_; }
@@ -80,13 +96,17 @@ class HnswIndex final : public VectorIndex {
   uint32_t covered_rows() const { return covered_rows_.load(std::memory_order_acquire); }
   // Rows in the graph, deleted or not.
   size_t node_count() const { return present_.count(); }
-  // Bytes of graph links and per-row state (not the vectors).
+  // Bytes of graph links and per-row state, the quantized copy included (not the vectors).
   size_t MemoryBytes() const;
+  // Bytes of the quantized copy alone (0 without quantized_search).
+  size_t QuantizedBytes() const { return codes_.MemoryBytes(); }
+  // True once searches walk on the quantized copy.
+  bool quantized() const { return sq8_ready_.load(std::memory_order_acquire); }
 
  private:
   friend Status SaveGraph(const HnswIndex& index, std::string* out);
   friend Result<std::unique_ptr<HnswIndex>> LoadGraph(const HnswConfig& config, const RowChunks* rows,
-                                                      std::string_view bytes);
+                                                      std::string_view bytes, HnswOptions options);
   using Candidate = std::pair<float, uint32_t>;
 
   float InvNorm(uint32_t row) const { return space_ == Space::kCosine ? inv_norms_[row] : 1.0f; }
@@ -94,12 +114,21 @@ class HnswIndex final : public VectorIndex {
   float DistanceBetween(uint32_t a, uint32_t b) const;
   int RandomLevel(uint32_t row) const;
   // Greedy walk (beam 1) from the entry point down to level `stop` + 1; returns the closest node.
-  Candidate GreedyDescend(const QueryDistance& q, uint32_t entry, int top, int stop, SearchScratch* s) const;
+  // `Walk` gives the distances the walk goes by (exact, or on the quantized copy; hnsw_index.cc).
+  template <typename Walk>
+  Candidate GreedyDescend(const Walk& walk, uint32_t entry, int top, int stop, SearchScratch* s) const;
   // Beam search of width ef on one level from `entry`; leaves the best accepted nodes in s->results
   // (a max-heap). Nodes failing `accept` are explored but not kept.
-  template <typename Accept>
-  void SearchLayer(const QueryDistance& q, std::span<const Candidate> entry, int level, size_t ef, Accept accept,
+  template <typename Walk, typename Accept>
+  void SearchLayer(const Walk& walk, std::span<const Candidate> entry, int level, size_t ef, Accept accept,
                    SearchScratch* s) const;
+  // The graph search from the entry point with beam ef; leaves the beam in s->results.
+  template <typename Walk>
+  void SearchGraph(const Walk& walk, HnswGraph::Entry e, size_t ef, const RowBitmap* allow, SearchScratch* s) const;
+  // Writer: learns the quantizer's ranges from the graph's rows and `incoming` (about to be
+  // inserted), encodes the graph's rows and then lets searches use the copy.
+  void TrainQuantizer(std::span<const uint32_t> incoming);
+  void EncodeRow(uint32_t row);
   // The paper's neighbor heuristic over `cands` (sorted ascending by distance to the base node).
   void SelectNeighbors(std::vector<Candidate>* cands, uint32_t max) const;
   void InsertNode(uint32_t row, SearchScratch* s);
@@ -114,6 +143,7 @@ class HnswIndex final : public VectorIndex {
   const uint32_t ef_construction_;
   const double level_mult_;
   const DistanceKernels& kernels_;
+  const HnswOptions options_;
   std::atomic<size_t> ef_search_;
   std::atomic<int> num_threads_;
 
@@ -123,12 +153,15 @@ class HnswIndex final : public VectorIndex {
   StableArray<float> inv_norms_;  // cosine only; written before the row is linked
   std::atomic<uint32_t> covered_rows_{0};
   std::atomic<size_t> live_{0};
+  Sq8Quantizer sq8_;             // written once, before sq8_ready_ is set
+  ChunkedArray<uint8_t> codes_;  // a row's codes are written before it is linked
+  std::atomic<bool> sq8_ready_{false};
   mutable VisitedPool pool_;
   mutable std::mutex write_mutex_;  // serializes Insert, MarkDeleted and SaveGraph
 };
 
 // An empty HNSW index over one collection's vectors. `rows` must outlive it.
-std::unique_ptr<HnswIndex> MakeHnswIndex(const HnswConfig& config, const RowChunks* rows);
+std::unique_ptr<HnswIndex> MakeHnswIndex(const HnswConfig& config, const RowChunks* rows, HnswOptions options = {});
 
 // Serializes the graph (links, levels, tombstones, entry point and parameters; not the vectors)
 // into *out, replacing its contents. The format is docs/format/graph.md. Writing the bytes to a
@@ -139,7 +172,9 @@ Status SaveGraph(const HnswIndex& index, std::string* out);
 // magic, checksum, sizes, a link out of range, parameters that do not match `config` or `rows`
 // (dim, space, M) or a graph covering rows that `rows` lacks give Corruption naming the problem
 // (NotSupported for a newer format version); the bytes are never trusted. The caller then inserts
-// the rows at or above covered_rows() and, on any error, rebuilds from the vectors.
-Result<std::unique_ptr<HnswIndex>> LoadGraph(const HnswConfig& config, const RowChunks* rows, std::string_view bytes);
+// the rows at or above covered_rows() and, on any error, rebuilds from the vectors. With
+// options.quantized_search the quantized copy is rebuilt from the vectors (it is not in the file).
+Result<std::unique_ptr<HnswIndex>> LoadGraph(const HnswConfig& config, const RowChunks* rows, std::string_view bytes,
+                                             HnswOptions options = {});
 
 }  // namespace ochre::index

@@ -153,7 +153,8 @@ Status SaveGraph(const HnswIndex& index, std::string* out) {
   return Status::Ok();
 }
 
-Result<std::unique_ptr<HnswIndex>> LoadGraph(const HnswConfig& config, const RowChunks* rows, std::string_view bytes) {
+Result<std::unique_ptr<HnswIndex>> LoadGraph(const HnswConfig& config, const RowChunks* rows, std::string_view bytes,
+                                             HnswOptions options) {
   if (bytes.size() < kHeaderSize) {
     return Bad("file of " + Num(bytes.size()) + " bytes is shorter than the " + Num(kHeaderSize) + "-byte header");
   }
@@ -184,7 +185,7 @@ Result<std::unique_ptr<HnswIndex>> LoadGraph(const HnswConfig& config, const Row
   // Parameters must match the collection the graph is loaded for.
   if (dim != rows->dim()) return Bad("dimension " + Num(dim) + " does not match the vectors' " + Num(rows->dim()));
   if (space != uint32_t(config.space)) return Bad("space " + Num(space) + " does not match the collection's");
-  auto index = MakeHnswIndex(config, rows);
+  auto index = MakeHnswIndex(config, rows, options);
   if (m != index->max_neighbors()) {
     return Bad("built with M=" + Num(m) + ", configuration says " + Num(index->max_neighbors()));
   }
@@ -280,6 +281,10 @@ Result<std::unique_ptr<HnswIndex>> LoadGraph(const HnswConfig& config, const Row
   if (in.remaining() != 0) return Bad(Num(in.remaining()) + " bytes left over after the links");
   if (nodes > 0) g.set_entry(entry, max_level);
   idx.covered_rows_.store(covered, std::memory_order_release);
+  if (options.quantized_search && nodes >= HnswIndex::kQuantizerMinRows) {
+    idx.codes_.Reserve(covered);
+    idx.TrainQuantizer({});
+  }
   return index;
 }
 

@@ -14,6 +14,8 @@
 #include <utility>
 #include <vector>
 
+#include "index/hnsw/sq8.h"
+
 namespace ochre::index {
 
 struct SearchScratch {
@@ -44,6 +46,7 @@ struct SearchScratch {
   std::vector<std::pair<float, uint32_t>> results;     // max-heap by distance
   std::vector<uint32_t> links;                         // one list copied out of the graph
   std::vector<uint32_t> pending;                       // unvisited neighbors awaiting distances
+  Sq8Query sq8;                                        // the query's weights on the quantized copy
 };
 
 class VisitedPool {

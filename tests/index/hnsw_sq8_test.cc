@@ -1,0 +1,263 @@
+// Copyright 2026 The OchreDB Authors.
+//
+// The quantized search of HnswIndex (HnswOptions::quantized_search): the SQ8 kernels, the
+// quantizer's error, and an index that walks the quantized copy but answers with exact distances.
+// Also the ChunkedArray that holds the graph's per-row state.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <numeric>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "index/distance/distance.h"
+#include "index/distance/space.h"
+#include "index/flat_index.h"
+#include "index/hnsw/chunked_array.h"
+#include "index/hnsw/hnsw_index.h"
+#include "index/hnsw/sq8.h"
+#include "index_test_util.h"
+
+namespace ochre::index {
+namespace {
+
+using testing::TestRows;
+
+std::vector<uint32_t> Iota(uint32_t begin, uint32_t end) {
+  std::vector<uint32_t> v(end - begin);
+  std::iota(v.begin(), v.end(), begin);
+  return v;
+}
+
+TEST(Sq8KernelTest, EveryVersionMatchesADoubleSum) {
+  std::mt19937_64 rng(5);
+  std::uniform_real_distribution<float> w(-1.0f, 1.0f);
+  std::uniform_int_distribution<int> byte(0, 255);
+  for (size_t dim : {1u, 7u, 8u, 15u, 16u, 17u, 31u, 33u, 100u, 384u, 784u}) {
+    std::vector<float> weights(dim);
+    for (float& x : weights) x = w(rng);
+    std::vector<std::vector<uint8_t>> codes(4, std::vector<uint8_t>(dim));
+    for (auto& row : codes) {
+      for (uint8_t& c : row) c = uint8_t(byte(rng));
+    }
+    double want[4] = {};
+    for (int j = 0; j < 4; ++j) {
+      for (size_t i = 0; i < dim; ++i) want[j] += double(weights[i]) * codes[j][i];
+    }
+    const uint8_t* ptrs[4] = {codes[0].data(), codes[1].data(), codes[2].data(), codes[3].data()};
+    for (const DistanceKernels* k : AvailableKernels()) {
+      float got4[4];
+      k->u8_dot_batch4(weights.data(), ptrs, dim, got4);
+      for (int j = 0; j < 4; ++j) {
+        const double tol = 1e-4 * (std::abs(want[j]) + 255.0 * double(dim));
+        EXPECT_NEAR(k->u8_dot(weights.data(), codes[j].data(), dim), want[j], tol) << k->name << " dim " << dim;
+        EXPECT_NEAR(got4[j], want[j], tol) << k->name << " batch dim " << dim;
+      }
+    }
+  }
+}
+
+// The decoded value of every dimension is within half a step of the original (inside the range).
+TEST(Sq8QuantizerTest, ReconstructionErrorIsHalfAStep) {
+  const uint32_t dim = 24;
+  auto data = testing::ClusteredVectors(500, dim, 8, 3);
+  std::vector<const float*> rows;
+  for (size_t i = 0; i < 500; ++i) rows.push_back(data.data() + i * dim);
+  Sq8Quantizer q(Space::kL2, dim);
+  q.Train(rows, std::vector<float>(rows.size(), 1.0f));
+  ASSERT_EQ(q.code_bytes(), dim + sizeof(float));
+  std::vector<uint8_t> codes(q.code_bytes());
+  for (const float* row : rows) {
+    q.Encode(row, 1.0f, codes.data());
+    for (uint32_t d = 0; d < dim; ++d) {
+      float decoded = q.offsets()[d] + q.steps()[d] * float(codes[d]);
+      EXPECT_LE(std::abs(decoded - row[d]), 0.5f * q.steps()[d] * 1.001f + 1e-6f);
+    }
+  }
+  // Out of range saturates instead of wrapping.
+  std::vector<float> far(dim, 1e6f), low(dim, -1e6f);
+  q.Encode(far.data(), 1.0f, codes.data());
+  for (uint32_t d = 0; d < dim; ++d) EXPECT_EQ(codes[d], 255);
+  q.Encode(low.data(), 1.0f, codes.data());
+  for (uint32_t d = 0; d < dim; ++d) EXPECT_EQ(codes[d], 0);
+}
+
+// The walk's approximate distance is close to the exact one in every space.
+TEST(Sq8QuantizerTest, ApproximateDistancesTrackExactOnes) {
+  const uint32_t dim = 64;
+  auto data = testing::ClusteredVectors(400, dim, 8, 4);
+  auto queries = testing::ClusteredVectors(10, dim, 8, 5);
+  for (Space space : {Space::kL2, Space::kCosine, Space::kIp}) {
+    std::vector<const float*> rows;
+    std::vector<float> scales;
+    for (size_t i = 0; i < 400; ++i) {
+      rows.push_back(data.data() + i * dim);
+      scales.push_back(space == Space::kCosine ? InverseNorm(rows.back(), dim) : 1.0f);
+    }
+    Sq8Quantizer quantizer(space, dim);
+    quantizer.Train(rows, scales);
+    std::vector<uint8_t> codes(quantizer.code_bytes());
+    for (size_t qi = 0; qi < 10; ++qi) {
+      const float* query = queries.data() + qi * dim;
+      Sq8Query sq;
+      sq.Prepare(quantizer, query, ActiveKernels());
+      double max_err = 0, spread = 0;
+      for (size_t i = 0; i < rows.size(); ++i) {
+        quantizer.Encode(rows[i], scales[i], codes.data());
+        const double exact = testing::ReferenceDistance(space, query, rows[i], dim);
+        max_err = std::max(max_err, std::abs(double(sq.To(codes.data())) - exact));
+        spread = std::max(spread, std::abs(exact));
+      }
+      EXPECT_LT(max_err, 0.02 * spread) << "space " << int(space) << " query " << qi;
+    }
+  }
+}
+
+HnswConfig Config(Space space) {
+  HnswConfig c;
+  c.space = space;
+  c.num_threads = 2;
+  return c;
+}
+
+class HnswSq8Test : public ::testing::TestWithParam<Space> {};
+
+// Quantized or not, the index finds about the same neighbors, and the quantized one reports each
+// row's exact distance, in exact order.
+TEST_P(HnswSq8Test, RecallAndExactDistances) {
+  const Space space = GetParam();
+  const uint32_t dim = 96, n = 8000;
+  TestRows rows(dim, 10);
+  rows.AppendAll(testing::ClusteredVectors(n, dim, 32, 11));
+  auto plain = MakeHnswIndex(Config(space), rows.chunks());
+  auto quantized = MakeHnswIndex(Config(space), rows.chunks(), HnswOptions{.quantized_search = true});
+  ASSERT_TRUE(plain->Insert(Iota(0, n)).ok());
+  ASSERT_TRUE(quantized->Insert(Iota(0, n)).ok());
+  EXPECT_FALSE(plain->quantized());
+  EXPECT_TRUE(quantized->quantized());
+  EXPECT_EQ(plain->QuantizedBytes(), 0u);
+  EXPECT_GE(quantized->QuantizedBytes(), size_t(n) * dim);
+  EXPECT_LT(quantized->QuantizedBytes(), size_t(n + 1024) * (dim + 4) + 4096);
+  FlatIndex truth(space, rows.chunks(), 1);
+  ASSERT_TRUE(truth.Insert(Iota(0, n)).ok());
+
+  auto queries = testing::ClusteredVectors(100, dim, 32, 12);
+  const SearchParams params{.k = 10, .ef = 64};
+  double recall_plain = 0, recall_quantized = 0;
+  for (size_t i = 0; i < 100; ++i) {
+    const float* q = queries.data() + i * dim;
+    auto want = truth.Search(q, params);
+    auto a = plain->Search(q, params, HnswIndex::FilterStrategy::kGraph);
+    auto b = quantized->Search(q, params, HnswIndex::FilterStrategy::kGraph);
+    ASSERT_TRUE(want.ok() && a.ok() && b.ok());
+    ASSERT_EQ(b->size(), 10u);
+    std::vector<uint32_t> want_rows;
+    for (const Neighbor& nb : *want) want_rows.push_back(nb.row);
+    recall_plain += testing::Recall(*a, want_rows);
+    recall_quantized += testing::Recall(*b, want_rows);
+    for (size_t j = 0; j < b->size(); ++j) {
+      const Neighbor& nb = (*b)[j];
+      EXPECT_NEAR(nb.distance, testing::ReferenceDistance(space, q, rows.Row(nb.row), dim),
+                  1e-4 * (1.0 + std::abs(nb.distance)));
+      if (j > 0) {
+        EXPECT_FALSE(nb < (*b)[j - 1]);
+      }
+    }
+  }
+  EXPECT_GE(recall_quantized / 100, 0.95);
+  EXPECT_GE(recall_quantized / 100, recall_plain / 100 - 0.02);
+}
+
+INSTANTIATE_TEST_SUITE_P(Spaces, HnswSq8Test, ::testing::Values(Space::kL2, Space::kCosine, Space::kIp));
+
+// Rows added one at a time: exact searches until kQuantizerMinRows, the copy afterwards; rows added
+// after training, deletes and filters all behave as without it.
+TEST(HnswSq8IncrementalTest, TrainsOnceEnoughRowsAndKeepsServing) {
+  const uint32_t dim = 32, n = 3000;
+  TestRows rows(dim);
+  rows.AppendAll(testing::ClusteredVectors(n, dim, 16, 21));
+  auto index = MakeHnswIndex(Config(Space::kCosine), rows.chunks(), HnswOptions{.quantized_search = true});
+  for (uint32_t r = 0; r < n; ++r) {
+    ASSERT_TRUE(index->Insert(Iota(r, r + 1)).ok());
+    EXPECT_EQ(index->quantized(), r + 1 >= HnswIndex::kQuantizerMinRows) << r;
+    if (r == HnswIndex::kQuantizerMinRows - 2 || r == HnswIndex::kQuantizerMinRows + 5 || r == n - 1) {
+      // Every inserted row finds itself, before and after training.
+      for (uint32_t probe = 0; probe <= r; probe += 97) {
+        auto got = index->Search(rows.Row(probe), SearchParams{.k = 1, .ef = 32});
+        ASSERT_TRUE(got.ok());
+        ASSERT_EQ(got->size(), 1u);
+        EXPECT_NEAR((*got)[0].distance, 0.0f, 1e-5f);
+      }
+    }
+  }
+  for (uint32_t r = 0; r < n; r += 3) index->MarkDeleted(r);
+  RowBitmap allow;
+  for (uint32_t r = 0; r < n; r += 2) allow.Set(r);
+  auto queries = testing::ClusteredVectors(20, dim, 16, 22);
+  for (size_t i = 0; i < 20; ++i) {
+    auto got = index->Search(queries.data() + i * dim, SearchParams{.k = 10, .ef = 64, .allow = &allow},
+                             HnswIndex::FilterStrategy::kGraph);
+    ASSERT_TRUE(got.ok());
+    EXPECT_EQ(got->size(), 10u);
+    for (const Neighbor& nb : *got) {
+      EXPECT_TRUE(allow.Test(nb.row));
+      EXPECT_FALSE(index->IsDeleted(nb.row));
+    }
+  }
+}
+
+// The copy is not in the graph file: LoadGraph rebuilds it, and the loaded index answers as the
+// saved one did.
+TEST(HnswSq8PersistTest, LoadRebuildsTheCopy) {
+  const uint32_t dim = 48, n = 4000;
+  TestRows rows(dim);
+  rows.AppendAll(testing::ClusteredVectors(n, dim, 16, 31));
+  const HnswConfig config = Config(Space::kL2);
+  const HnswOptions options{.quantized_search = true};
+  auto index = MakeHnswIndex(config, rows.chunks(), options);
+  ASSERT_TRUE(index->Insert(Iota(0, n)).ok());
+  std::string bytes;
+  ASSERT_TRUE(SaveGraph(*index, &bytes).ok());
+  auto loaded = LoadGraph(config, rows.chunks(), bytes, options);
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  EXPECT_TRUE((*loaded)->quantized());
+  auto plain = LoadGraph(config, rows.chunks(), bytes);
+  ASSERT_TRUE(plain.ok());
+  EXPECT_FALSE((*plain)->quantized());
+  auto queries = testing::ClusteredVectors(30, dim, 16, 32);
+  for (size_t i = 0; i < 30; ++i) {
+    const float* q = queries.data() + i * dim;
+    auto a = index->Search(q, SearchParams{.k = 10, .ef = 50});
+    auto b = (*loaded)->Search(q, SearchParams{.k = 10, .ef = 50});
+    ASSERT_TRUE(a.ok() && b.ok());
+    ASSERT_EQ(a->size(), b->size());
+    for (size_t j = 0; j < a->size(); ++j) EXPECT_EQ((*a)[j].row, (*b)[j].row);
+  }
+}
+
+TEST(ChunkedArrayTest, GrowsByChunksWithoutMovingElements) {
+  ChunkedArray<std::atomic<uint32_t>> a(3, 4);  // chunks of 16 indices of 3 words
+  EXPECT_EQ(a.capacity(), 0u);
+  a.Reserve(1);
+  EXPECT_EQ(a.capacity(), 16u);
+  std::atomic<uint32_t>* first = a.At(5);
+  first[2].store(7);
+  a.Reserve(1000);  // several directory growths
+  EXPECT_EQ(a.capacity(), 1008u);
+  EXPECT_EQ(a.At(5), first);
+  EXPECT_EQ(a.At(5)[2].load(), 7u);
+  for (uint64_t i = 0; i < a.capacity(); ++i) {
+    for (int w = 0; w < 3; ++w) {
+      if (i != 5 || w != 2) {
+        ASSERT_EQ(a.At(i)[w].load(), 0u) << i;
+      }
+    }
+  }
+  EXPECT_EQ(a.At(17), a.At(16) + 3);
+  // The memory follows the rows: one chunk of slack at most, plus the directories.
+  EXPECT_LT(a.MemoryBytes(), (1000 + 16) * 3 * sizeof(uint32_t) + 1024);
+}
+
+}  // namespace
+}  // namespace ochre::index
