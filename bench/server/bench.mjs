@@ -96,6 +96,12 @@ function rssMb(pid) {
   const m = readFileSync(`/proc/${pid}/status`, "utf8").match(/VmRSS:\s+(\d+) kB/);
   return m ? Number(m[1]) / 1024 : NaN;
 }
+// Resident memory split into anonymous (heap, stacks) and file-backed (mmap'ed files) pages.
+function rssSplitMb(pid) {
+  const s = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = (k) => Number((s.match(new RegExp(`${k}:\\s+(\\d+) kB`)) ?? [0, NaN])[1]) / 1024;
+  return { anon: kb("RssAnon"), file: kb("RssFile") };
+}
 // CPU seconds the process has used (utime + stime).
 function cpuSeconds(pid) {
   const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
@@ -274,6 +280,7 @@ async function runOne(server, dataset, truth) {
   log(`deleted ${toDelete.length}, count ${out.count_after}`);
 
   out.rss_mb = rssMb(server.pid);
+  ({ anon: out.rss_anon_mb, file: out.rss_file_mb } = rssSplitMb(server.pid));
   await server.stop();
   out.disk_mb = duMb(server.dir);
 
@@ -313,6 +320,8 @@ const METRICS = [
   ["restart_ms", "restart to first query (ms)", false],
   ["disk_mb", "on-disk size (MB)", false],
   ["rss_mb", "server RSS after workload (MB)", false],
+  ["rss_anon_mb", "  of which anonymous (MB)", false],
+  ["rss_file_mb", "  of which file-backed (MB)", false],
   ["rss_after_restart_mb", "server RSS after restart+query (MB)", false],
 ];
 

@@ -69,7 +69,7 @@ std::string GetResultJson(const GetResult& r) {
   }
   WriteColumn(out, "documents", r.documents, [&](const auto& d) { out.OptionalString(d); });
   WriteColumn(out, "uris", r.uris, [&](const auto& u) { out.OptionalString(u); });
-  WriteColumn(out, "metadatas", r.metadatas, [&](const auto& m) { out.OptionalMetadata(m); });
+  WriteColumn(out, "metadatas", r.metadatas, [&](const auto& m) { out.RecordMetadata(m); });
   WriteIncluded(out, r.included);
   out.EndObject();
   return out.Take();
@@ -95,7 +95,7 @@ std::string QueryResultJson(const QueryResult& r) {
   });
   WriteColumn(out, "metadatas", r.metadatas, [&](const auto& metas) {
     out.BeginArray();
-    for (const auto& m : metas) out.OptionalMetadata(m);
+    for (const auto& m : metas) out.RecordMetadata(m);
     out.EndArray();
   });
   WriteColumn(out, "distances", r.distances, [&](const std::vector<float>& d) { out.FloatRow(d.data(), d.size()); });

@@ -314,36 +314,41 @@ bool ReadMetadataList(JsonElement e, std::string_view field, bool allow_null, st
   return true;
 }
 
-bool ReadEmbeddings(JsonElement e, std::string_view field, bool allow_null_entries, FloatMatrix* out, bool* all_null,
+bool ReadEmbeddings(JsonElement e, std::string_view field, std::vector<bool>* null_entries, FloatMatrix* out,
                     HttpError* err) {
   simdjson::dom::array arr;
   if (e.get_array().get(arr) != simdjson::SUCCESS) {
     *err = TypeError(field, e, "a sequence of embeddings");
     return false;
   }
+  const size_t entries = arr.size();
   std::vector<float> data;
   size_t dim = 0, rows = 0, nulls = 0, i = 0;
+  if (null_entries) null_entries->assign(entries, false);
   for (JsonElement x : arr) {
     size_t before = data.size();
     std::string_view b64;
     simdjson::dom::array row;
-    if (IsNull(x) && allow_null_entries) {
+    if (null_entries && IsNull(x)) {
+      (*null_entries)[i] = true;
       ++nulls;
       ++i;
       continue;
     } else if (x.get_string().get(b64) == simdjson::SUCCESS) {
       if (!DecodeBase64Floats(b64, Indexed(field, i), &data, err)) return false;
     } else if (x.get_array().get(row) == simdjson::SUCCESS) {
-      if (rows == 0) data.reserve(row.size() * arr.size());
+      const size_t n = row.size();
+      if (rows == 0) data.reserve(n * entries);
+      data.resize(before + n);
+      float* dst = data.data() + before;
       size_t j = 0;
       for (JsonElement v : row) {
         double d;
-        if (!IsNumber(v) || v.get_double().get(d) != simdjson::SUCCESS) {
+        if (v.get_double().get(d) != simdjson::SUCCESS) {  // ints read as doubles too; bools and strings fail
           *err = TypeError(Indexed(field, i) + "[" + std::to_string(j) + "]", v, "f32");
           return false;
         }
-        data.push_back(static_cast<float>(d));
-        ++j;
+        dst[j++] = static_cast<float>(d);
       }
     } else {
       *err = TypeError(Indexed(field, i), x, "a list of floats or a base64 string");
@@ -362,14 +367,22 @@ bool ReadEmbeddings(JsonElement e, std::string_view field, bool allow_null_entri
     ++rows;
     ++i;
   }
-  if (nulls > 0 && rows > 0) {
-    *err = HttpError::InvalidArgument(
-        "OchreDB cannot update the embeddings of some records and not of others in one request: give every "
-        "record an embedding, or none");
-    return false;
+  if (rows == 0) {
+    *out = FloatMatrix();
+    return true;
   }
-  *all_null = rows == 0 && nulls > 0;
-  *out = rows == 0 ? FloatMatrix() : FloatMatrix(dim, std::move(data));
+  if (nulls > 0) {
+    // Null entries keep their place as zero rows: the engine is told to leave those records' vectors.
+    std::vector<float> full(entries * dim, 0.0f);
+    size_t k = 0;
+    for (size_t r = 0; r < entries; ++r) {
+      if ((*null_entries)[r]) continue;
+      std::copy_n(data.data() + k * dim, dim, full.data() + r * dim);
+      ++k;
+    }
+    data = std::move(full);
+  }
+  *out = FloatMatrix(dim, std::move(data));
   return true;
 }
 

@@ -67,9 +67,10 @@ bool ReadMetadataList(JsonElement e, std::string_view field, bool allow_null, st
                       HttpError* err);
 
 // Embeddings: a list of float lists or of base64 strings (little-endian float32). With
-// `allow_null_entries` (update), entries may be null; *all_null reports that every entry was.
-// Fails with 400 on empty or inconsistent dimensions, bad base64 and non-finite values.
-bool ReadEmbeddings(JsonElement e, std::string_view field, bool allow_null_entries, FloatMatrix* out, bool* all_null,
+// `null_entries` (update), entries may be null: *null_entries gets one flag per entry, and the null
+// entries are zero rows of *out (which has no rows when every entry was null). Fails with 400 on
+// empty or inconsistent dimensions, bad base64 and non-finite values.
+bool ReadEmbeddings(JsonElement e, std::string_view field, std::vector<bool>* null_entries, FloatMatrix* out,
                     HttpError* err);
 
 bool ReadInclude(JsonElement e, std::string_view field, Include* out, HttpError* err);

@@ -40,7 +40,10 @@ class JsonOut {
   // Composite values of the public API.
   void MetadataValue(const ochre::MetadataValue& v);
   void Metadata(const ochre::Metadata& m);
+  // A collection's metadata: null when absent or empty.
   void OptionalMetadata(const std::optional<ochre::Metadata>& m);
+  // A record's metadata: null when absent, `{}` when present and empty (a record with a uri).
+  void RecordMetadata(const std::optional<ochre::Metadata>& m);
   void OptionalString(const std::optional<std::string>& s);
   void FloatRow(const float* data, size_t n);
   void StringArray(const std::vector<std::string>& v);

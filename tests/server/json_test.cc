@@ -96,8 +96,7 @@ TEST(JsonInTest, EmbeddingsAsFloatsOrBase64) {
   HttpError err;
   ASSERT_TRUE(doc.Parse(R"({"e": [[1, 2.5], "AACAPwAAAEA="]})", &err));
   FloatMatrix m;
-  bool all_null = false;
-  ASSERT_TRUE(ReadEmbeddings(*Field(doc.root(), "e"), "e", false, &m, &all_null, &err)) << err.message;
+  ASSERT_TRUE(ReadEmbeddings(*Field(doc.root(), "e"), "e", nullptr, &m, &err)) << err.message;
   ASSERT_EQ(m.rows(), 2u);
   ASSERT_EQ(m.dim(), 2u);
   EXPECT_EQ(m.row(0)[1], 2.5f);
@@ -108,27 +107,41 @@ TEST(JsonInTest, EmbeddingErrorsUseChromaMessages) {
   JsonDocument doc;
   HttpError err;
   FloatMatrix m;
-  bool all_null = false;
   ASSERT_TRUE(doc.Parse(R"({"a": [[1, 2], [1]], "b": [[]], "c": ["AAA="], "d": ["AADAfw=="]})", &err));
-  EXPECT_FALSE(ReadEmbeddings(*Field(doc.root(), "a"), "a", false, &m, &all_null, &err));
+  EXPECT_FALSE(ReadEmbeddings(*Field(doc.root(), "a"), "a", nullptr, &m, &err));
   EXPECT_EQ(err.message, "Inconsistent dimensions in provided embeddings");
-  EXPECT_FALSE(ReadEmbeddings(*Field(doc.root(), "b"), "b", false, &m, &all_null, &err));
+  EXPECT_FALSE(ReadEmbeddings(*Field(doc.root(), "b"), "b", nullptr, &m, &err));
   EXPECT_EQ(err.message, "Each embedding must have at least 1 dimension");
-  EXPECT_FALSE(ReadEmbeddings(*Field(doc.root(), "c"), "c", false, &m, &all_null, &err));
+  EXPECT_FALSE(ReadEmbeddings(*Field(doc.root(), "c"), "c", nullptr, &m, &err));
   EXPECT_EQ(err.status, 400);
-  EXPECT_FALSE(ReadEmbeddings(*Field(doc.root(), "d"), "d", false, &m, &all_null, &err));  // NaN
+  EXPECT_FALSE(ReadEmbeddings(*Field(doc.root(), "d"), "d", nullptr, &m, &err));  // NaN
   EXPECT_NE(err.message.find("Non-finite"), std::string::npos);
 }
 
-TEST(JsonInTest, UpdateEmbeddingsMayAllBeNull) {
+TEST(JsonInTest, UpdateEmbeddingsMayBeNull) {
   JsonDocument doc;
   HttpError err;
   FloatMatrix m;
-  bool all_null = false;
-  ASSERT_TRUE(doc.Parse(R"({"a": [null, null], "b": [null, [1]]})", &err));
-  ASSERT_TRUE(ReadEmbeddings(*Field(doc.root(), "a"), "a", true, &m, &all_null, &err));
-  EXPECT_TRUE(all_null);
-  EXPECT_FALSE(ReadEmbeddings(*Field(doc.root(), "b"), "b", true, &m, &all_null, &err));
+  std::vector<bool> nulls;
+  ASSERT_TRUE(doc.Parse(R"({"a": [null, null], "b": [null, [1, 2], null, [3, 4]], "c": [null, [1], [1, 2]],
+                            "d": [[1], null]})",
+                        &err));
+  ASSERT_TRUE(ReadEmbeddings(*Field(doc.root(), "a"), "a", &nulls, &m, &err));
+  EXPECT_EQ(m.rows(), 0u);
+  EXPECT_EQ(nulls, (std::vector<bool>{true, true}));
+  // Mixed: null entries keep their place as zero rows, flagged in `nulls`.
+  ASSERT_TRUE(ReadEmbeddings(*Field(doc.root(), "b"), "b", &nulls, &m, &err)) << err.message;
+  ASSERT_EQ(m.rows(), 4u);
+  ASSERT_EQ(m.dim(), 2u);
+  EXPECT_EQ(nulls, (std::vector<bool>{true, false, true, false}));
+  EXPECT_EQ(m.row(0)[0], 0.0f);
+  EXPECT_EQ(m.row(1)[1], 2.0f);
+  EXPECT_EQ(m.row(3)[0], 3.0f);
+  EXPECT_FALSE(ReadEmbeddings(*Field(doc.root(), "c"), "c", &nulls, &m, &err));
+  EXPECT_EQ(err.message, "Inconsistent dimensions in provided embeddings");
+  // Without the flags (add, upsert, query) a null entry is a type error.
+  EXPECT_FALSE(ReadEmbeddings(*Field(doc.root(), "d"), "d", nullptr, &m, &err));
+  EXPECT_EQ(err.status, 422);
 }
 
 TEST(JsonInTest, MetadataTypes) {
