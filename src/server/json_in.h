@@ -33,12 +33,19 @@ class JsonDocument {
  public:
   JsonDocument();
   ~JsonDocument();
-  // An empty body counts as `{}` (clients send none for some POSTs).
-  bool Parse(std::string_view body, HttpError* err);
+  JsonDocument(const JsonDocument&) = delete;
+  JsonDocument& operator=(const JsonDocument&) = delete;
+  // An empty body counts as `{}` (clients send none for some POSTs). With `padded`, body.data() is
+  // followed by at least 64 readable bytes (simdjson's padding) and is parsed in place.
+  bool Parse(std::string_view body, HttpError* err, bool padded = false);
   JsonElement root() const { return root_; }
 
  private:
-  std::unique_ptr<simdjson::dom::parser> parser_;
+  // Small bodies (queries, gets) use a parser kept per thread, so a request allocates nothing for
+  // it; large ones (record batches) get their own, freed with the document so that no thread keeps
+  // megabytes of parser buffers after one large write.
+  std::unique_ptr<simdjson::dom::parser> owned_;
+  bool uses_thread_parser_ = false;
   JsonElement root_;
 };
 
@@ -80,5 +87,8 @@ std::string ToJsonText(JsonElement e);
 
 // Decodes standard base64 (with or without padding). False on a bad character or length.
 bool DecodeBase64(std::string_view in, std::string* out);
+// The same into a caller's buffer of at least DecodedBase64Size(in) + 1 bytes; *written: bytes.
+bool DecodeBase64To(std::string_view in, unsigned char* out, size_t* written);
+size_t DecodedBase64Size(std::string_view in);
 
 }  // namespace ochre::server

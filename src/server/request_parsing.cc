@@ -17,7 +17,7 @@ HttpError Missing(std::string_view field) {
 }
 
 bool ParseBodyObject(const ApiRequest& req, JsonDocument* doc, HttpError* err) {
-  if (!doc->Parse(req.body, err)) return false;
+  if (!doc->Parse(req.body, err, req.body_padded)) return false;
   return RequireObject(doc->root(), "a JSON object", err);
 }
 
