@@ -56,8 +56,13 @@ void WriteIncluded(JsonOut& out, const Include& include) {
   out.StringArray(include.Names());
 }
 
+// A first guess at a result's JSON size (ids, documents and small metadata), so that the writer
+// grows its buffer once or twice rather than a dozen times for a large get.
+size_t EstimatedJsonBytes(size_t records, size_t floats) { return 256 + records * 128 + floats * 12; }
+
 std::string GetResultJson(const GetResult& r) {
   JsonOut out;
+  out.Reserve(EstimatedJsonBytes(r.ids.size(), r.embeddings ? r.embeddings->data().size() : 0));
   out.BeginObject();
   out.Key("ids");
   out.StringArray(r.ids);

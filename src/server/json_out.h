@@ -18,6 +18,7 @@ namespace ochre::server {
 class JsonOut {
  public:
   std::string& str() { return out_; }
+  void Reserve(size_t bytes) { out_.reserve(bytes); }
   std::string Take() { return std::move(out_); }
 
   // Punctuation. Comma() writes "," unless the container was just opened.
