@@ -10,7 +10,6 @@
 #include "server/http_server.h"
 
 #include <httplib.h>
-#include <malloc.h>
 
 #include <algorithm>
 #include <atomic>
@@ -26,15 +25,9 @@
 namespace ochre::server {
 namespace {
 
-// Bodies from this size up are followed by malloc_trim (a record batch is megabytes; a query is
-// a few kilobytes and does not pay for it).
-constexpr size_t kTrimAfterBodyBytes = 1 << 20;
-
 // The start of the request the current worker thread is serving, for the access log (httplib
 // calls the pre-routing handler and the logger on the same thread).
 thread_local std::chrono::steady_clock::time_point t_request_start;
-// Whether to hand free memory back to the OS once the current response is written.
-thread_local bool t_trim_after_response = false;
 // Whether the current request was counted in Impl::in_flight (so the logger uncounts it once).
 thread_local bool t_counted = false;
 
@@ -203,7 +196,6 @@ void HttpServer::Impl::DispatchWithBody(const httplib::Request& req, httplib::Re
   const size_t size = body.size();
   body.append(kBodyPadding, '\0');  // simdjson reads past the end: parse in place, no copy
   Dispatch(req, std::string_view(body.data(), size), res, /*body_padded=*/true);
-  t_trim_after_response = size >= kTrimAfterBodyBytes;
 }
 
 void HttpServer::Impl::Dispatch(const httplib::Request& req, std::string_view body, httplib::Response& res,
@@ -256,12 +248,6 @@ void HttpServer::Impl::AccessLog(const httplib::Request& req, const httplib::Res
   if (t_counted) {
     t_counted = false;
     in_flight.fetch_sub(1);
-  }
-  if (t_trim_after_response) {
-    // A large write leaves thousands of small freed blocks (ids, metadata, SQL values) in the
-    // arenas; give their pages back, after the response so that the client does not wait for it.
-    t_trim_after_response = false;
-    malloc_trim(0);
   }
   if (!LogEnabled(LogLevel::kInfo)) return;
   double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t_request_start).count();
