@@ -91,6 +91,67 @@ TEST(JsonInTest, Base64RoundTrip) {
   EXPECT_FALSE(DecodeBase64("A", &out));
 }
 
+// Small bodies share a parser per thread; a second document alive at the same time must not
+// overwrite the first one's values.
+TEST(JsonInTest, TwoDocumentsAliveOnOneThread) {
+  HttpError err;
+  JsonDocument a;
+  ASSERT_TRUE(a.Parse(R"({"name": "first"})", &err));
+  {
+    JsonDocument b;
+    ASSERT_TRUE(b.Parse(R"({"name": "second"})", &err));
+    std::string name;
+    ASSERT_TRUE(ReadString(*Field(b.root(), "name"), "name", &name, &err));
+    EXPECT_EQ(name, "second");
+  }
+  std::string name;
+  ASSERT_TRUE(ReadString(*Field(a.root(), "name"), "name", &name, &err));
+  EXPECT_EQ(name, "first");
+  JsonDocument c;  // `a` still holds the thread's parser: `c` gets its own too
+  ASSERT_TRUE(c.Parse(R"({"name": "third"})", &err));
+  ASSERT_TRUE(ReadString(*Field(a.root(), "name"), "name", &name, &err));
+  EXPECT_EQ(name, "first");
+}
+
+// The decoder works four characters at a time with a scalar tail: every length and every byte
+// value must come back as encoded, and a bad character anywhere must be refused.
+TEST(JsonInTest, Base64EveryLengthAndByte) {
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  auto encode = [](const std::string& bytes) {
+    std::string out;
+    for (size_t i = 0; i < bytes.size(); i += 3) {
+      uint32_t v = uint32_t(uint8_t(bytes[i])) << 16;
+      if (i + 1 < bytes.size()) v |= uint32_t(uint8_t(bytes[i + 1])) << 8;
+      if (i + 2 < bytes.size()) v |= uint32_t(uint8_t(bytes[i + 2]));
+      out += kAlphabet[(v >> 18) & 63];
+      out += kAlphabet[(v >> 12) & 63];
+      out += i + 1 < bytes.size() ? kAlphabet[(v >> 6) & 63] : '=';
+      out += i + 2 < bytes.size() ? kAlphabet[v & 63] : '=';
+    }
+    return out;
+  };
+  for (size_t n = 0; n < 40; ++n) {
+    std::string bytes;
+    for (size_t i = 0; i < n; ++i) bytes += char((i * 97 + n * 31) & 0xff);
+    std::string encoded = encode(bytes), decoded;
+    ASSERT_TRUE(DecodeBase64(encoded, &decoded)) << encoded;
+    EXPECT_EQ(decoded, bytes) << encoded;
+    std::string unpadded = encoded.substr(0, encoded.find('='));
+    ASSERT_TRUE(DecodeBase64(unpadded, &decoded)) << unpadded;
+    EXPECT_EQ(decoded, bytes) << unpadded;
+    for (size_t at = 0; at < unpadded.size(); ++at) {
+      std::string bad = unpadded;
+      bad[at] = '*';
+      EXPECT_FALSE(DecodeBase64(bad, &decoded)) << bad;
+    }
+  }
+  std::string all;
+  for (int b = 0; b < 256; ++b) all += char(b);
+  std::string decoded;
+  ASSERT_TRUE(DecodeBase64(encode(all), &decoded));
+  EXPECT_EQ(decoded, all);
+}
+
 TEST(JsonInTest, EmbeddingsAsFloatsOrBase64) {
   JsonDocument doc;
   HttpError err;
