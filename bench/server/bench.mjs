@@ -1,7 +1,7 @@
 // The server benchmark of issue 4: Chroma's official JS client against `ochre run` and the real
 // Chroma server, one after the other in the same run, on the same synthetic data.
 //
-//   node bench.mjs --ochre-bin PATH --peer DIR [--n 100000] [--dim 384] [--queries 500] [--only ochre|chroma]
+//   node bench.mjs --ochre-bin PATH --peer DIR [--n 100000] [--dim 384] [--queries 500] [--only ochre|chroma] [--smaps 1]
 //
 // Data: N x DIM vectors from a seeded Gaussian mixture (1,000 clusters, as embeddings cluster),
 // cosine space, each with a document and two metadata fields: `category` (10 values: a filter on
@@ -95,6 +95,28 @@ function freePort() {
 function rssMb(pid) {
   const m = readFileSync(`/proc/${pid}/status`, "utf8").match(/VmRSS:\s+(\d+) kB/);
   return m ? Number(m[1]) / 1024 : NaN;
+}
+// Resident memory split into anonymous (heap, stacks) and file-backed (mmap'ed files) pages.
+function rssSplitMb(pid) {
+  const s = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = (k) => Number((s.match(new RegExp(`${k}:\\s+(\\d+) kB`)) ?? [0, NaN])[1]) / 1024;
+  return { anon: kb("RssAnon"), file: kb("RssFile") };
+}
+// Resident memory by mapping (file name, [heap], [stack], anonymous), largest first: where the
+// server's RSS goes (printed with --smaps).
+function rssByMapping(pid) {
+  const sums = new Map();
+  let name = "";
+  for (const line of readFileSync(`/proc/${pid}/smaps`, "utf8").split("\n")) {
+    const head = line.match(/^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \d+\s*(.*)$/);
+    if (head) {
+      name = head[1] ? head[1].replace(/^.*\/(collections\/[^/]+\/)?/, (m, c) => (c ? "collections/*/" : "")) : "[anonymous]";
+      continue;
+    }
+    const rss = line.match(/^Rss:\s+(\d+) kB/);
+    if (rss) sums.set(name, (sums.get(name) ?? 0) + Number(rss[1]));
+  }
+  return [...sums].sort((a, b) => b[1] - a[1]).filter(([, kb]) => kb >= 1024).map(([n, kb]) => `${n} ${(kb / 1024).toFixed(1)} MB`);
 }
 // CPU seconds the process has used (utime + stime).
 function cpuSeconds(pid) {
@@ -274,6 +296,8 @@ async function runOne(server, dataset, truth) {
   log(`deleted ${toDelete.length}, count ${out.count_after}`);
 
   out.rss_mb = rssMb(server.pid);
+  ({ anon: out.rss_anon_mb, file: out.rss_file_mb } = rssSplitMb(server.pid));
+  if (args.smaps !== undefined) log(`RSS by mapping: ${rssByMapping(server.pid).join("; ")}`);
   await server.stop();
   out.disk_mb = duMb(server.dir);
 
@@ -313,6 +337,8 @@ const METRICS = [
   ["restart_ms", "restart to first query (ms)", false],
   ["disk_mb", "on-disk size (MB)", false],
   ["rss_mb", "server RSS after workload (MB)", false],
+  ["rss_anon_mb", "  of which anonymous (MB)", false],
+  ["rss_file_mb", "  of which file-backed (MB)", false],
   ["rss_after_restart_mb", "server RSS after restart+query (MB)", false],
 ];
 

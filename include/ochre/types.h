@@ -68,6 +68,9 @@ struct Include {
 struct RecordBatch {
   std::vector<std::string> ids;
   std::optional<FloatMatrix> embeddings;
+  // Update only, with `embeddings`: true for the records whose embedding is left as it is (Chroma's
+  // `null` entries in an update's embeddings); their rows of `embeddings` are ignored. Empty: none.
+  std::vector<bool> keep_embedding;
   std::optional<std::vector<std::optional<std::string>>> documents;
   std::optional<std::vector<std::optional<Metadata>>> metadatas;
   std::optional<std::vector<std::optional<std::string>>> uris;

@@ -136,12 +136,15 @@ Result<CollectionConfiguration> ApplyConfigurationUpdate(const CollectionConfigu
   return next;
 }
 
-Status ValidateModifiedMetadata(const Metadata& metadata) {
-  if (metadata.count("hnsw:space")) {
-    return Status::InvalidArgument(
-        "Changing the distance function of a collection once it is created is not supported currently.");
-  }
-  return Status::Ok();
+Status ValidateModifiedMetadata(const Metadata& metadata, const CollectionConfiguration& current) {
+  // Repeating the collection's own space is accepted (Chroma's server stores the metadata as given);
+  // naming another one is refused, as Chroma's Python client does, rather than silently ignored.
+  auto it = metadata.find("hnsw:space");
+  if (it == metadata.end()) return Status::Ok();
+  const std::string* name = std::get_if<std::string>(&it->second);
+  if (name && *name == SpaceName(current.hnsw.space)) return Status::Ok();
+  return Status::InvalidArgument(
+      "Changing the distance function of a collection once it is created is not supported currently.");
 }
 
 std::string ConfigurationToJson(const CollectionConfiguration& c) {

@@ -23,8 +23,8 @@ Result<CollectionConfiguration> ResolveConfiguration(const std::optional<Collect
 Result<CollectionConfiguration> ApplyConfigurationUpdate(const CollectionConfiguration& current,
                                                          const CollectionConfigurationUpdate& update);
 
-// A collection metadata given to modify must not try to change the space.
-Status ValidateModifiedMetadata(const Metadata& metadata);
+// A collection metadata given to modify may repeat the collection's space but not name another.
+Status ValidateModifiedMetadata(const Metadata& metadata, const CollectionConfiguration& current);
 
 std::string ConfigurationToJson(const CollectionConfiguration& config);
 Result<CollectionConfiguration> ConfigurationFromJson(std::string_view json);

@@ -72,7 +72,6 @@ Status CollectionImpl::Modify(const std::optional<std::string>& new_name, const 
   if (new_metadata) {
     if (new_metadata->empty()) return Status::InvalidArgument("Metadata cannot be empty");
     OCHRE_RETURN_IF_ERROR(ValidateMetadata(*new_metadata, /*allow_null=*/false, /*is_collection=*/true));
-    OCHRE_RETURN_IF_ERROR(ValidateModifiedMetadata(*new_metadata));
   }
   std::lock_guard<std::mutex> write_lock(state_->write_mu());
   auto w = engine_->Writer();
@@ -82,7 +81,11 @@ Status CollectionImpl::Modify(const std::optional<std::string>& new_name, const 
     if (clash) return Status::AlreadyExists("Collection [" + *new_name + "] already exists");
     row.name = *new_name;
   }
-  if (new_metadata) row.metadata_json = storage::EncodeMetadata(*new_metadata);
+  if (new_metadata) {
+    OCHRE_ASSIGN_OR_RETURN(CollectionConfiguration current, ConfigurationFromJson(row.config_json));
+    OCHRE_RETURN_IF_ERROR(ValidateModifiedMetadata(*new_metadata, current));
+    row.metadata_json = storage::EncodeMetadata(*new_metadata);
+  }
   if (new_configuration) {
     OCHRE_ASSIGN_OR_RETURN(CollectionConfiguration current, ConfigurationFromJson(row.config_json));
     OCHRE_ASSIGN_OR_RETURN(CollectionConfiguration next, ApplyConfigurationUpdate(current, *new_configuration));

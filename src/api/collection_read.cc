@@ -26,10 +26,16 @@ Status ValidateLimitOffset(const std::optional<int64_t>& limit, const std::optio
   return Status::Ok();
 }
 
-Result<std::optional<Metadata>> DecodeOptional(const std::optional<std::string>& json) {
-  if (!json) return std::optional<Metadata>();
-  OCHRE_ASSIGN_OR_RETURN(Metadata m, DecodeStoredMetadata(*json));
-  if (m.empty()) return std::optional<Metadata>();
+// A record's metadata: none when it has no keys, except that a record with a uri has `{}` (Chroma
+// keeps the uri as a metadata key and hides it on read, so such a record has an empty metadata).
+// `uri` may have been moved from: only whether it is set counts.
+Result<std::optional<Metadata>> DecodeOptional(const std::optional<std::string>& json,
+                                               const std::optional<std::string>& uri) {
+  Metadata m;
+  if (json) {
+    OCHRE_ASSIGN_OR_RETURN(m, DecodeStoredMetadata(*json));
+  }
+  if (m.empty() && !uri.has_value()) return std::optional<Metadata>();
   return std::optional<Metadata>(std::move(m));
 }
 
@@ -71,7 +77,7 @@ Result<GetResult> CollectionImpl::Get(const GetOptions& o) const {
   if (o.include.metadatas) {
     out.metadatas.emplace();
     for (const auto& r : records) {
-      OCHRE_ASSIGN_OR_RETURN(auto m, DecodeOptional(r.metadata_json));
+      OCHRE_ASSIGN_OR_RETURN(auto m, DecodeOptional(r.metadata_json, r.uri));
       out.metadatas->push_back(std::move(m));
     }
   }
@@ -275,7 +281,7 @@ Result<QueryResult> CollectionImpl::Query(const QueryOptions& o) const {
         if (o.include.documents) (*out.documents)[q].push_back(std::move(h.record.document));
         if (o.include.uris) (*out.uris)[q].push_back(std::move(h.record.uri));
         if (o.include.metadatas) {
-          OCHRE_ASSIGN_OR_RETURN(auto m, DecodeOptional(h.record.metadata_json));
+          OCHRE_ASSIGN_OR_RETURN(auto m, DecodeOptional(h.record.metadata_json, h.record.uri));
           (*out.metadatas)[q].push_back(std::move(m));
         }
         if (o.include.embeddings) {

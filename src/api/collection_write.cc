@@ -120,17 +120,20 @@ Status CollectionImpl::Write(const RecordBatch& in, WriteKind kind) {
       return Status::InvalidArgument("Record '" + in.ids[i] +
                                      "' does not exist and the upsert has no embedding for it");
     }
-    plan.push_back(PlannedWrite{i, old ? Action::kRewrite : Action::kInsert, old, embeddings != nullptr});
+    const bool keep = !in.keep_embedding.empty() && in.keep_embedding[i];
+    plan.push_back(PlannedWrite{i, old ? Action::kRewrite : Action::kInsert, old, embeddings != nullptr && !keep});
   }
   if (skipped) {
     OCHRE_LOG_DEBUG("{} of collection {}: skipped {} record(s) ({})", WriteKindName(kind), id_, skipped,
                     kind == WriteKind::kAdd ? "ids already exist" : "ids do not exist");
   }
   if (plan.empty()) return Status::Ok();
+  size_t appended = 0;  // planned writes that append a vector
+  for (const auto& p : plan) appended += p.new_vector ? 1 : 0;
 
   // 3. Append the new vectors and make them durable.
   std::shared_ptr<VectorRuntime> rt;
-  if (embeddings) {
+  if (appended > 0) {
     {
       OCHRE_ASSIGN_OR_RETURN(auto reader, engine_->Reader());
       OCHRE_ASSIGN_OR_RETURN(rt, Runtime(row, reader.get()));
@@ -145,9 +148,11 @@ Status CollectionImpl::Write(const RecordBatch& in, WriteKind kind) {
   if (rt) {
     std::vector<float> buffer;
     const size_t dim = embeddings->dim();
-    buffer.reserve(plan.size() * dim);
-    for (const auto& p : plan) buffer.insert(buffer.end(), embeddings->row(p.index), embeddings->row(p.index) + dim);
-    auto first = rt->store->Append(buffer.data(), uint32_t(plan.size()));
+    buffer.reserve(appended * dim);
+    for (const auto& p : plan) {
+      if (p.new_vector) buffer.insert(buffer.end(), embeddings->row(p.index), embeddings->row(p.index) + dim);
+    }
+    auto first = rt->store->Append(buffer.data(), uint32_t(appended));
     if (!first.ok()) {
       (void)rt->store->TruncateTo(old_size);
       return first.status();
@@ -160,10 +165,15 @@ Status CollectionImpl::Write(const RecordBatch& in, WriteKind kind) {
     // Readable before the commit: a reader that sees a committed record must find its row. No
     // record points at these rows until the commit, and a failed commit unpublishes them.
     rt->store->Publish(rt->store->size());
-    for (size_t k = 0; k < plan.size(); ++k) {
-      plan[k].row = *first + uint32_t(k);
-      new_rows.push_back(plan[k].row);
-      if (plan[k].existing) dead_rows.push_back(plan[k].existing->row);
+    uint32_t next = *first;
+    for (auto& p : plan) {
+      if (!p.new_vector) {
+        p.row = p.existing->row;  // an update that keeps this record's embedding
+        continue;
+      }
+      p.row = next++;
+      new_rows.push_back(p.row);
+      if (p.existing) dead_rows.push_back(p.existing->row);
     }
   } else {
     for (auto& p : plan) p.row = p.existing->row;
@@ -175,7 +185,7 @@ Status CollectionImpl::Write(const RecordBatch& in, WriteKind kind) {
     auto w = engine_->Writer();
     storage::Transaction txn(w->db());
     OCHRE_RETURN_IF_ERROR(txn.Start());
-    if (embeddings && !row.dimension) {
+    if (appended > 0 && !row.dimension) {
       row.dimension = int64_t(embeddings->dim());
       OCHRE_RETURN_IF_ERROR(w->UpdateCollection(row));
     }

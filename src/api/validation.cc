@@ -183,6 +183,12 @@ Status ValidateBatch(const RecordBatch& b, WriteKind kind, int64_t max_batch) {
   if (b.documents) check_len("documents", b.documents->size());
   if (b.metadatas) check_len("metadatas", b.metadatas->size());
   if (b.uris) check_len("uris", b.uris->size());
+  if (!b.keep_embedding.empty()) {
+    if (kind != WriteKind::kUpdate || !b.embeddings) {
+      return Status::InvalidArgument("Only an update with embeddings can leave some records' embeddings unchanged");
+    }
+    check_len("keep_embedding", b.keep_embedding.size());
+  }
   if (!unequal.empty()) {
     return Status::InvalidArgument("Unequal lengths for fields: ids: " + std::to_string(n) + unequal);
   }

@@ -30,7 +30,12 @@ struct ApiRequest {
   std::string_view path;                           // decoded, e.g. "/api/v2/heartbeat"
   std::multimap<std::string, std::string> params;  // decoded query parameters
   std::string_view body;
+  // True when body.data() is followed by at least kBodyPadding readable bytes: the JSON parser then
+  // reads the body in place instead of copying it into a padded buffer.
+  bool body_padded = false;
 };
+
+inline constexpr size_t kBodyPadding = 64;
 
 struct ApiResponse {
   int status = 200;

@@ -56,8 +56,13 @@ void WriteIncluded(JsonOut& out, const Include& include) {
   out.StringArray(include.Names());
 }
 
+// A first guess at a result's JSON size (ids, documents and small metadata), so that the writer
+// grows its buffer once or twice rather than a dozen times for a large get.
+size_t EstimatedJsonBytes(size_t records, size_t floats) { return 256 + records * 128 + floats * 12; }
+
 std::string GetResultJson(const GetResult& r) {
   JsonOut out;
+  out.Reserve(EstimatedJsonBytes(r.ids.size(), r.embeddings ? r.embeddings->data().size() : 0));
   out.BeginObject();
   out.Key("ids");
   out.StringArray(r.ids);
@@ -69,7 +74,7 @@ std::string GetResultJson(const GetResult& r) {
   }
   WriteColumn(out, "documents", r.documents, [&](const auto& d) { out.OptionalString(d); });
   WriteColumn(out, "uris", r.uris, [&](const auto& u) { out.OptionalString(u); });
-  WriteColumn(out, "metadatas", r.metadatas, [&](const auto& m) { out.OptionalMetadata(m); });
+  WriteColumn(out, "metadatas", r.metadatas, [&](const auto& m) { out.RecordMetadata(m); });
   WriteIncluded(out, r.included);
   out.EndObject();
   return out.Take();
@@ -95,7 +100,7 @@ std::string QueryResultJson(const QueryResult& r) {
   });
   WriteColumn(out, "metadatas", r.metadatas, [&](const auto& metas) {
     out.BeginArray();
-    for (const auto& m : metas) out.OptionalMetadata(m);
+    for (const auto& m : metas) out.RecordMetadata(m);
     out.EndArray();
   });
   WriteColumn(out, "distances", r.distances, [&](const std::vector<float>& d) { out.FloatRow(d.data(), d.size()); });

@@ -1,10 +1,13 @@
 // Copyright 2026 The OchreDB Authors.
 #include "server/json_in.h"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstring>
 #include <limits>
+
+#include "server/api.h"
 
 namespace ochre::server {
 namespace {
@@ -110,21 +113,21 @@ bool ReadMetadataArray(simdjson::dom::array arr, std::string_view field, Metadat
 }
 
 bool DecodeBase64Floats(std::string_view text, std::string_view field, std::vector<float>* row, HttpError* err) {
-  std::string bytes;
-  if (!DecodeBase64(text, &bytes)) {
+  size_t at = row->size();
+  size_t bytes = 0;
+  // Decoded straight into the row's floats: packed little-endian float32 (this machine is
+  // little-endian: x86-64, aarch64).
+  row->resize(at + DecodedBase64Size(text) / 4 + 1);
+  if (!DecodeBase64To(text, reinterpret_cast<unsigned char*>(row->data() + at), &bytes)) {
     *err = HttpError::InvalidArgument("Invalid base64 embedding in " + std::string(field));
     return false;
   }
-  if (bytes.size() % 4 != 0) {
+  if (bytes % 4 != 0) {
     *err = HttpError::InvalidArgument("Invalid base64 embedding in " + std::string(field) + ": " +
-                                      std::to_string(bytes.size()) + " bytes is not a multiple of 4");
+                                      std::to_string(bytes) + " bytes is not a multiple of 4");
     return false;
   }
-  size_t n = bytes.size() / 4;
-  size_t at = row->size();
-  row->resize(at + n);
-  // Packed little-endian float32; this machine is little-endian (x86-64, aarch64).
-  std::memcpy(row->data() + at, bytes.data(), bytes.size());
+  row->resize(at + bytes / 4);
   for (size_t i = at; i < row->size(); ++i) {
     if (!std::isfinite((*row)[i])) {
       *err = HttpError::InvalidArgument("Non-finite float value in base64 embedding " + std::string(field));
@@ -136,20 +139,54 @@ bool DecodeBase64Floats(std::string_view text, std::string_view field, std::vect
 
 }  // namespace
 
-JsonDocument::JsonDocument() = default;
-JsonDocument::~JsonDocument() = default;
+namespace {
+// The parser that small bodies share on this thread, and whether a live JsonDocument holds it.
+thread_local std::unique_ptr<simdjson::dom::parser> t_small_parser;
+thread_local bool t_small_parser_in_use = false;
+}  // namespace
 
-bool JsonDocument::Parse(std::string_view body, HttpError* err) {
+JsonDocument::JsonDocument() = default;
+JsonDocument::~JsonDocument() {
+  if (uses_thread_parser_) t_small_parser_in_use = false;
+}
+
+bool JsonDocument::Parse(std::string_view body, HttpError* err, bool padded) {
+  static_assert(simdjson::SIMDJSON_PADDING <= kBodyPadding, "ApiRequest::body_padded promises kBodyPadding bytes");
   size_t first = body.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos) body = "{}";
-  parser_ = std::make_unique<simdjson::dom::parser>();
-  if (auto e = parser_->allocate(body.size() + 16, kMaxJsonDepth); e != simdjson::SUCCESS) {
-    *err = HttpError::InvalidArgument("Failed to parse the request body as JSON: " +
-                                      std::string(simdjson::error_message(e)));
-    return false;
+  if (first == std::string_view::npos) {
+    body = "{}";
+    padded = false;
   }
-  simdjson::padded_string padded(body);
-  auto e = parser_->parse(padded).get(root_);
+  constexpr size_t kSmallBody = 64 * 1024;
+  simdjson::dom::parser* parser = t_small_parser.get();
+  size_t capacity = kSmallBody;
+  if (body.size() > kSmallBody || t_small_parser_in_use || owned_ || uses_thread_parser_) {
+    owned_ = std::make_unique<simdjson::dom::parser>();
+    parser = owned_.get();
+    capacity = body.size();
+  } else {
+    if (!parser) {
+      t_small_parser = std::make_unique<simdjson::dom::parser>();
+      parser = t_small_parser.get();
+    }
+    t_small_parser_in_use = true;  // until this document is destroyed
+    uses_thread_parser_ = true;
+  }
+  // Sized once per parser (a kept one is never reallocated: every small body fits).
+  if (parser->capacity() < capacity) {
+    if (auto e = parser->allocate(capacity, kMaxJsonDepth); e != simdjson::SUCCESS) {
+      *err = HttpError::InvalidArgument("Failed to parse the request body as JSON: " +
+                                        std::string(simdjson::error_message(e)));
+      return false;
+    }
+  }
+  simdjson::error_code e;
+  if (padded) {
+    e = parser->parse(body.data(), body.size(), /*realloc_if_needed=*/false).get(root_);
+  } else {
+    simdjson::padded_string copy(body);
+    e = parser->parse(copy).get(root_);
+  }
   if (e == simdjson::DEPTH_ERROR) {
     *err = HttpError::InvalidArgument("Failed to parse the request body as JSON: nested deeper than " +
                                       std::to_string(kMaxJsonDepth) + " levels");
@@ -314,36 +351,41 @@ bool ReadMetadataList(JsonElement e, std::string_view field, bool allow_null, st
   return true;
 }
 
-bool ReadEmbeddings(JsonElement e, std::string_view field, bool allow_null_entries, FloatMatrix* out, bool* all_null,
+bool ReadEmbeddings(JsonElement e, std::string_view field, std::vector<bool>* null_entries, FloatMatrix* out,
                     HttpError* err) {
   simdjson::dom::array arr;
   if (e.get_array().get(arr) != simdjson::SUCCESS) {
     *err = TypeError(field, e, "a sequence of embeddings");
     return false;
   }
+  const size_t entries = arr.size();
   std::vector<float> data;
   size_t dim = 0, rows = 0, nulls = 0, i = 0;
+  if (null_entries) null_entries->assign(entries, false);
   for (JsonElement x : arr) {
     size_t before = data.size();
     std::string_view b64;
     simdjson::dom::array row;
-    if (IsNull(x) && allow_null_entries) {
+    if (null_entries && IsNull(x)) {
+      (*null_entries)[i] = true;
       ++nulls;
       ++i;
       continue;
     } else if (x.get_string().get(b64) == simdjson::SUCCESS) {
       if (!DecodeBase64Floats(b64, Indexed(field, i), &data, err)) return false;
     } else if (x.get_array().get(row) == simdjson::SUCCESS) {
-      if (rows == 0) data.reserve(row.size() * arr.size());
+      const size_t n = row.size();
+      if (rows == 0) data.reserve(n * entries);
+      data.resize(before + n);
+      float* dst = data.data() + before;
       size_t j = 0;
       for (JsonElement v : row) {
         double d;
-        if (!IsNumber(v) || v.get_double().get(d) != simdjson::SUCCESS) {
+        if (v.get_double().get(d) != simdjson::SUCCESS) {  // ints read as doubles too; bools and strings fail
           *err = TypeError(Indexed(field, i) + "[" + std::to_string(j) + "]", v, "f32");
           return false;
         }
-        data.push_back(static_cast<float>(d));
-        ++j;
+        dst[j++] = static_cast<float>(d);
       }
     } else {
       *err = TypeError(Indexed(field, i), x, "a list of floats or a base64 string");
@@ -362,14 +404,22 @@ bool ReadEmbeddings(JsonElement e, std::string_view field, bool allow_null_entri
     ++rows;
     ++i;
   }
-  if (nulls > 0 && rows > 0) {
-    *err = HttpError::InvalidArgument(
-        "OchreDB cannot update the embeddings of some records and not of others in one request: give every "
-        "record an embedding, or none");
-    return false;
+  if (rows == 0) {
+    *out = FloatMatrix();
+    return true;
   }
-  *all_null = rows == 0 && nulls > 0;
-  *out = rows == 0 ? FloatMatrix() : FloatMatrix(dim, std::move(data));
+  if (nulls > 0) {
+    // Null entries keep their place as zero rows: the engine is told to leave those records' vectors.
+    std::vector<float> full(entries * dim, 0.0f);
+    size_t k = 0;
+    for (size_t r = 0; r < entries; ++r) {
+      if ((*null_entries)[r]) continue;
+      std::copy_n(data.data() + k * dim, dim, full.data() + r * dim);
+      ++k;
+    }
+    data = std::move(full);
+  }
+  *out = FloatMatrix(dim, std::move(data));
   return true;
 }
 
@@ -412,30 +462,64 @@ bool ReadInclude(JsonElement e, std::string_view field, Include* out, HttpError*
 
 std::string ToJsonText(JsonElement e) { return simdjson::to_string(e); }
 
-bool DecodeBase64(std::string_view in, std::string* out) {
-  static const auto kTable = [] {
-    std::array<int8_t, 256> t{};
-    t.fill(-1);
-    const char* a = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    for (int i = 0; i < 64; ++i) t[static_cast<unsigned char>(a[i])] = static_cast<int8_t>(i);
-    return t;
-  }();
+namespace {
+
+constexpr std::array<uint8_t, 256> kBase64Table = [] {
+  std::array<uint8_t, 256> t{};
+  for (auto& v : t) v = 0xff;
+  const char* a = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  for (int i = 0; i < 64; ++i) t[static_cast<unsigned char>(a[i])] = static_cast<uint8_t>(i);
+  return t;
+}();
+
+std::string_view StripBase64Padding(std::string_view in) {
   while (!in.empty() && in.back() == '=') in.remove_suffix(1);
+  return in;
+}
+
+}  // namespace
+
+size_t DecodedBase64Size(std::string_view in) { return StripBase64Padding(in).size() * 3 / 4; }
+
+bool DecodeBase64To(std::string_view in, unsigned char* out, size_t* written) {
+  in = StripBase64Padding(in);
   if (in.size() % 4 == 1) return false;
-  out->clear();
-  out->reserve(in.size() * 3 / 4);
+  const auto* p = reinterpret_cast<const unsigned char*>(in.data());
+  const size_t full = in.size() / 4 * 4;
+  unsigned char* o = out;
+  // Four characters to three bytes at a time; an invalid character sets the high bit of `bad`.
+  uint32_t bad = 0;
+  for (size_t i = 0; i < full; i += 4) {
+    uint32_t a = kBase64Table[p[i]], b = kBase64Table[p[i + 1]], c = kBase64Table[p[i + 2]], d = kBase64Table[p[i + 3]];
+    bad |= a | b | c | d;
+    uint32_t v = (a << 18) | (b << 12) | (c << 6) | d;
+    o[0] = static_cast<unsigned char>(v >> 16);
+    o[1] = static_cast<unsigned char>(v >> 8);
+    o[2] = static_cast<unsigned char>(v);
+    o += 3;
+  }
+  if (bad & 0x80) return false;
   uint32_t acc = 0;
   int bits = 0;
-  for (unsigned char c : in) {
-    int8_t v = kTable[c];
-    if (v < 0) return false;
-    acc = (acc << 6) | static_cast<uint32_t>(v);
+  for (size_t i = full; i < in.size(); ++i) {
+    uint8_t v = kBase64Table[p[i]];
+    if (v & 0x80) return false;
+    acc = (acc << 6) | v;
     bits += 6;
     if (bits >= 8) {
       bits -= 8;
-      out->push_back(static_cast<char>((acc >> bits) & 0xff));
+      *o++ = static_cast<unsigned char>((acc >> bits) & 0xff);
     }
   }
+  *written = static_cast<size_t>(o - out);
+  return true;
+}
+
+bool DecodeBase64(std::string_view in, std::string* out) {
+  out->assign(DecodedBase64Size(in) + 1, '\0');
+  size_t n = 0;
+  if (!DecodeBase64To(in, reinterpret_cast<unsigned char*>(out->data()), &n)) return false;
+  out->resize(n);
   return true;
 }
 

@@ -33,12 +33,19 @@ class JsonDocument {
  public:
   JsonDocument();
   ~JsonDocument();
-  // An empty body counts as `{}` (clients send none for some POSTs).
-  bool Parse(std::string_view body, HttpError* err);
+  JsonDocument(const JsonDocument&) = delete;
+  JsonDocument& operator=(const JsonDocument&) = delete;
+  // An empty body counts as `{}` (clients send none for some POSTs). With `padded`, body.data() is
+  // followed by at least 64 readable bytes (simdjson's padding) and is parsed in place.
+  bool Parse(std::string_view body, HttpError* err, bool padded = false);
   JsonElement root() const { return root_; }
 
  private:
-  std::unique_ptr<simdjson::dom::parser> parser_;
+  // Small bodies (queries, gets) use a parser kept per thread, so a request allocates nothing for
+  // it; large ones (record batches) get their own, freed with the document so that no thread keeps
+  // megabytes of parser buffers after one large write.
+  std::unique_ptr<simdjson::dom::parser> owned_;
+  bool uses_thread_parser_ = false;
   JsonElement root_;
 };
 
@@ -67,9 +74,10 @@ bool ReadMetadataList(JsonElement e, std::string_view field, bool allow_null, st
                       HttpError* err);
 
 // Embeddings: a list of float lists or of base64 strings (little-endian float32). With
-// `allow_null_entries` (update), entries may be null; *all_null reports that every entry was.
-// Fails with 400 on empty or inconsistent dimensions, bad base64 and non-finite values.
-bool ReadEmbeddings(JsonElement e, std::string_view field, bool allow_null_entries, FloatMatrix* out, bool* all_null,
+// `null_entries` (update), entries may be null: *null_entries gets one flag per entry, and the null
+// entries are zero rows of *out (which has no rows when every entry was null). Fails with 400 on
+// empty or inconsistent dimensions, bad base64 and non-finite values.
+bool ReadEmbeddings(JsonElement e, std::string_view field, std::vector<bool>* null_entries, FloatMatrix* out,
                     HttpError* err);
 
 bool ReadInclude(JsonElement e, std::string_view field, Include* out, HttpError* err);
@@ -79,5 +87,8 @@ std::string ToJsonText(JsonElement e);
 
 // Decodes standard base64 (with or without padding). False on a bad character or length.
 bool DecodeBase64(std::string_view in, std::string* out);
+// The same into a caller's buffer of at least DecodedBase64Size(in) + 1 bytes; *written: bytes.
+bool DecodeBase64To(std::string_view in, unsigned char* out, size_t* written);
+size_t DecodedBase64Size(std::string_view in);
 
 }  // namespace ochre::server

@@ -181,6 +181,14 @@ void JsonOut::OptionalMetadata(const std::optional<ochre::Metadata>& m) {
   }
 }
 
+void JsonOut::RecordMetadata(const std::optional<ochre::Metadata>& m) {
+  if (m) {
+    Metadata(*m);
+  } else {
+    Null();
+  }
+}
+
 void JsonOut::OptionalString(const std::optional<std::string>& s) {
   if (s) {
     String(*s);

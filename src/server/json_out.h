@@ -18,6 +18,7 @@ namespace ochre::server {
 class JsonOut {
  public:
   std::string& str() { return out_; }
+  void Reserve(size_t bytes) { out_.reserve(bytes); }
   std::string Take() { return std::move(out_); }
 
   // Punctuation. Comma() writes "," unless the container was just opened.
@@ -40,7 +41,10 @@ class JsonOut {
   // Composite values of the public API.
   void MetadataValue(const ochre::MetadataValue& v);
   void Metadata(const ochre::Metadata& m);
+  // A collection's metadata: null when absent or empty.
   void OptionalMetadata(const std::optional<ochre::Metadata>& m);
+  // A record's metadata: null when absent, `{}` when present and empty (a record with a uri).
+  void RecordMetadata(const std::optional<ochre::Metadata>& m);
   void OptionalString(const std::optional<std::string>& s);
   void FloatRow(const float* data, size_t n);
   void StringArray(const std::vector<std::string>& v);

@@ -1,6 +1,7 @@
 // Copyright 2026 The OchreDB Authors.
 #include "server/request_parsing.h"
 
+#include <algorithm>
 #include <charconv>
 #include <limits>
 
@@ -16,7 +17,7 @@ HttpError Missing(std::string_view field) {
 }
 
 bool ParseBodyObject(const ApiRequest& req, JsonDocument* doc, HttpError* err) {
-  if (!doc->Parse(req.body, err)) return false;
+  if (!doc->Parse(req.body, err, req.body_padded)) return false;
   return RequireObject(doc->root(), "a JSON object", err);
 }
 
@@ -292,9 +293,14 @@ bool ParseRecordBatch(const ApiRequest& req, WriteKind kind, const ApiLimits& li
   bool update = kind == WriteKind::kUpdate;
   if (auto e = Field(root, "embeddings")) {
     FloatMatrix m;
-    bool all_null = false;
-    if (!ReadEmbeddings(*e, "embeddings", update, &m, &all_null, err)) return false;
-    if (!all_null) out->embeddings = std::move(m);
+    std::vector<bool> nulls;
+    if (!ReadEmbeddings(*e, "embeddings", update ? &nulls : nullptr, &m, err)) return false;
+    if (m.rows() > 0) {
+      out->embeddings = std::move(m);
+      if (std::find(nulls.begin(), nulls.end(), true) != nulls.end()) out->keep_embedding = std::move(nulls);
+    } else if (nulls.empty()) {
+      out->embeddings = std::move(m);  // an empty list: the engine's column-length check answers
+    }
   } else if (!update) {
     *err = Missing("embeddings");
     return false;
@@ -341,8 +347,7 @@ bool ParseQuery(const ApiRequest& req, const ApiLimits& limits, QueryOptions* ou
     return false;
   }
   FloatMatrix m;
-  bool all_null = false;
-  if (!ReadEmbeddings(*q, "query_embeddings", false, &m, &all_null, err)) return false;
+  if (!ReadEmbeddings(*q, "query_embeddings", nullptr, &m, err)) return false;
   std::optional<int64_t> n;
   if (!ReadOptionalCount(root, "n_results", &n, err)) return false;
   if (n) out->n_results = *n;

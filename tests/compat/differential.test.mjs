@@ -212,14 +212,28 @@ function buildSequence() {
     s(`${col} count after`, "GET", `${C}/{${col}}/count`);
     s(`${col} get all after`, "POST", `${C}/{${col}}/get`, { include: [] });
   }
-  s("modify metadata keeping hnsw:space", "PUT", `${C}/{diff-ip}`, { new_metadata: { renamed: true, "hnsw:space": "ip" } }, {
-    known: "the engine refuses hnsw:space in modify metadata even when unchanged; Chroma stores it as plain metadata",
+  s("modify metadata keeping hnsw:space", "PUT", `${C}/{diff-ip}`, { new_metadata: { renamed: true, "hnsw:space": "ip" } });
+  s("get after modify keeping hnsw:space", "GET", `${C}/diff-ip`);
+  s("add with uris", "POST", `${C}/{diff-cos}/add`, {
+    ids: ["u1", "u2", "u3", "u4"],
+    embeddings: [vec(), vec(), vec(), vec()],
+    uris: ["s3://a", null, "s3://c", "s3://d"],
+    documents: ["with uri", "without", null, null],
+    metadatas: [null, null, null, { k: 1 }],
   });
-  s("add with uris", "POST", `${C}/{diff-cos}/add`, { ids: ["u1", "u2"], embeddings: [vec(), vec()], uris: ["s3://a", null], documents: ["with uri", "without"] });
-  s("get uris", "POST", `${C}/{diff-cos}/get`, { ids: ["u1", "u2"], include: ["uris", "documents"] });
-  s("get uris with metadatas", "POST", `${C}/{diff-cos}/get`, { ids: ["u1", "u2"], include: ["uris", "metadatas"] }, {
-    known: "Chroma returns metadata {} (not null) for a record that has a uri but no metadata: the uri lives in its metadata map as chroma:uri",
-  });
+  s("get uris", "POST", `${C}/{diff-cos}/get`, { ids: ["u1", "u2", "u3", "u4"], include: ["uris", "documents"] });
+  // A record with a uri has metadata {} even without metadata (Chroma keeps the uri in its metadata).
+  s("get uris with metadatas", "POST", `${C}/{diff-cos}/get`, { ids: ["u1", "u2", "u3", "u4"], include: ["uris", "metadatas"] });
+  s("update emptying a uri record's metadata", "POST", `${C}/{diff-cos}/update`, { ids: ["u4", "u2"], metadatas: [{ k: null }, null], uris: [null, "s3://b"] });
+  s("get metadatas only", "POST", `${C}/{diff-cos}/get`, { ids: ["u1", "u2", "u3", "u4"], include: ["metadatas"] });
+  s("query metadatas of uri records", "POST", `${C}/{diff-cos}/query`, { query_embeddings: [vec()], n_results: 3, ids: ["u1", "u3", "u4"], include: ["metadatas"] });
+  // An update whose embeddings mix vectors and nulls: the null entries keep their vectors.
+  s("update mixed null embeddings", "POST", `${C}/{diff-cos}/update`, { ids: ["u1", "u2", "u3", "ghost"], embeddings: [vec(), null, null, vec()], documents: [null, "new doc", null, null] });
+  s("get after mixed update", "POST", `${C}/{diff-cos}/get`, { ids: ["u1", "u2", "u3"], include: ["embeddings", "documents"] });
+  s("update mixed base64 and null", "POST", `${C}/{diff-cos}/update`, { ids: ["u3", "u1"], embeddings: [toBase64(vec()), null] });
+  s("get after base64 mixed update", "POST", `${C}/{diff-cos}/get`, { ids: ["u1", "u3"], include: ["embeddings"] });
+  s("update mixed, wrong dimension", "POST", `${C}/{diff-cos}/update`, { ids: ["u1", "u2"], embeddings: [[1, 2], null] }, { compare: "status" });
+  s("upsert with a null embedding", "POST", `${C}/{diff-cos}/upsert`, { ids: ["u1", "u2"], embeddings: [vec(), null] }, { compare: "status" });
   s("version", "GET", "/api/v2/version", undefined, { known: "ochre reports its own version; Chroma's Rust server hard-codes \"1.0.0\"" });
   s("modify name+metadata", "PUT", `${C}/{diff-ip}`, { new_name: "diff-ip2", new_metadata: { renamed: true } });
   s("modify empty metadata", "PUT", `${C}/{diff-cos}`, { new_metadata: {} }, { compare: "status" });

@@ -152,6 +152,52 @@ describe("routes and ids", () => {
   });
 });
 
+// Three answers that Chroma's own client never provokes but its server gives (checked against the
+// real server by the differential test; here without it).
+describe("Chroma's record and collection semantics", () => {
+  test("an update may mix embeddings and nulls: the null entries keep their vectors", async () => {
+    const c = await post(COLLECTIONS, { name: "mixed-update" });
+    const id = c.json.id;
+    assert.equal((await post(`${COLLECTIONS}/${id}/add`, { ids: ["x", "y", "z"], embeddings: [[1, 0], [0, 1], [1, 1]] })).status, 201);
+    const u = await post(`${COLLECTIONS}/${id}/update`, { ids: ["x", "y", "ghost"], embeddings: [null, [3, 4], [5, 6]], documents: ["dx", null, null] });
+    assert.equal(u.status, 200, u.text);
+    const g = await post(`${COLLECTIONS}/${id}/get`, { include: ["embeddings", "documents"] });
+    assert.deepEqual(g.json.ids, ["x", "y", "z"]);
+    assert.deepEqual(g.json.embeddings, [[1, 0], [3, 4], [1, 1]]);
+    assert.deepEqual(g.json.documents, ["dx", null, null]);
+    const q = await post(`${COLLECTIONS}/${id}/query`, { query_embeddings: [[3, 4]], n_results: 1, include: ["distances"] });
+    assert.deepEqual(q.json.ids, [["y"]]);
+    assertError(await post(`${COLLECTIONS}/${id}/update`, { ids: ["x", "y"], embeddings: [null, [1, 2, 3]] }), 400, "InvalidArgumentError");
+    assertError(await post(`${COLLECTIONS}/${id}/upsert`, { ids: ["x", "y"], embeddings: [null, [1, 2]] }), 422, "ChromaError");
+  });
+  test("a record with a uri and no metadata has metadata {}", async () => {
+    const c = await post(COLLECTIONS, { name: "uri-meta" });
+    const id = c.json.id;
+    const add = await post(`${COLLECTIONS}/${id}/add`, {
+      ids: ["u", "n", "m"],
+      embeddings: [[1, 0], [0, 1], [1, 1]],
+      uris: ["s3://u", null, "s3://m"],
+      metadatas: [null, null, { k: 1 }],
+    });
+    assert.equal(add.status, 201, add.text);
+    const g = await post(`${COLLECTIONS}/${id}/get`, { include: ["metadatas"] });
+    assert.deepEqual(g.json.metadatas, [{}, null, { k: 1 }]);
+    await post(`${COLLECTIONS}/${id}/update`, { ids: ["m"], metadatas: [{ k: null }] });
+    const q = await post(`${COLLECTIONS}/${id}/query`, { query_embeddings: [[1, 0.9]], n_results: 3, include: ["metadatas"] });
+    assert.deepEqual(q.json.ids, [["m", "u", "n"]]);
+    assert.deepEqual(q.json.metadatas, [[{}, {}, null]]);
+  });
+  test("modify may repeat the collection's hnsw:space, not name another", async () => {
+    const c = await post(COLLECTIONS, { name: "space-meta", metadata: { "hnsw:space": "cosine" } });
+    const put = (body) => rawRequest(server.port, { method: "PUT", path: `${COLLECTIONS}/${c.json.id}`, headers: JSON_HEADERS, body: JSON.stringify(body) });
+    assert.equal((await put({ new_metadata: { "hnsw:space": "cosine", team: "a" } })).status, 200);
+    const g = await rawRequest(server.port, { method: "GET", path: `${COLLECTIONS}/space-meta` });
+    assert.deepEqual(g.json.metadata, { "hnsw:space": "cosine", team: "a" });
+    assert.equal(g.json.configuration_json.hnsw.space, "cosine");
+    assertError(await put({ new_metadata: { "hnsw:space": "l2" } }), 400, "InvalidArgumentError");
+  });
+});
+
 describe("limits", () => {
   test("n_results of 10^9 is a clear 400", async () => {
     const r = await post(`${COLLECTIONS}/${colId}/query`, { query_embeddings: [[1, 0]], n_results: 1e9 });

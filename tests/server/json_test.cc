@@ -91,13 +91,73 @@ TEST(JsonInTest, Base64RoundTrip) {
   EXPECT_FALSE(DecodeBase64("A", &out));
 }
 
+// Small bodies share a parser per thread; a second document alive at the same time must not
+// overwrite the first one's values.
+TEST(JsonInTest, TwoDocumentsAliveOnOneThread) {
+  HttpError err;
+  JsonDocument a;
+  ASSERT_TRUE(a.Parse(R"({"name": "first"})", &err));
+  {
+    JsonDocument b;
+    ASSERT_TRUE(b.Parse(R"({"name": "second"})", &err));
+    std::string name;
+    ASSERT_TRUE(ReadString(*Field(b.root(), "name"), "name", &name, &err));
+    EXPECT_EQ(name, "second");
+  }
+  std::string name;
+  ASSERT_TRUE(ReadString(*Field(a.root(), "name"), "name", &name, &err));
+  EXPECT_EQ(name, "first");
+  JsonDocument c;  // `a` still holds the thread's parser: `c` gets its own too
+  ASSERT_TRUE(c.Parse(R"({"name": "third"})", &err));
+  ASSERT_TRUE(ReadString(*Field(a.root(), "name"), "name", &name, &err));
+  EXPECT_EQ(name, "first");
+}
+
+// The decoder works four characters at a time with a scalar tail: every length and every byte
+// value must come back as encoded, and a bad character anywhere must be refused.
+TEST(JsonInTest, Base64EveryLengthAndByte) {
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  auto encode = [](const std::string& bytes) {
+    std::string out;
+    for (size_t i = 0; i < bytes.size(); i += 3) {
+      uint32_t v = uint32_t(uint8_t(bytes[i])) << 16;
+      if (i + 1 < bytes.size()) v |= uint32_t(uint8_t(bytes[i + 1])) << 8;
+      if (i + 2 < bytes.size()) v |= uint32_t(uint8_t(bytes[i + 2]));
+      out += kAlphabet[(v >> 18) & 63];
+      out += kAlphabet[(v >> 12) & 63];
+      out += i + 1 < bytes.size() ? kAlphabet[(v >> 6) & 63] : '=';
+      out += i + 2 < bytes.size() ? kAlphabet[v & 63] : '=';
+    }
+    return out;
+  };
+  for (size_t n = 0; n < 40; ++n) {
+    std::string bytes;
+    for (size_t i = 0; i < n; ++i) bytes += char((i * 97 + n * 31) & 0xff);
+    std::string encoded = encode(bytes), decoded;
+    ASSERT_TRUE(DecodeBase64(encoded, &decoded)) << encoded;
+    EXPECT_EQ(decoded, bytes) << encoded;
+    std::string unpadded = encoded.substr(0, encoded.find('='));
+    ASSERT_TRUE(DecodeBase64(unpadded, &decoded)) << unpadded;
+    EXPECT_EQ(decoded, bytes) << unpadded;
+    for (size_t at = 0; at < unpadded.size(); ++at) {
+      std::string bad = unpadded;
+      bad[at] = '*';
+      EXPECT_FALSE(DecodeBase64(bad, &decoded)) << bad;
+    }
+  }
+  std::string all;
+  for (int b = 0; b < 256; ++b) all += char(b);
+  std::string decoded;
+  ASSERT_TRUE(DecodeBase64(encode(all), &decoded));
+  EXPECT_EQ(decoded, all);
+}
+
 TEST(JsonInTest, EmbeddingsAsFloatsOrBase64) {
   JsonDocument doc;
   HttpError err;
   ASSERT_TRUE(doc.Parse(R"({"e": [[1, 2.5], "AACAPwAAAEA="]})", &err));
   FloatMatrix m;
-  bool all_null = false;
-  ASSERT_TRUE(ReadEmbeddings(*Field(doc.root(), "e"), "e", false, &m, &all_null, &err)) << err.message;
+  ASSERT_TRUE(ReadEmbeddings(*Field(doc.root(), "e"), "e", nullptr, &m, &err)) << err.message;
   ASSERT_EQ(m.rows(), 2u);
   ASSERT_EQ(m.dim(), 2u);
   EXPECT_EQ(m.row(0)[1], 2.5f);
@@ -108,27 +168,41 @@ TEST(JsonInTest, EmbeddingErrorsUseChromaMessages) {
   JsonDocument doc;
   HttpError err;
   FloatMatrix m;
-  bool all_null = false;
   ASSERT_TRUE(doc.Parse(R"({"a": [[1, 2], [1]], "b": [[]], "c": ["AAA="], "d": ["AADAfw=="]})", &err));
-  EXPECT_FALSE(ReadEmbeddings(*Field(doc.root(), "a"), "a", false, &m, &all_null, &err));
+  EXPECT_FALSE(ReadEmbeddings(*Field(doc.root(), "a"), "a", nullptr, &m, &err));
   EXPECT_EQ(err.message, "Inconsistent dimensions in provided embeddings");
-  EXPECT_FALSE(ReadEmbeddings(*Field(doc.root(), "b"), "b", false, &m, &all_null, &err));
+  EXPECT_FALSE(ReadEmbeddings(*Field(doc.root(), "b"), "b", nullptr, &m, &err));
   EXPECT_EQ(err.message, "Each embedding must have at least 1 dimension");
-  EXPECT_FALSE(ReadEmbeddings(*Field(doc.root(), "c"), "c", false, &m, &all_null, &err));
+  EXPECT_FALSE(ReadEmbeddings(*Field(doc.root(), "c"), "c", nullptr, &m, &err));
   EXPECT_EQ(err.status, 400);
-  EXPECT_FALSE(ReadEmbeddings(*Field(doc.root(), "d"), "d", false, &m, &all_null, &err));  // NaN
+  EXPECT_FALSE(ReadEmbeddings(*Field(doc.root(), "d"), "d", nullptr, &m, &err));  // NaN
   EXPECT_NE(err.message.find("Non-finite"), std::string::npos);
 }
 
-TEST(JsonInTest, UpdateEmbeddingsMayAllBeNull) {
+TEST(JsonInTest, UpdateEmbeddingsMayBeNull) {
   JsonDocument doc;
   HttpError err;
   FloatMatrix m;
-  bool all_null = false;
-  ASSERT_TRUE(doc.Parse(R"({"a": [null, null], "b": [null, [1]]})", &err));
-  ASSERT_TRUE(ReadEmbeddings(*Field(doc.root(), "a"), "a", true, &m, &all_null, &err));
-  EXPECT_TRUE(all_null);
-  EXPECT_FALSE(ReadEmbeddings(*Field(doc.root(), "b"), "b", true, &m, &all_null, &err));
+  std::vector<bool> nulls;
+  ASSERT_TRUE(doc.Parse(R"({"a": [null, null], "b": [null, [1, 2], null, [3, 4]], "c": [null, [1], [1, 2]],
+                            "d": [[1], null]})",
+                        &err));
+  ASSERT_TRUE(ReadEmbeddings(*Field(doc.root(), "a"), "a", &nulls, &m, &err));
+  EXPECT_EQ(m.rows(), 0u);
+  EXPECT_EQ(nulls, (std::vector<bool>{true, true}));
+  // Mixed: null entries keep their place as zero rows, flagged in `nulls`.
+  ASSERT_TRUE(ReadEmbeddings(*Field(doc.root(), "b"), "b", &nulls, &m, &err)) << err.message;
+  ASSERT_EQ(m.rows(), 4u);
+  ASSERT_EQ(m.dim(), 2u);
+  EXPECT_EQ(nulls, (std::vector<bool>{true, false, true, false}));
+  EXPECT_EQ(m.row(0)[0], 0.0f);
+  EXPECT_EQ(m.row(1)[1], 2.0f);
+  EXPECT_EQ(m.row(3)[0], 3.0f);
+  EXPECT_FALSE(ReadEmbeddings(*Field(doc.root(), "c"), "c", &nulls, &m, &err));
+  EXPECT_EQ(err.message, "Inconsistent dimensions in provided embeddings");
+  // Without the flags (add, upsert, query) a null entry is a type error.
+  EXPECT_FALSE(ReadEmbeddings(*Field(doc.root(), "d"), "d", nullptr, &m, &err));
+  EXPECT_EQ(err.status, 422);
 }
 
 TEST(JsonInTest, MetadataTypes) {
