@@ -67,7 +67,7 @@ std::vector<index::Neighbor> MergeTopK(std::vector<index::Neighbor> a, const std
 
 bool VectorRuntime::HasIndexWork() const {
   return indexed_rows.load(std::memory_order_acquire) < committed_row_count() ||
-         pending_delete_count.load(std::memory_order_acquire) > 0;
+         pending_delete_count.load(std::memory_order_acquire) > 0 || hnsw->QuantizerPending();
 }
 
 Result<std::vector<index::Neighbor>> VectorRuntime::Search(const float* query,
@@ -173,7 +173,7 @@ Result<std::unique_ptr<storage::VectorStore>> CollectionState::OpenStore(uint32_
 
 std::unique_ptr<index::HnswIndex> CollectionState::LoadOrNewGraph(const HnswConfig& config, const RowChunks* rows,
                                                                   int64_t generation) {
-  if (dir_.empty()) return index::MakeHnswIndex(config, rows);
+  if (dir_.empty()) return index::MakeHnswIndex(config, rows, EngineHnswOptions());
   const std::string graph_file = GraphFileName(generation);
   auto bytes = ReadFile(GraphPath(generation));
   if (!bytes.ok()) {
@@ -184,13 +184,13 @@ std::unique_ptr<index::HnswIndex> CollectionState::LoadOrNewGraph(const HnswConf
       OCHRE_LOG_INFO("collection {}: no graph checkpoint; building the graph from {} vectors in the background", uuid_,
                      rows->rows());
     }
-    return index::MakeHnswIndex(config, rows);
+    return index::MakeHnswIndex(config, rows, EngineHnswOptions());
   }
-  auto loaded = index::LoadGraph(config, rows, *bytes);
+  auto loaded = index::LoadGraph(config, rows, *bytes, EngineHnswOptions());
   if (!loaded.ok()) {
     OCHRE_LOG_WARN("collection {}: {} is unusable ({}); rebuilding the graph from the vectors in the background", uuid_,
                    graph_file, loaded.status().ToString());
-    return index::MakeHnswIndex(config, rows);
+    return index::MakeHnswIndex(config, rows, EngineHnswOptions());
   }
   return std::move(*loaded);
 }
@@ -277,7 +277,7 @@ Result<std::shared_ptr<VectorRuntime>> CollectionState::CreateRuntime(uint32_t d
   // with vectors is ever compacted.
   OCHRE_ASSIGN_OR_RETURN(rt->store, OpenStore(dim, 0, /*create=*/true, /*generation=*/0));
   rt->flat = index::MakeFlatIndex(config.space, &rt->store->rows());
-  rt->hnsw = index::MakeHnswIndex(config, &rt->store->rows());
+  rt->hnsw = index::MakeHnswIndex(config, &rt->store->rows(), EngineHnswOptions());
   runtime_ = std::move(rt);
   loaded_ = true;
   return runtime_;
@@ -318,6 +318,8 @@ bool CollectionState::IndexStep(uint32_t max_rows) {
     }
     rt->indexed_rows.store(end, std::memory_order_release);
   }
+  // A graph loaded from its checkpoint trains its quantized copy here, off the opening path.
+  rt->hnsw->TrainQuantizerIfNeeded();
   const uint32_t indexed = rt->indexed_rows.load(std::memory_order_acquire);
   const uint32_t threshold = std::max<uint32_t>(uint32_t(std::max(rt->sync_threshold.load(), 2)), indexed / 8);
   if (indexed - rt->checkpointed_rows >= threshold) (void)CheckpointLocked(rt.get());

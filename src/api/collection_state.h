@@ -40,6 +40,16 @@
 
 namespace ochre::api {
 
+// The engine's choices for its graphs: searches walk a quantized copy of the rows and re-rank
+// exactly (index/hnsw/hnsw_index.h: 1.5-2x the queries per second for dim bytes per row), and a
+// loaded graph's copy is trained by the background indexer, so that opening stays instant.
+inline index::HnswOptions EngineHnswOptions() {
+  index::HnswOptions options;
+  options.quantized_search = true;
+  options.defer_quantizer = true;
+  return options;
+}
+
 struct VectorRuntime {
   uint32_t dim = 0;
   // The compaction generation whose files these are (catalog collections.generation).

@@ -96,7 +96,7 @@ Result<NewGeneration> BuildGeneration(const CollectionState& state, const Vector
   OCHRE_RETURN_IF_ERROR(CopyRows(old_rt.store->rows(), live, g.store.get()));
   OCHRE_RETURN_IF_ERROR(g.store->Sync());
   g.store->Publish(g.store->size());
-  g.graph = index::MakeHnswIndex(config, &g.store->rows());
+  g.graph = index::MakeHnswIndex(config, &g.store->rows(), EngineHnswOptions());
   std::vector<uint32_t> batch;
   for (uint32_t first = 0; first < g.store->size(); first += kGraphBatchRows) {
     OCHRE_RETURN_IF_ERROR(Cancelled(cancel, state.uuid()));

@@ -236,6 +236,50 @@ TEST(HnswSq8PersistTest, LoadRebuildsTheCopy) {
   }
 }
 
+// With defer_quantizer (the engine's choice) LoadGraph does not read the vectors for the copy:
+// searches walk the float rows until TrainQuantizerIfNeeded, and answer the same after it.
+TEST(HnswSq8PersistTest, DeferredCopyIsTrainedOnRequest) {
+  const uint32_t dim = 48, n = 4000;
+  TestRows rows(dim);
+  rows.AppendAll(testing::ClusteredVectors(n, dim, 16, 33));
+  const HnswConfig config = Config(Space::kCosine);
+  auto index = MakeHnswIndex(config, rows.chunks(), HnswOptions{.quantized_search = true});
+  ASSERT_TRUE(index->Insert(Iota(0, n)).ok());
+  std::string bytes;
+  ASSERT_TRUE(SaveGraph(*index, &bytes).ok());
+  auto loaded = LoadGraph(config, rows.chunks(), bytes, HnswOptions{.quantized_search = true, .defer_quantizer = true});
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  HnswIndex& deferred = **loaded;
+  EXPECT_FALSE(deferred.quantized());
+  EXPECT_TRUE(deferred.QuantizerPending());
+  EXPECT_EQ(deferred.QuantizedBytes() > 0, false);
+  auto queries = testing::ClusteredVectors(30, dim, 16, 34);
+  std::vector<std::vector<Neighbor>> before;
+  for (size_t i = 0; i < 30; ++i) {
+    auto r = deferred.Search(queries.data() + i * dim, SearchParams{.k = 10, .ef = 50});
+    ASSERT_TRUE(r.ok());
+    before.push_back(*r);
+  }
+  deferred.TrainQuantizerIfNeeded();
+  EXPECT_TRUE(deferred.quantized());
+  EXPECT_FALSE(deferred.QuantizerPending());
+  deferred.TrainQuantizerIfNeeded();  // a second call changes nothing
+  size_t same = 0, total = 0;
+  for (size_t i = 0; i < 30; ++i) {
+    auto after = deferred.Search(queries.data() + i * dim, SearchParams{.k = 10, .ef = 50});
+    auto saved = index->Search(queries.data() + i * dim, SearchParams{.k = 10, .ef = 50});
+    ASSERT_TRUE(after.ok() && saved.ok());
+    ASSERT_EQ(after->size(), saved->size());
+    for (size_t j = 0; j < after->size(); ++j) EXPECT_EQ((*after)[j].row, (*saved)[j].row);
+    // The float walk before training finds (nearly) the same neighbors.
+    for (const auto& nb : before[i]) {
+      for (const auto& m : *after) same += nb.row == m.row;
+    }
+    total += before[i].size();
+  }
+  EXPECT_GE(double(same) / double(total), 0.95);
+}
+
 TEST(ChunkedArrayTest, GrowsByChunksWithoutMovingElements) {
   ChunkedArray<std::atomic<uint32_t>> a(3, 4);  // chunks of 16 indices of 3 words
   EXPECT_EQ(a.capacity(), 0u);

@@ -377,6 +377,18 @@ void HnswIndex::TrainQuantizer(std::span<const uint32_t> incoming) {
   sq8_ready_.store(true, std::memory_order_release);
 }
 
+bool HnswIndex::QuantizerPending() const {
+  return options_.quantized_search && !sq8_ready_.load(std::memory_order_acquire) &&
+         present_.count() >= kQuantizerMinRows;
+}
+
+void HnswIndex::TrainQuantizerIfNeeded() {
+  std::lock_guard<std::mutex> lock(write_mutex_);
+  if (!QuantizerPending()) return;
+  codes_.Reserve(std::min<uint64_t>(graph_.capacity(), rows_->rows()));
+  TrainQuantizer({});
+}
+
 void HnswIndex::EncodeRow(uint32_t row) { sq8_.Encode(rows_->Row(row), InvNorm(row), codes_.At(row)); }
 
 void HnswIndex::MarkDeleted(uint32_t row) {

@@ -22,7 +22,8 @@
 // With HnswOptions::quantized_search, searches walk the graph on an SQ8 copy of the rows (a quarter
 // of their bytes; index/hnsw/sq8.h) and re-rank their beam with exact distances. The copy is
 // trained once the graph holds kQuantizerMinRows rows (searches are exact before that). It costs
-// dim bytes per row (dim + 4 for l2), and LoadGraph rebuilds it from the vectors (reading them all).
+// dim bytes per row (dim + 4 for l2), and LoadGraph rebuilds it from the vectors (reading them all)
+// unless HnswOptions::defer_quantizer leaves that to TrainQuantizerIfNeeded.
 //
 // Thread safety: any number of concurrent Search calls alongside one writer (Insert, MarkDeleted,
 // SaveGraph are serialized internally as well). Insert itself may use several threads.
@@ -54,6 +55,10 @@ class QueryDistance;
 struct HnswOptions {
   // Walk the graph on an SQ8 copy of the rows, then re-rank exactly (see above).
   bool quantized_search = false;
+  // LoadGraph leaves the quantized copy to TrainQuantizerIfNeeded (the engine calls it from its
+  // background indexer, so that opening a collection never reads every vector; searches walk the
+  // float rows meanwhile).
+  bool defer_quantizer = false;
 };
 
 class HnswIndex final : public VectorIndex {
@@ -102,6 +107,12 @@ class HnswIndex final : public VectorIndex {
   size_t QuantizedBytes() const { return codes_.MemoryBytes(); }
   // True once searches walk on the quantized copy.
   bool quantized() const { return sq8_ready_.load(std::memory_order_acquire); }
+  // True when quantized_search is on, the copy is not trained yet and the graph holds enough rows
+  // to train it (kQuantizerMinRows).
+  bool QuantizerPending() const;
+  // Trains the quantized copy and encodes every row of the graph when QuantizerPending(); a writer
+  // call (serialized with Insert), safe alongside searches.
+  void TrainQuantizerIfNeeded();
 
  private:
   friend Status SaveGraph(const HnswIndex& index, std::string* out);

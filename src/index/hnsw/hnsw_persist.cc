@@ -281,7 +281,7 @@ Result<std::unique_ptr<HnswIndex>> LoadGraph(const HnswConfig& config, const Row
   if (in.remaining() != 0) return Bad(Num(in.remaining()) + " bytes left over after the links");
   if (nodes > 0) g.set_entry(entry, max_level);
   idx.covered_rows_.store(covered, std::memory_order_release);
-  if (options.quantized_search && nodes >= HnswIndex::kQuantizerMinRows) {
+  if (options.quantized_search && !options.defer_quantizer && nodes >= HnswIndex::kQuantizerMinRows) {
     idx.codes_.Reserve(covered);
     idx.TrainQuantizer({});
   }
