@@ -95,6 +95,7 @@ std::unique_ptr<index::HnswIndex> RemapOldGraph(CollectionState& state, const Ve
   };
   if (!old_rt.hnsw) return fresh("no old graph");
   index::GraphSnapshot snap;
+  const auto snapshot_start = Clock::now();
   {
     // The indexer inserts into the old graph (and checkpoints it) under the index lock: holding it
     // while copying the links gives a consistent snapshot. The copy is a few milliseconds per
@@ -102,18 +103,21 @@ std::unique_ptr<index::HnswIndex> RemapOldGraph(CollectionState& state, const Ve
     std::lock_guard<std::mutex> index_lock(state.index_mu());
     snap = index::SnapshotGraph(*old_rt.hnsw, old_rt.indexed_rows.load(std::memory_order_acquire));
   }
+  const double snapshot_ms = MillisSince(snapshot_start);
   size_t covered = 0;
   for (uint32_t r : live) covered += r < snap.rows && snap.level[r] >= 0;
   if (double(covered) < kRemapMinCoverage * double(live.size())) {
     return fresh("the old graph holds " + std::to_string(covered) + " of " + std::to_string(live.size()) +
                  " live rows");
   }
+  const auto remap_start = Clock::now();
   auto remapped = index::RemapGraph(snap, live, config, rows);
   if (!remapped.ok()) return fresh(remapped.status().ToString());
   OCHRE_LOG_INFO(
-      "collection {}: compaction remapped the graph of {} live rows ({} lists repaired, {} nodes relinked); "
-      "{} rows to insert",
-      state.uuid(), covered, remapped->repaired_lists, remapped->relinked_nodes, remapped->missing.size());
+      "collection {}: compaction remapped the graph of {} live rows in {:.0f} ms ({} lists repaired, {} nodes "
+      "relinked; links copied under the index lock in {:.1f} ms); {} rows to insert",
+      state.uuid(), covered, MillisSince(remap_start), remapped->repaired_lists, remapped->relinked_nodes, snapshot_ms,
+      remapped->missing.size());
   *to_insert = std::move(remapped->missing);
   return std::move(remapped->index);
 }
