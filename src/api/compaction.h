@@ -18,9 +18,13 @@
 // are removed (at once, or at the next load of the collection, which removes every file of a
 // generation the catalog does not name). After the commit the new generation is complete.
 //
-// The graph of the new generation is built afresh with HnswIndex::Insert rather than by remapping
-// the old graph's links: dropping dead nodes from an HNSW graph needs its neighborhoods repaired
-// to stay navigable, and a fresh build is the same code every collection already trusts.
+// The graph of the new generation is the old graph remapped (index/hnsw/hnsw_compact.h): each live
+// node keeps its level and live links, and the lists that lost links to dead nodes are repaired
+// from the dead nodes' neighbors, several times faster than inserting every row again. The old
+// graph's links are copied under the collection's index lock (the background indexer inserts
+// under it), and the live rows the indexer had not reached are then inserted. When the old graph
+// holds fewer than half of the live rows, or the remap fails, the graph is built afresh with
+// HnswIndex::Insert.
 #pragma once
 
 #include <atomic>

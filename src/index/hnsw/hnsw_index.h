@@ -116,6 +116,7 @@ class HnswIndex final : public VectorIndex {
 
  private:
   friend Status SaveGraph(const HnswIndex& index, std::string* out);
+  friend class HnswCompactor;  // fills a compacted collection's graph from the old one (hnsw_compact.cc)
   friend Result<std::unique_ptr<HnswIndex>> LoadGraph(const HnswConfig& config, const RowChunks* rows,
                                                       std::string_view bytes, HnswOptions options);
   using Candidate = std::pair<float, uint32_t>;
