@@ -11,6 +11,6 @@ cmake -S . -B "$TSAN_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOCHRE_SAN
 cmake --build "$TSAN_DIR" --target ochre_recovery_tests ochre_index_tests ochre_api_tests -j "$(nproc)"
 export TSAN_OPTIONS="halt_on_error=1 exitcode=66"
 "$TSAN_DIR/ochre_recovery_tests" --gtest_filter='ConcurrencyTest.*'
-"$TSAN_DIR/ochre_index_tests" --gtest_filter='HnswConcurrencyTest.*'
+"$TSAN_DIR/ochre_index_tests" --gtest_filter='HnswConcurrencyTest.*:*HnswCompact*'
 "$TSAN_DIR/ochre_api_tests" \
   --gtest_filter='CompactionTest.ReadsAndWrites*:CompactionTest.CompactsAutomatically*:*FilterIndexTest.ReadersUnderAConcurrentWriter*'
