@@ -8,8 +8,8 @@
 // connection is used only under catalog_mu_. Compaction's publish (compaction.cc) takes write_mu ->
 // index_mu -> catalog_mu_ -> the collection's PublishGuard when persistent (readers there hold the
 // ReadGuard but never catalog_mu_), and write_mu -> index_mu -> PublishGuard -> catalog_mu_ when
-// ephemeral (readers take the ReadGuard, then catalog_mu_ to share the one connection). Readers lease their own connection (persistent) or
-// share the writer under catalog_mu_ (ephemeral: an in-memory SQLite has one connection).
+// ephemeral (readers take the ReadGuard, then catalog_mu_ to share the one connection). Readers lease their own
+// connection (persistent) or share the writer under catalog_mu_ (ephemeral: an in-memory SQLite has one connection).
 #pragma once
 
 #include <unistd.h>
