@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "bench_common.h"
+#include "engine/engine_bench_util.h"
 #include "index/flat_index.h"
 #include "ochre/ochre.h"
 
@@ -44,25 +45,6 @@ Args ParseArgs(int argc, char** argv) {
     if (k == "--dir") a.dir = argv[i + 1];
   }
   return a;
-}
-
-void Check(const Status& s, const char* what) {
-  if (!s.ok()) {
-    std::fprintf(stderr, "%s: %s\n", what, s.ToString().c_str());
-    std::exit(1);
-  }
-}
-
-template <typename T>
-T Take(Result<T> r, const char* what) {
-  Check(r.status(), what);
-  return std::move(*r);
-}
-
-double Percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, size_t(p * double(v.size())))];
 }
 
 // Deleted: the records whose number falls in the first `dead` part of every 1,000.

@@ -25,6 +25,7 @@
 
 #include "api/stored_metadata.h"
 #include "bench_common.h"
+#include "engine/engine_bench_util.h"
 #include "index/flat_index.h"
 #include "ochre/ochre.h"
 #include "query/metadata_index.h"
@@ -56,25 +57,6 @@ Args ParseArgs(int argc, char** argv) {
     if (k == "--reads-only") a.reads_only = std::string(argv[i + 1]) != "0";
   }
   return a;
-}
-
-void Check(const Status& s, const char* what) {
-  if (!s.ok()) {
-    std::fprintf(stderr, "%s: %s\n", what, s.ToString().c_str());
-    std::exit(1);
-  }
-}
-
-template <typename T>
-T Take(Result<T> r, const char* what) {
-  Check(r.status(), what);
-  return std::move(*r);
-}
-
-double Percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, size_t(p * double(v.size())))];
 }
 
 // Single-thread streaming read bandwidth (GB/s): sums a buffer much larger than the caches.

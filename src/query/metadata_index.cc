@@ -70,38 +70,37 @@ bool MetadataIndex::NumberLess::operator()(const Number& a, const Number& b) con
   return a.d < b.d;
 }
 
+std::optional<MetadataIndex::Number> MetadataIndex::NumberOf(const MetadataValue& value) {
+  Number n;
+  if (const int64_t* i = std::get_if<int64_t>(&value)) {
+    n.i = *i;
+  } else if (const double* d = std::get_if<double>(&value)) {
+    n.is_int = false;
+    n.d = *d;
+  } else {
+    return std::nullopt;
+  }
+  return n;
+}
+
 const MetadataIndex::Rids* MetadataIndex::Find(const Values& values, const MetadataValue& scalar) {
   if (const bool* b = std::get_if<bool>(&scalar)) return &values.bools[*b ? 1 : 0];
   if (const std::string* s = std::get_if<std::string>(&scalar)) {
     auto it = values.strings.find(*s);
     return it == values.strings.end() ? nullptr : &it->second;
   }
-  Number n;
-  if (const int64_t* i = std::get_if<int64_t>(&scalar)) {
-    n.i = *i;
-  } else if (const double* d = std::get_if<double>(&scalar)) {
-    n.is_int = false;
-    n.d = *d;
-  } else {
-    return nullptr;
-  }
-  auto it = values.numbers.find(n);
+  const std::optional<Number> n = NumberOf(scalar);
+  if (!n) return nullptr;
+  auto it = values.numbers.find(*n);
   return it == values.numbers.end() ? nullptr : &it->second;
 }
 
 MetadataIndex::Rids* MetadataIndex::FindOrAdd(Values* values, const MetadataValue& scalar) {
   if (const bool* b = std::get_if<bool>(&scalar)) return &values->bools[*b ? 1 : 0];
   if (const std::string* s = std::get_if<std::string>(&scalar)) return &values->strings[*s];
-  Number n;
-  if (const int64_t* i = std::get_if<int64_t>(&scalar)) {
-    n.i = *i;
-  } else if (const double* d = std::get_if<double>(&scalar)) {
-    n.is_int = false;
-    n.d = *d;
-  } else {
-    return nullptr;
-  }
-  return &values->numbers[n];
+  const std::optional<Number> n = NumberOf(scalar);
+  if (!n) return nullptr;
+  return &values->numbers[*n];
 }
 
 template <typename F>
@@ -226,14 +225,7 @@ void MetadataIndex::Apply(const std::vector<Change>& changes) {
       auto it = r.values->strings.find(*s);
       if (it != r.values->strings.end() && it->second.empty()) r.values->strings.erase(it);
     } else if (!std::holds_alternative<bool>(r.scalar)) {
-      Number n;
-      if (const int64_t* i = std::get_if<int64_t>(&r.scalar)) {
-        n.i = *i;
-      } else {
-        n.is_int = false;
-        n.d = std::get<double>(r.scalar);
-      }
-      auto it = r.values->numbers.find(n);
+      auto it = r.values->numbers.find(*NumberOf(r.scalar));
       if (it != r.values->numbers.end() && it->second.empty()) r.values->numbers.erase(it);
     }
   }
@@ -320,15 +312,9 @@ MetadataIndex::Rids MetadataIndex::Positive(const WhereNode& node) const {
     case WhereOp::kGte:
     case WhereOp::kLt:
     case WhereOp::kLte: {
-      Number n;
-      if (const int64_t* i = std::get_if<int64_t>(&node.operand)) {
-        n.i = *i;
-      } else if (const double* d = std::get_if<double>(&node.operand)) {
-        n.is_int = false;
-        n.d = *d;
-      } else {
-        break;  // ranges take numbers only (the validator makes sure)
-      }
+      const std::optional<Number> bound = NumberOf(node.operand);
+      if (!bound) break;  // ranges take numbers only (the validator makes sure)
+      const Number& n = *bound;
       const auto& numbers = entry.scalars.numbers;
       auto begin = numbers.begin(), end = numbers.end();
       if (node.op == WhereOp::kGt) begin = numbers.upper_bound(n);

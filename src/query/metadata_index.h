@@ -88,6 +88,8 @@ class MetadataIndex {
     int64_t i = 0;
     double d = 0;
   };
+  // The number a value holds, or none for strings and bools.
+  static std::optional<Number> NumberOf(const MetadataValue& value);
   struct NumberLess {
     bool operator()(const Number& a, const Number& b) const;
   };
