@@ -326,6 +326,13 @@ void RunKillRounds(const Workload& w, int kills, int max_delay_ms) {
 
     // Reopen and check.
     auto client = PersistentClient::Open(path);
+    if (!client.ok()) {
+      // Keep the evidence: the temporary directory goes with the test.
+      const std::string kept = "/tmp/ochre-kill9-failed-" + std::to_string(::getpid());
+      std::error_code ec;
+      std::filesystem::copy(path, kept, std::filesystem::copy_options::recursive, ec);
+      ADD_FAILURE() << "the database after the kill is kept in " << kept << (ec ? " (copy failed)" : "");
+    }
     ASSERT_TRUE(client.ok()) << client.status().ToString();
     auto c = (*client)->GetCollection(kCollection);
     if (!c.ok()) {
