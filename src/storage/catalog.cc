@@ -120,16 +120,27 @@ Result<std::unique_ptr<CatalogConn>> CatalogConn::Open(const std::string& path, 
 Result<int> CatalogConn::PeekFormatVersion(const std::string& path) {
   struct stat sb;
   if (::stat(path.c_str(), &sb) != 0) return 0;
-  OCHRE_ASSIGN_OR_RETURN(
-      auto db, SqliteDb::Open(path, SqliteOpenOptions{.create = false, .read_only = true, .immutable = true}));
-  OCHRE_ASSIGN_OR_RETURN(Statement st,
-                         db->Prepare("SELECT count(*) FROM sqlite_master WHERE type='table' AND name='ochre_meta'"));
-  OCHRE_ASSIGN_OR_RETURN(bool row, st.Step());
-  if (!row || st.ColumnInt(0) == 0) return 0;
-  OCHRE_ASSIGN_OR_RETURN(Statement v, db->Prepare("SELECT value FROM ochre_meta WHERE key='format_version'"));
-  OCHRE_ASSIGN_OR_RETURN(bool has, v.Step());
-  if (!has) return 0;
-  return std::atoi(v.ColumnString(0).c_str());
+  // The peek reads the main file alone (immutable=1: no -wal/-shm, nothing written). That file is
+  // only the whole truth when the WAL is empty: after a crash in the middle of a checkpoint (or
+  // while another process writes) the main file by itself can be half old, half new, and SQLite
+  // rightly calls it malformed although the database is sound. So with a non-empty WAL, or when the
+  // peek fails, the answer is "unknown" (0): the normal open then reads the catalog through its WAL
+  // and Migrate refuses a newer format, and a catalog that is really damaged fails there.
+  const std::string wal = path + "-wal";
+  if (::stat(wal.c_str(), &sb) == 0 && sb.st_size > 0) return 0;
+  auto version = [&]() -> Result<int> {
+    OCHRE_ASSIGN_OR_RETURN(
+        auto db, SqliteDb::Open(path, SqliteOpenOptions{.create = false, .read_only = true, .immutable = true}));
+    OCHRE_ASSIGN_OR_RETURN(Statement st,
+                           db->Prepare("SELECT count(*) FROM sqlite_master WHERE type='table' AND name='ochre_meta'"));
+    OCHRE_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row || st.ColumnInt(0) == 0) return 0;
+    OCHRE_ASSIGN_OR_RETURN(Statement v, db->Prepare("SELECT value FROM ochre_meta WHERE key='format_version'"));
+    OCHRE_ASSIGN_OR_RETURN(bool has, v.Step());
+    if (!has) return 0;
+    return std::atoi(v.ColumnString(0).c_str());
+  }();
+  return version.ok() ? *version : 0;
 }
 
 Status CatalogConn::Migrate() {

@@ -67,7 +67,8 @@ class CatalogConn {
   static Result<std::unique_ptr<CatalogConn>> Open(const std::string& path, const SqliteOpenOptions& options,
                                                    bool migrate, const std::function<Status(sqlite3*)>& on_open);
 
-  // The format version stored in an existing catalog file without changing it (0 when absent).
+  // The format version stored in an existing catalog file without changing it (0 when absent or
+  // when the file cannot tell on its own: a non-empty WAL, or a main file that does not read).
   static Result<int> PeekFormatVersion(const std::string& path);
 
   SqliteDb* db() { return db_.get(); }
