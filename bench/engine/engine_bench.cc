@@ -201,6 +201,18 @@ QueryFigures RunQueries(Collection* c, const Dataset& d, const std::vector<std::
   return f;
 }
 
+// The read figures, printed the same way by a full run and by --reads-only.
+void PrintQueryFigures(const QueryFigures& qf) {
+  std::printf("%-44s %12.3f\n", "query p50 (ms), HNSW, k=10", qf.p50_ms);
+  std::printf("%-44s %12.3f\n", "query p99 (ms)", qf.p99_ms);
+  std::printf("%-44s %12.4f\n", "recall@10", qf.recall);
+  std::printf("%-44s %12.3f\n", "filtered query p50 (ms), 10% match", qf.filtered_p50_ms);
+  std::printf("%-44s %12.3f\n", "filtered query p99 (ms)", qf.filtered_p99_ms);
+  std::printf("%-44s %12.3f\n", "get where p50 (ms), 1% match (docs+metadata)", qf.get_where_p50_ms);
+  std::printf("%-44s %12.3f\n", "get where p99 (ms)", qf.get_where_p99_ms);
+  std::printf("%-44s %12zu\n", "get where records returned", qf.get_where_rows);
+}
+
 }  // namespace
 }  // namespace ochre::bench
 
@@ -227,13 +239,7 @@ int main(int argc, char** argv) {
     Check(client->Checkpoint(), "checkpoint");
     QueryFigures qf = RunQueries(c.get(), d, truth, a.queries);
     std::printf("\n%-44s %12s\n", "figure", "value");
-    std::printf("%-44s %12.3f\n", "query p50 (ms), HNSW, k=10", qf.p50_ms);
-    std::printf("%-44s %12.4f\n", "recall@10", qf.recall);
-    std::printf("%-44s %12.3f\n", "filtered query p50 (ms), 10% match", qf.filtered_p50_ms);
-    std::printf("%-44s %12.3f\n", "filtered query p99 (ms)", qf.filtered_p99_ms);
-    std::printf("%-44s %12.3f\n", "get where p50 (ms), 1% match (docs+metadata)", qf.get_where_p50_ms);
-    std::printf("%-44s %12.3f\n", "get where p99 (ms)", qf.get_where_p99_ms);
-    std::printf("%-44s %12zu\n", "get where records returned", qf.get_where_rows);
+    PrintQueryFigures(qf);
     client.reset();
     IndexFigures mi = MeasureMetadataIndex(a.dir);
     std::printf("%-44s %12.1f\n", "metadata index build (ms)", mi.build_ms);
@@ -297,14 +303,7 @@ int main(int argc, char** argv) {
   std::printf("%-44s %12.0f\n", "add, ephemeral (vectors/s)", eph.add_per_s);
   std::printf("%-44s %12.0f\n", "add, persistent (vectors/s)", per.add_per_s);
   std::printf("%-44s %12.1f\n", "persistent: graph fully built after (s)", per.indexed_after_s);
-  std::printf("%-44s %12.3f\n", "query p50 (ms), HNSW, k=10", qf.p50_ms);
-  std::printf("%-44s %12.3f\n", "query p99 (ms)", qf.p99_ms);
-  std::printf("%-44s %12.4f\n", "recall@10", qf.recall);
-  std::printf("%-44s %12.3f\n", "filtered query p50 (ms), 10% match", qf.filtered_p50_ms);
-  std::printf("%-44s %12.3f\n", "filtered query p99 (ms)", qf.filtered_p99_ms);
-  std::printf("%-44s %12.3f\n", "get where p50 (ms), 1% match (docs+metadata)", qf.get_where_p50_ms);
-  std::printf("%-44s %12.3f\n", "get where p99 (ms)", qf.get_where_p99_ms);
-  std::printf("%-44s %12zu\n", "get where records returned", qf.get_where_rows);
+  PrintQueryFigures(qf);
   std::printf("%-44s %12.1f\n", "metadata index build (ms)", mi.build_ms);
   std::printf("%-44s %12.2f\n", "metadata index heap (MB)", mi.heap_mb);
   std::printf("%-44s %12.3f\n", "exact scan p50 (ms), 1 thread", scan_p50);
