@@ -67,8 +67,9 @@ class AnnLibrary {
   virtual std::string PersistStats() { return ""; }
 };
 
-// `quantized`: our index with HnswOptions::quantized_search (an SQ8 copy walked, then re-ranked).
-std::unique_ptr<AnnLibrary> MakeOchreLibrary(bool quantized);
+// `quantized`: our index with HnswOptions::quantized_search (an SQ8 copy walked, then `rerank` of
+// the best candidates re-ranked exactly; 0 = the whole beam). `name` is what the tables print.
+std::unique_ptr<AnnLibrary> MakeOchreLibrary(bool quantized, size_t rerank, const std::string& name);
 std::unique_ptr<AnnLibrary> MakeHnswlibLibrary();  // null when built without hnswlib
 std::unique_ptr<AnnLibrary> MakeFaissLibrary();    // null when built without FAISS
 

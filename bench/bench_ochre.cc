@@ -14,8 +14,11 @@ namespace {
 
 class OchreLibrary final : public AnnLibrary {
  public:
-  explicit OchreLibrary(bool quantized) { options_.quantized_search = quantized; }
-  std::string name() const override { return options_.quantized_search ? "ochre-sq8" : "ochre"; }
+  OchreLibrary(bool quantized, size_t rerank, std::string name) : name_(std::move(name)) {
+    options_.quantized_search = quantized;
+    options_.rerank = rerank;
+  }
+  std::string name() const override { return name_; }
 
   void Build(const Dataset& d, int m, int ef_construction, int threads) override {
     rows_ = WrapRows(d.base, d.dim);
@@ -92,11 +95,14 @@ class OchreLibrary final : public AnnLibrary {
   std::unique_ptr<index::HnswIndex> index_;
   HnswConfig config_;
   index::HnswOptions options_;
+  std::string name_;
   size_t ef_ = 100;
 };
 
 }  // namespace
 
-std::unique_ptr<AnnLibrary> MakeOchreLibrary(bool quantized) { return std::make_unique<OchreLibrary>(quantized); }
+std::unique_ptr<AnnLibrary> MakeOchreLibrary(bool quantized, size_t rerank, const std::string& name) {
+  return std::make_unique<OchreLibrary>(quantized, rerank, name);
+}
 
 }  // namespace ochre::bench

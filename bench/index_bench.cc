@@ -28,6 +28,7 @@
 
 #include "bench_common.h"
 #include "index/flat_index.h"
+#include "index/hnsw/hnsw_index.h"
 
 namespace ochre::bench {
 namespace {
@@ -168,8 +169,15 @@ double MeasureQps(AnnLibrary* lib, const Dataset& d, size_t k, int threads, bool
 }
 
 std::unique_ptr<AnnLibrary> MakeLibrary(const std::string& name) {
-  if (name == "ochre") return MakeOchreLibrary(false);
-  if (name == "ochre-sq8") return MakeOchreLibrary(true);
+  // ochre-sq8 is the engine's configuration; ochre-sq8-beam re-ranks the whole beam and
+  // ochre-sq8-rN the best N candidates, for comparison.
+  if (name == "ochre") return MakeOchreLibrary(false, 0, name);
+  if (name == "ochre-sq8") return MakeOchreLibrary(true, index::HnswOptions::kEngineRerank, name);
+  if (name == "ochre-sq8-beam") return MakeOchreLibrary(true, 0, name);
+  if (name.rfind("ochre-sq8-r", 0) == 0) {
+    const size_t n = std::strtoull(name.c_str() + 11, nullptr, 10);
+    if (n > 0) return MakeOchreLibrary(true, n, name);
+  }
   if (name == "hnswlib") return MakeHnswlibLibrary();
   if (name == "faiss") return MakeFaissLibrary();
   return nullptr;

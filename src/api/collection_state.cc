@@ -97,6 +97,11 @@ Result<std::vector<index::Neighbor>> VectorRuntime::Search(const float* query,
   return MergeTopK(std::move(hits), tail_hits, params.k);
 }
 
+void VectorRuntime::ReleaseFloatRowsIfWalkingTheCopy() {
+  if (HasIndexWork() || !hnsw->quantized() || flat->live_count() * size_t(dim) <= kExactScanFloats) return;
+  store->ReleaseResident(indexed_rows.load(std::memory_order_acquire));
+}
+
 void VectorRuntime::RowsOfRids(const std::vector<int64_t>& rids, RowBitmap* out) const {
   std::shared_lock<std::shared_mutex> lock(rid_mu);
   for (int64_t rid : rids) {
@@ -300,6 +305,7 @@ bool CollectionState::IndexStep(uint32_t max_rows) {
   }
   const uint32_t begin = rt->indexed_rows.load(std::memory_order_acquire);
   const uint32_t end = std::min(rt->committed_row_count(), begin + max_rows);
+  const bool training = rt->hnsw->QuantizerPending();
   if (begin < end) {
     std::vector<uint32_t> batch;
     batch.reserve(end - begin);
@@ -323,6 +329,8 @@ bool CollectionState::IndexStep(uint32_t max_rows) {
   const uint32_t indexed = rt->indexed_rows.load(std::memory_order_acquire);
   const uint32_t threshold = std::max<uint32_t>(uint32_t(std::max(rt->sync_threshold.load(), 2)), indexed / 8);
   if (indexed - rt->checkpointed_rows >= threshold) (void)CheckpointLocked(rt.get());
+  if (training) rt->hnsw->WaitForFloatSearches(/*max_ms=*/1000);
+  if (begin < end || training) rt->ReleaseFloatRowsIfWalkingTheCopy();
   return rt->HasIndexWork();
 }
 

@@ -47,6 +47,7 @@ inline index::HnswOptions EngineHnswOptions() {
   index::HnswOptions options;
   options.quantized_search = true;
   options.defer_quantizer = true;
+  options.rerank = index::HnswOptions::kEngineRerank;
   return options;
 }
 
@@ -91,6 +92,12 @@ struct VectorRuntime {
   // indexed rows merged with an exact scan of the tail. Ascending (distance, row).
   Result<std::vector<index::Neighbor>> Search(const float* query, const index::SearchParams& params) const;
   size_t live_count() const { return flat->live_count(); }
+  // Once the graph holds every committed row and walks its quantized copy, searches read float
+  // rows only to re-rank a few (with pread): lets the mapped rows, which the graph build and the
+  // training read throughout, go from resident memory (they stay in the page cache). Called by the
+  // indexer when it catches up and after a compaction's swap; small collections, which queries
+  // scan exactly, keep theirs.
+  void ReleaseFloatRowsIfWalkingTheCopy();
   // Writer (REQUIRES the collection's write lock): committed rows in, deleted rows out.
   Status InsertCommitted(std::span<const uint32_t> rows);
   void DeleteCommitted(uint32_t row);

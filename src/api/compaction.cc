@@ -343,6 +343,8 @@ Result<CompactionStats> CompactCollection(Engine& engine, const std::shared_ptr<
   }
   state->SwapRuntime(rt);
   publish.unlock();
+  // The copy and the graph remap read the new rows through their mapping.
+  rt->ReleaseFloatRowsIfWalkingTheCopy();
   const double readers_held_ms = MillisSince(readers_held);
   index_lock.unlock();
   write_lock.unlock();

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <string>
+#include <vector>
 
 #include "index/distance/space.h"
 #include "index/exact_scan.h"
@@ -30,11 +31,11 @@ Status FlatIndex::Insert(std::span<const uint32_t> rows) {
   present_.Reserve(uint64_t(max_row) + 1);
   deleted_.Reserve(uint64_t(max_row) + 1);
   if (space_ == Space::kCosine) inv_norms_.Reserve(uint64_t(max_row) + 1);
+  if (space_ == Space::kCosine) ComputeInverseNorms(rows);
   for (uint32_t r : rows) {
     if (present_.Test(r)) continue;
-    // The norm is written before the presence bit is set (release), so a reader that sees the
+    // The norm was written before the presence bit is set (release), so a reader that sees the
     // bit (acquire) sees the norm.
-    if (space_ == Space::kCosine) inv_norms_[r] = InverseNorm(rows_->Row(r), rows_->dim());
     present_.Set(r);
     if (!deleted_.Test(r)) live_.fetch_add(1, std::memory_order_relaxed);
   }
@@ -42,6 +43,30 @@ Status FlatIndex::Insert(std::span<const uint32_t> rows) {
     high_water_.store(max_row + 1, std::memory_order_release);
   }
   return Status::Ok();
+}
+
+void FlatIndex::ComputeInverseNorms(std::span<const uint32_t> rows) {
+  const uint32_t dim = rows_->dim();
+  if (!rows_->file_backed()) {
+    for (uint32_t r : rows) {
+      if (!present_.Test(r)) inv_norms_[r] = InverseNorm(rows_->Row(r), dim);
+    }
+    return;
+  }
+  // From the file, runs of consecutive rows at a time (a whole collection at open, a batch after a
+  // write), so that the rows are not mapped into resident memory just to take their norms.
+  constexpr uint32_t kRunRows = 256;
+  std::vector<float> buf(size_t(kRunRows) * dim);
+  size_t i = 0;
+  while (i < rows.size()) {
+    uint32_t n = 1;
+    while (n < kRunRows && i + n < rows.size() && rows[i + n] == rows[i] + n) ++n;
+    rows_->CopyRows(rows[i], n, buf.data());
+    for (uint32_t j = 0; j < n; ++j) {
+      if (!present_.Test(rows[i + j])) inv_norms_[rows[i + j]] = InverseNorm(buf.data() + size_t(j) * dim, dim);
+    }
+    i += n;
+  }
 }
 
 void FlatIndex::MarkDeleted(uint32_t row) {

@@ -44,6 +44,9 @@ class FlatIndex final : public VectorIndex {
   uint32_t high_water() const { return high_water_.load(std::memory_order_acquire); }
 
  private:
+  // inv_norms_ of the rows not yet present (cosine), read with RowChunks::CopyRows.
+  void ComputeInverseNorms(std::span<const uint32_t> rows);
+
   const Space space_;
   const RowChunks* const rows_;
   const int max_threads_;

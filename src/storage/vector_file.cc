@@ -20,6 +20,7 @@
 // is usually zeros past the last row. The row count comes from the catalog.
 #include "storage/vector_file.h"
 
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -181,6 +182,7 @@ Result<std::unique_ptr<VectorFile>> VectorFile::Open(const std::string& path, ui
   }
 
   std::unique_ptr<VectorFile> vf(new VectorFile(std::move(file), dim, h.chunk_shift));
+  vf->rows_.SetFile(vf->file_.fd(), kHeaderSize);
   vf->size_ = static_cast<uint32_t>(committed_rows);
   const uint32_t rpc = vf->rows_.rows_per_chunk();
   OCHRE_RETURN_IF_ERROR(vf->MapChunks(static_cast<uint32_t>((committed_rows + rpc - 1) / rpc)));
@@ -202,6 +204,26 @@ Status VectorFile::MapChunks(uint32_t count) {
     rows_.SetChunk(index, base);
   }
   return Status::Ok();
+}
+
+void VectorFile::ReleaseResident(uint32_t end_row) {
+  // Called by the indexer thread while a writer may be appending (and growing maps_): go through
+  // the published chunk pointers, never through maps_.
+  end_row = std::min(end_row, rows_.rows());
+  const uint64_t rpc = rows_.rows_per_chunk();
+  for (uint32_t i = 0; uint64_t{i} * rpc < end_row; ++i) {
+    const char* base = reinterpret_cast<const char*>(rows_.chunk(i));
+    if (base == nullptr) break;
+    // From the mapping's start (the page boundary below the chunk: its slack is the header or the
+    // previous chunk's last rows, whose pages cost at most a fault to map again) to the page that
+    // holds the last row released, which the mapping (whole pages of slack + chunk) contains.
+    const uint64_t slack = (kHeaderSize + uint64_t{i} * chunk_bytes_) % page_size_;
+    const uint64_t rows_here = std::min<uint64_t>(rpc, end_row - uint64_t{i} * rpc);
+    const uint64_t bytes = (slack + rows_here * stride_ + page_size_ - 1) / page_size_ * page_size_;
+    // MADV_DONTNEED on a shared file mapping only unmaps: the page cache keeps the data. A failure
+    // (none is expected) just leaves the pages resident.
+    (void)::madvise(const_cast<char*>(base - slack), size_t(bytes), MADV_DONTNEED);
+  }
 }
 
 Status VectorFile::EnsureCapacity(uint64_t rows) {

@@ -67,6 +67,13 @@ class VectorStore {
   // copying the live rows): the file then takes just that much instead of growing geometrically.
   // Errors as Append's. A no-op in memory.
   virtual Status Reserve(uint32_t rows) { return Status::Ok(); }
+
+  // Lets go of the resident pages of rows [0, end_row): they stay in the kernel's page cache (and
+  // on disk) and are mapped again when read. The engine calls it once the graph holds the rows and
+  // its searches read them with RowChunks::CopyRow, so that the float rows, which a graph build
+  // reads throughout, do not stay in the server's resident memory. Safe alongside the writer and
+  // readers (a reader of a released row faults it back in). A no-op in memory.
+  virtual void ReleaseResident(uint32_t end_row) {}
 };
 
 // Opens (or creates) the persistent store of a collection at `path` (its `vectors.f32`). See

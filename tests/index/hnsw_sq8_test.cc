@@ -169,6 +169,75 @@ TEST_P(HnswSq8Test, RecallAndExactDistances) {
   EXPECT_GE(recall_quantized / 100, recall_plain / 100 - 0.02);
 }
 
+// The engine re-ranks only the best candidates (HnswOptions::rerank), and answers selective filters
+// by scanning the quantized copy and re-ranking that: distances stay exact and in order, recall
+// stays where re-ranking the whole beam (or scanning the floats) puts it.
+TEST_P(HnswSq8Test, ShallowRerankAndQuantizedScanKeepRecallAndExactDistances) {
+  const Space space = GetParam();
+  const uint32_t dim = 96, n = 8000;
+  TestRows rows(dim, 10);
+  rows.AppendAll(testing::ClusteredVectors(n, dim, 32, 13));
+  auto beam = MakeHnswIndex(Config(space), rows.chunks(), HnswOptions{.quantized_search = true});
+  auto shallow = MakeHnswIndex(Config(space), rows.chunks(),
+                               HnswOptions{.quantized_search = true, .rerank = HnswOptions::kEngineRerank});
+  auto shallowest = MakeHnswIndex(Config(space), rows.chunks(), HnswOptions{.quantized_search = true, .rerank = 1});
+  for (auto* index : {beam.get(), shallow.get(), shallowest.get()}) ASSERT_TRUE(index->Insert(Iota(0, n)).ok());
+  FlatIndex truth(space, rows.chunks(), 1);
+  ASSERT_TRUE(truth.Insert(Iota(0, n)).ok());
+  // 1% allowed: the planner scans (the quantized copy) rather than walk the graph.
+  RowBitmap allow;
+  for (uint32_t r = 5; r < n; r += 100) allow.Set(r);
+
+  auto check_exact_and_sorted = [&](const std::vector<Neighbor>& got, const float* q) {
+    for (size_t j = 0; j < got.size(); ++j) {
+      EXPECT_NEAR(got[j].distance, testing::ReferenceDistance(space, q, rows.Row(got[j].row), dim),
+                  1e-4 * (1.0 + std::abs(got[j].distance)));
+      if (j > 0) EXPECT_FALSE(got[j] < got[j - 1]);
+    }
+  };
+  auto queries = testing::ClusteredVectors(100, dim, 32, 14);
+  double recall_beam = 0, recall_shallow = 0, recall_shallowest = 0, recall_filtered = 0;
+  for (size_t i = 0; i < 100; ++i) {
+    const float* q = queries.data() + i * dim;
+    const SearchParams params{.k = 10, .ef = 64};
+    auto want = truth.Search(q, params);
+    auto a = beam->Search(q, params, HnswIndex::FilterStrategy::kGraph);
+    auto b = shallow->Search(q, params, HnswIndex::FilterStrategy::kGraph);
+    auto c = shallowest->Search(q, params, HnswIndex::FilterStrategy::kGraph);
+    ASSERT_TRUE(want.ok() && a.ok() && b.ok() && c.ok());
+    ASSERT_EQ(b->size(), 10u);
+    ASSERT_EQ(c->size(), 10u);  // at least k are re-ranked, whatever rerank says
+    std::vector<uint32_t> want_rows;
+    for (const Neighbor& nb : *want) want_rows.push_back(nb.row);
+    recall_beam += testing::Recall(*a, want_rows);
+    recall_shallow += testing::Recall(*b, want_rows);
+    recall_shallowest += testing::Recall(*c, want_rows);
+    check_exact_and_sorted(*b, q);
+    check_exact_and_sorted(*c, q);
+
+    const SearchParams filtered{.k = 10, .ef = 64, .allow = &allow};
+    auto want_f = truth.Search(q, filtered);
+    auto got_f = shallow->Search(q, filtered);  // kAuto: the quantized scan
+    ASSERT_TRUE(want_f.ok() && got_f.ok());
+    ASSERT_EQ(got_f->size(), 10u);
+    for (const Neighbor& nb : *got_f) EXPECT_TRUE(allow.Test(nb.row));
+    check_exact_and_sorted(*got_f, q);
+    std::vector<uint32_t> want_f_rows;
+    for (const Neighbor& nb : *want_f) want_f_rows.push_back(nb.row);
+    recall_filtered += testing::Recall(*got_f, want_f_rows);
+  }
+  EXPECT_GE(recall_shallow / 100, recall_beam / 100 - 0.005);
+  EXPECT_GE(recall_shallowest / 100, 0.85);
+  EXPECT_GE(recall_filtered / 100, 0.995);
+  // Fewer allowed rows than k: every one of them, exactly.
+  RowBitmap few;
+  for (uint32_t r : {3u, 900u, 7777u}) few.Set(r);
+  auto got = shallow->Search(queries.data(), SearchParams{.k = 10, .ef = 64, .allow = &few});
+  ASSERT_TRUE(got.ok());
+  ASSERT_EQ(got->size(), 3u);
+  check_exact_and_sorted(*got, queries.data());
+}
+
 INSTANTIATE_TEST_SUITE_P(Spaces, HnswSq8Test, ::testing::Values(Space::kL2, Space::kCosine, Space::kIp));
 
 // Rows added one at a time: exact searches until kQuantizerMinRows, the copy afterwards; rows added

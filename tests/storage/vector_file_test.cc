@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cerrno>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,8 @@
 #include "common/file.h"
 #include "common/logging.h"
 #include "storage/storage_test_util.h"
+#include "storage/vector_store.h"
+#include "testutil/resident.h"
 
 namespace ochre::storage {
 namespace {
@@ -304,6 +307,55 @@ TEST_F(VectorFileTest, DefaultChunkShiftComesFromTheDimension) {
   ASSERT_TRUE((*vf)->Sync().ok());
   (*vf)->Publish(3);
   EXPECT_TRUE(RowMatches((*vf)->rows(), 2));
+}
+
+// CopyRow reads rows from the file (not the mapping) with the same bytes as Row; ReleaseResident
+// drops the mapped pages from resident memory, and the rows read the same afterwards.
+TEST_F(VectorFileTest, CopyRowReadsTheFileAndReleasedRowsStayReadable) {
+  auto vf = MustOpen(0);
+  ASSERT_NE(vf, nullptr);
+  const uint32_t n = 2000;  // 125 chunks of 16 rows, ~64 KB: several pages
+  MustAppend(vf.get(), n);
+  ASSERT_TRUE(vf->Sync().ok());
+  vf->Publish(n);
+  const RowChunks& rows = vf->rows();
+  ASSERT_TRUE(rows.file_backed());
+  std::vector<float> copy(kDim);
+  double sum = 0;
+  for (uint32_t r = 0; r < n; ++r) {
+    rows.CopyRow(r, copy.data());
+    ASSERT_EQ(std::memcmp(copy.data(), rows.Row(r), kDim * sizeof(float)), 0) << r;
+    ASSERT_EQ(copy[3], float(r) * 1000.0f + 3.0f);
+    for (uint32_t c = 0; c < kDim; ++c) sum += rows.Row(r)[c];
+  }
+  EXPECT_GT(sum, 0);
+  const int64_t before = testutil::ResidentKbOfFile(FilePath());
+  ASSERT_GT(before, 0) << "reading every row should have mapped its pages";
+  vf->ReleaseResident(n);
+  EXPECT_EQ(testutil::ResidentKbOfFile(FilePath()), 0);
+  // CopyRow does not map anything back.
+  for (uint32_t r = 0; r < n; ++r) rows.CopyRow(r, copy.data());
+  EXPECT_EQ(testutil::ResidentKbOfFile(FilePath()), 0);
+  // The mapping still reads every row (faulted in again from the page cache).
+  for (uint32_t r = 0; r < n; r += 7) EXPECT_EQ(rows.Row(r)[5], float(r) * 1000.0f + 5.0f) << r;
+  // Rows appended after a release are readable both ways too.
+  MustAppend(vf.get(), 10);
+  vf->Publish(n + 10);
+  rows.CopyRow(n + 9, copy.data());
+  EXPECT_EQ(copy[0], float(n + 9) * 1000.0f);
+}
+
+// The in-memory store has no file: CopyRow copies from memory, ReleaseResident does nothing.
+TEST(MemoryVectorStoreCopyTest, CopyRowCopiesFromMemory) {
+  MemoryVectorStore store(kDim, kSmallShift);
+  std::vector<float> data = MakeRows(0, 40, kDim);
+  ASSERT_TRUE(store.Append(data.data(), 40).ok());
+  store.Publish(40);
+  EXPECT_FALSE(store.rows().file_backed());
+  store.ReleaseResident(40);
+  std::vector<float> copy(kDim);
+  store.rows().CopyRow(37, copy.data());
+  EXPECT_EQ(copy[2], 37 * 1000.0f + 2.0f);
 }
 
 }  // namespace

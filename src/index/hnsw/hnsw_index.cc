@@ -6,6 +6,7 @@
 #include <immintrin.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <limits>
 #include <string>
@@ -373,8 +374,9 @@ void HnswIndex::TrainQuantizer(std::span<const uint32_t> incoming) {
   for (uint32_t r = 0; r < covered; ++r) {
     if (present_.Test(r)) EncodeRow(r);
   }
-  // Searches that see the flag see the ranges and every code written above.
-  sq8_ready_.store(true, std::memory_order_release);
+  // Searches that see the flag see the ranges and every code written above. Sequentially
+  // consistent: see Search's count of float searches.
+  sq8_ready_.store(true);
 }
 
 bool HnswIndex::QuantizerPending() const {
@@ -387,6 +389,12 @@ void HnswIndex::TrainQuantizerIfNeeded() {
   if (!QuantizerPending()) return;
   codes_.Reserve(std::min<uint64_t>(graph_.capacity(), rows_->rows()));
   TrainQuantizer({});
+}
+
+void HnswIndex::WaitForFloatSearches(int max_ms) const {
+  for (int waited = 0; float_searches_.load() > 0 && waited < max_ms; ++waited) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
 }
 
 void HnswIndex::EncodeRow(uint32_t row) { sq8_.Encode(rows_->Row(row), InvNorm(row), codes_.At(row)); }
@@ -403,7 +411,8 @@ size_t HnswIndex::MemoryBytes() const {
          codes_.MemoryBytes();
 }
 
-std::vector<Neighbor> HnswIndex::ExactSearch(const QueryDistance& q, size_t k, const RowBitmap* allow) const {
+std::vector<Neighbor> HnswIndex::ExactSearch(const QueryDistance& q, const float* query, size_t k,
+                                             const RowBitmap* allow, bool quantized) const {
   ScanInput in;
   in.rows = rows_;
   in.query = &q;
@@ -413,7 +422,51 @@ std::vector<Neighbor> HnswIndex::ExactSearch(const QueryDistance& q, size_t k, c
   in.allow = allow;
   in.high_water = uint32_t(std::min<uint64_t>(graph_.capacity(), rows_->rows()));
   in.k = k;
-  return ExactScan(in, DefaultScanThreads());
+  if (!quantized || !sq8_ready_.load(std::memory_order_acquire)) return ExactScan(in, DefaultScanThreads());
+  std::unique_ptr<SearchScratch> s = pool_.Acquire(0);
+  s->sq8.Prepare(sq8_, query, kernels_);
+  in.k = RerankCount(k, std::max(k, ef_search()));
+  std::vector<Neighbor> approx = QuantizedScan(in, s->sq8, codes_, DefaultScanThreads());
+  pool_.Release(std::move(s));
+  return Rerank(q, std::move(approx), k);
+}
+
+size_t HnswIndex::RerankCount(size_t k, size_t beam) const {
+  if (options_.rerank == 0) return beam;
+  return std::min(beam, std::max(options_.rerank, k));
+}
+
+std::vector<Neighbor> HnswIndex::Rerank(const QueryDistance& q, std::vector<Neighbor> candidates, size_t k) const {
+  const size_t n = RerankCount(k, candidates.size());
+  if (n < candidates.size()) {
+    std::nth_element(candidates.begin(), candidates.begin() + ptrdiff_t(n), candidates.end());
+    candidates.resize(n);
+  }
+  // Four rows at a time through a small buffer: CopyRow reads them from the file when the store
+  // has one (a few microseconds each from the page cache), never through the mapping.
+  const size_t dim = rows_->dim();
+  std::vector<float> buf(4 * dim);
+  size_t i = 0;
+  for (; i + 4 <= candidates.size(); i += 4) {
+    const float* ptrs[4];
+    float inv[4];
+    for (size_t j = 0; j < 4; ++j) {
+      const uint32_t row = candidates[i + j].row;
+      rows_->CopyRow(row, buf.data() + j * dim);
+      ptrs[j] = buf.data() + j * dim;
+      inv[j] = InvNorm(row);
+    }
+    float dist[4];
+    q.To4(ptrs, inv, dist);
+    for (size_t j = 0; j < 4; ++j) candidates[i + j].distance = dist[j];
+  }
+  for (; i < candidates.size(); ++i) {
+    rows_->CopyRow(candidates[i].row, buf.data());
+    candidates[i].distance = q.To(buf.data(), InvNorm(candidates[i].row));
+  }
+  std::sort(candidates.begin(), candidates.end());
+  if (candidates.size() > k) candidates.resize(k);
+  return candidates;
 }
 
 bool HnswIndex::PreferExact(const SearchParams& params, size_t ef) const {
@@ -445,40 +498,46 @@ Result<std::vector<Neighbor>> HnswIndex::Search(const float* query, const Search
   if (e.node == HnswGraph::kNone) return std::vector<Neighbor>();
   QueryDistance q(space_, query, rows_->dim(), kernels_);
   const size_t ef = std::max(params.ef != 0 ? params.ef : ef_search(), k);
+  // Counted before the flag is read (both sequentially consistent): WaitForFloatSearches, which
+  // reads the count after the flag is set, either sees this search or this search sees the copy.
+  float_searches_.fetch_add(1);
+  struct Uncount {
+    std::atomic<int>* n;
+    ~Uncount() {
+      if (n != nullptr) n->fetch_sub(1);
+    }
+  } uncount{&float_searches_};
+  if (sq8_ready_.load() && strategy != FilterStrategy::kExact) {
+    float_searches_.fetch_sub(1);
+    uncount.n = nullptr;
+  }
 
   bool exact = strategy == FilterStrategy::kExact;
   if (strategy == FilterStrategy::kAuto) exact = PreferExact(params, ef);
-  if (exact) return ExactSearch(q, k, params.allow);
+  if (exact) return ExactSearch(q, query, k, params.allow, strategy == FilterStrategy::kAuto);
 
   std::unique_ptr<SearchScratch> s = pool_.Acquire(graph_.capacity());
-  const ExactWalk exact_walk{q, rows_, space_ == Space::kCosine ? &inv_norms_ : nullptr,
-                             size_t(rows_->dim()) * sizeof(float)};
   std::vector<Neighbor> out;
   out.reserve(ef);
   if (sq8_ready_.load(std::memory_order_acquire)) {
     s->sq8.Prepare(sq8_, query, kernels_);
     SearchGraph(Sq8Walk{s->sq8, &codes_, sq8_.code_bytes()}, e, ef, params.allow, s.get());
-    // The walk's distances are approximate: re-rank the whole beam with exact ones.
-    auto& res = s->results;
-    for (const Candidate& c : res) exact_walk.Prefetch(c.second);
-    size_t i = 0;
-    for (; i + 4 <= res.size(); i += 4) {
-      const uint32_t ids[4] = {res[i].second, res[i + 1].second, res[i + 2].second, res[i + 3].second};
-      float dist[4];
-      exact_walk.Four(ids, dist);
-      for (int j = 0; j < 4; ++j) out.push_back(Neighbor{dist[j], ids[j]});
-    }
-    for (; i < res.size(); ++i) out.push_back(Neighbor{exact_walk.One(res[i].second), res[i].second});
+    // The walk's distances are approximate: re-rank the best of the beam with exact ones.
+    for (const Candidate& c : s->results) out.push_back(Neighbor{c.first, c.second});
+    pool_.Release(std::move(s));
+    out = Rerank(q, std::move(out), k);
   } else {
+    const ExactWalk exact_walk{q, rows_, space_ == Space::kCosine ? &inv_norms_ : nullptr,
+                               size_t(rows_->dim()) * sizeof(float)};
     SearchGraph(exact_walk, e, ef, params.allow, s.get());
     for (const Candidate& c : s->results) out.push_back(Neighbor{c.first, c.second});
+    pool_.Release(std::move(s));
+    std::sort(out.begin(), out.end());
+    if (out.size() > k) out.resize(k);
   }
-  pool_.Release(std::move(s));
-  std::sort(out.begin(), out.end());
-  if (out.size() > k) out.resize(k);
   // Fewer than k means the beam ran out of reachable accepted nodes. Pruned links can, rarely,
   // cut a few nodes off, so make sure by scanning: min(k, allowed live rows) is promised.
-  if (out.size() < k && strategy == FilterStrategy::kAuto) return ExactSearch(q, k, params.allow);
+  if (out.size() < k && strategy == FilterStrategy::kAuto) return ExactSearch(q, query, k, params.allow, true);
   return out;
 }
 

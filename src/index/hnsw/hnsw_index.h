@@ -20,7 +20,8 @@
 // min(k, allowed live rows) results.
 //
 // With HnswOptions::quantized_search, searches walk the graph on an SQ8 copy of the rows (a quarter
-// of their bytes; index/hnsw/sq8.h) and re-rank their beam with exact distances. The copy is
+// of their bytes; index/hnsw/sq8.h) and re-rank their best candidates with exact distances (so do
+// the scans that answer selective filters, over the copy). The copy is
 // trained once the graph holds kQuantizerMinRows rows (searches are exact before that). It costs
 // dim bytes per row (dim + 4 for l2), and LoadGraph rebuilds it from the vectors (reading them all)
 // unless HnswOptions::defer_quantizer leaves that to TrainQuantizerIfNeeded.
@@ -59,6 +60,14 @@ struct HnswOptions {
   // background indexer, so that opening a collection never reads every vector; searches walk the
   // float rows meanwhile).
   bool defer_quantizer = false;
+  // With quantized_search: how many of the best candidates by quantized distance are re-ranked
+  // with exact distances (at least k); 0 re-ranks the whole beam. The re-ranked rows are read with
+  // RowChunks::CopyRow (pread from a persistent store's file), so that a search, and the scan that
+  // answers a selective filter, touch no mapped float row once the copy is trained: the float rows
+  // need not stay resident (VectorStore::ReleaseResident).
+  size_t rerank = 0;
+  // The re-rank depth the engine uses (api::EngineHnswOptions; bench/ measures it as ochre-sq8).
+  static constexpr size_t kEngineRerank = 32;
 };
 
 class HnswIndex final : public VectorIndex {
@@ -113,6 +122,10 @@ class HnswIndex final : public VectorIndex {
   // Trains the quantized copy and encodes every row of the graph when QuantizerPending(); a writer
   // call (serialized with Insert), safe alongside searches.
   void TrainQuantizerIfNeeded();
+  // Waits (up to `max_ms`) until no search that reads the float rows through their mapping is
+  // running: once quantized(), new searches read none, so the engine waits for the ones that began
+  // before the copy was ready before it lets the rows go from resident memory.
+  void WaitForFloatSearches(int max_ms) const;
 
  private:
   friend Status SaveGraph(const HnswIndex& index, std::string* out);
@@ -147,7 +160,14 @@ class HnswIndex final : public VectorIndex {
   // Adds `neighbor` to node's list at `level`, re-selecting by the heuristic when the list is full.
   void LinkBack(uint32_t node, uint32_t neighbor, float distance, int level, std::vector<Candidate>* buf,
                 std::vector<uint32_t>* ids_buf);
-  std::vector<Neighbor> ExactSearch(const QueryDistance& q, size_t k, const RowBitmap* allow) const;
+  // The k best allowed live rows by a scan: of the float rows when `quantized` is false or the
+  // copy is not trained, else of the quantized copy, re-ranked exactly (see HnswOptions::rerank).
+  std::vector<Neighbor> ExactSearch(const QueryDistance& q, const float* query, size_t k, const RowBitmap* allow,
+                                    bool quantized) const;
+  // Exact distances for the best `candidates` by approximate distance (how many: RerankCount),
+  // ascending by (distance, row), at most k.
+  std::vector<Neighbor> Rerank(const QueryDistance& q, std::vector<Neighbor> candidates, size_t k) const;
+  size_t RerankCount(size_t k, size_t beam) const;
   bool PreferExact(const SearchParams& params, size_t ef) const;
 
   const Space space_;
@@ -168,6 +188,7 @@ class HnswIndex final : public VectorIndex {
   Sq8Quantizer sq8_;             // written once, before sq8_ready_ is set
   ChunkedArray<uint8_t> codes_;  // a row's codes are written before it is linked
   std::atomic<bool> sq8_ready_{false};
+  mutable std::atomic<int> float_searches_{0};  // searches reading float rows through the mapping
   mutable VisitedPool pool_;
   mutable std::mutex write_mutex_;  // serializes Insert, MarkDeleted and SaveGraph
 };

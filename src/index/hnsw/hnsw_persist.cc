@@ -33,6 +33,7 @@
 #include <algorithm>
 #include <cmath>
 #include <string>
+#include <vector>
 
 #include "common/coding.h"
 #include "common/crc32c.h"
@@ -88,8 +89,14 @@ uint32_t VectorFingerprint(const RowChunks& rows, uint32_t covered) {
   uint32_t crc = 0;
   const size_t bytes = size_t(rows.dim()) * sizeof(float);
   const uint32_t step = std::max<uint32_t>(1, covered / kFingerprintRows);
-  for (uint64_t r = 0; r < covered; r += step) crc = crc32c::Extend(crc, rows.Row(uint32_t(r)), bytes);
-  return crc32c::Extend(crc, rows.Row(covered - 1), bytes);
+  // CopyRow, not the mapping: loading a graph then leaves no float row resident.
+  std::vector<float> row(rows.dim());
+  for (uint64_t r = 0; r < covered; r += step) {
+    rows.CopyRow(uint32_t(r), row.data());
+    crc = crc32c::Extend(crc, row.data(), bytes);
+  }
+  rows.CopyRow(covered - 1, row.data());
+  return crc32c::Extend(crc, row.data(), bytes);
 }
 
 }  // namespace
