@@ -78,6 +78,14 @@ Engine::~Engine() {
   if (!s.ok()) OCHRE_LOG_WARN("checkpoint on close of {} failed: {}", path_, s.ToString());
   {
     std::lock_guard<std::mutex> lock(states_mu_);
+    // Nobody else uses the engine now: each vectors file gives back the space reserved ahead.
+    for (const auto& [cid, state] : states_) {
+      if (auto rt = state->LoadedRuntime()) {
+        Status g = rt->store->GiveBackReservedSpace();
+        if (!g.ok())
+          OCHRE_LOG_WARN("collection {}: giving back reserved space failed: {}", state->uuid(), g.ToString());
+      }
+    }
     states_.clear();
   }
   idle_readers_.clear();

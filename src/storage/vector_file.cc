@@ -226,6 +226,19 @@ void VectorFile::ReleaseResident(uint32_t end_row) {
   }
 }
 
+Status VectorFile::GiveBackReservedSpace() {
+  OCHRE_RETURN_IF_ERROR(CheckWritable());
+  // Rows past size_ are none (or uncommitted, which the next open would cut anyway). Readers only
+  // read rows below size_, whose pages stay inside the file. Not synced: after a crash the file
+  // is either length, and both open the same.
+  const uint64_t end = RowOffset(size_);
+  OCHRE_ASSIGN_OR_RETURN(uint64_t file_size, file_.Size());
+  if (file_size <= end) return Status::Ok();
+  OCHRE_RETURN_IF_ERROR(file_.Truncate(end));
+  allocated_bytes_ = std::min<uint64_t>(allocated_bytes_, uint64_t{size_} * stride_);
+  return Status::Ok();
+}
+
 Status VectorFile::EnsureCapacity(uint64_t rows) {
   const uint64_t rpc = rows_.rows_per_chunk();
   const uint64_t chunks = (rows + rpc - 1) / rpc;

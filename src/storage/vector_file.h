@@ -76,6 +76,7 @@ class VectorFile final : public VectorStore {
   void Publish(uint32_t rows) override;
   Status Reserve(uint32_t rows) override;
   void ReleaseResident(uint32_t end_row) override;
+  Status GiveBackReservedSpace() override;
 
   const std::string& path() const { return file_.path(); }
   // True after a failed Sync: every later write fails until the file is reopened.

@@ -74,6 +74,11 @@ class VectorStore {
   // reads throughout, do not stay in the server's resident memory. Safe alongside the writer and
   // readers (a reader of a released row faults it back in). A no-op in memory.
   virtual void ReleaseResident(uint32_t end_row) {}
+
+  // Gives back the disk space reserved past the last row (up to a chunk, reserved ahead so that
+  // appends need not fallocate at every batch). The engine calls it on close, when this is the
+  // only open instance of the file; appends after it reserve again. A no-op in memory.
+  virtual Status GiveBackReservedSpace() { return Status::Ok(); }
 };
 
 // Opens (or creates) the persistent store of a collection at `path` (its `vectors.f32`). See

@@ -3,9 +3,11 @@
 // What stays resident (issue 4's memory target): once a persistent collection's graph holds every
 // row and walks its quantized copy, the float rows (vectors.f32) leave the process's resident
 // memory, and queries, filtered queries and a reopen do not map them back; answers stay exact.
+// And on disk: a closed collection's vectors file holds just its rows.
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
 #include <random>
 
 #include "ochre/ochre.h"
@@ -86,6 +88,7 @@ class ResidentMemoryTest : public ::testing::Test {
   }
 
   testutil::TempDir dir_;
+  std::string vectors_path_;
   std::vector<float> data_ = Vectors(kRows, 5);
 };
 
@@ -110,7 +113,10 @@ TEST_F(ResidentMemoryTest, IndexedRowsLeaveResidentMemoryAndAnswersStayExact) {
     EXPECT_EQ(testutil::ResidentKbOfFile("vectors.f32"), 0);
     ASSERT_NO_FATAL_FAILURE(ExpectExactAnswers(*c));
     EXPECT_EQ(testutil::ResidentKbOfFile("vectors.f32"), 0) << "queries mapped float rows back";
+    vectors_path_ = dir_.Sub("db") + "/collections/" + c->id() + "/vectors.f32";
   }
+  // Closed: the vectors file holds its header and the rows, nothing reserved ahead.
+  EXPECT_EQ(std::filesystem::file_size(vectors_path_), 4096 + size_t(kRows) * kDim * sizeof(float));
   auto client = PersistentClient::Open(dir_.Sub("db"));
   ASSERT_TRUE(client.ok());
   auto c = Open(**client);
