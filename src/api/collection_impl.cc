@@ -58,10 +58,24 @@ Result<CollectionInfo> CollectionImpl::Info() const {
   return info;
 }
 
+Result<std::shared_ptr<const CollectionConfiguration>> CollectionImpl::Configuration(
+    const std::string& config_json) const {
+  {
+    std::lock_guard<std::mutex> lock(config_mu_);
+    if (config_ && config_json_ == config_json) return config_;
+  }
+  OCHRE_ASSIGN_OR_RETURN(CollectionConfiguration parsed, ConfigurationFromJson(config_json));
+  auto config = std::make_shared<const CollectionConfiguration>(std::move(parsed));
+  std::lock_guard<std::mutex> lock(config_mu_);
+  config_json_ = config_json;
+  config_ = config;
+  return config;
+}
+
 Result<std::shared_ptr<VectorRuntime>> CollectionImpl::Runtime(const storage::CollectionRow& row,
                                                                storage::CatalogConn* conn) const {
-  OCHRE_ASSIGN_OR_RETURN(CollectionConfiguration config, ConfigurationFromJson(row.config_json));
-  OCHRE_ASSIGN_OR_RETURN(auto rt, state_->Runtime(row, config.hnsw, conn));
+  OCHRE_ASSIGN_OR_RETURN(auto config, Configuration(row.config_json));
+  OCHRE_ASSIGN_OR_RETURN(auto rt, state_->Runtime(row, config->hnsw, conn));
   if (rt && rt->HasIndexWork()) engine_->NotifyIndexer(state_);
   return rt;
 }

@@ -50,6 +50,10 @@ class CollectionImpl final : public Collection {
   // The loaded vectors and index (null before the first embedding).
   Result<std::shared_ptr<VectorRuntime>> Runtime(const storage::CollectionRow& row, storage::CatalogConn* conn) const;
   Status Deleted() const { return state_->NotFoundIfDeleted(); }
+  // The configuration stored as `config_json` (the catalog row's), parsed once and kept while the
+  // text stays the same: every query needs it, and parsing JSON per query cost more than the rest
+  // of the query's bookkeeping. Safe from concurrent readers.
+  Result<std::shared_ptr<const CollectionConfiguration>> Configuration(const std::string& config_json) const;
 
   std::shared_ptr<Engine> engine_;
   std::shared_ptr<CollectionState> state_;
@@ -58,6 +62,11 @@ class CollectionImpl final : public Collection {
   const int64_t max_batch_;
   mutable std::mutex info_mu_;
   mutable CollectionInfo info_;  // GUARDED_BY(info_mu_): as of creation or the last Info()/Modify()
+  mutable std::mutex config_mu_;
+  // The last configuration parsed and its text. Keyed by the text rather than invalidated by
+  // Modify, so that a change through another handle (or process restart) is seen as well.
+  mutable std::string config_json_;                                // GUARDED_BY(config_mu_)
+  mutable std::shared_ptr<const CollectionConfiguration> config_;  // GUARDED_BY(config_mu_)
 };
 
 }  // namespace ochre::api
