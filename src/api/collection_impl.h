@@ -18,6 +18,12 @@ namespace ochre::api {
 // The description of a collection from its catalog row.
 Result<CollectionInfo> InfoFromRow(const storage::CollectionRow& row);
 
+// The configuration stored as `config_json` (a catalog row's), parsed once per distinct text and
+// shared: every query needs it, the server makes a new handle per request, and parsing the JSON
+// each time cost more than the rest of a query's bookkeeping. Keyed by the text itself, so a change
+// (modify, another handle) is a new key and never answered from a stale entry. Thread-safe.
+Result<std::shared_ptr<const CollectionConfiguration>> CachedConfiguration(const std::string& config_json);
+
 class CollectionImpl final : public Collection {
  public:
   CollectionImpl(std::shared_ptr<Engine> engine, std::shared_ptr<CollectionState> state, CollectionInfo info,
@@ -50,10 +56,6 @@ class CollectionImpl final : public Collection {
   // The loaded vectors and index (null before the first embedding).
   Result<std::shared_ptr<VectorRuntime>> Runtime(const storage::CollectionRow& row, storage::CatalogConn* conn) const;
   Status Deleted() const { return state_->NotFoundIfDeleted(); }
-  // The configuration stored as `config_json` (the catalog row's), parsed once and kept while the
-  // text stays the same: every query needs it, and parsing JSON per query cost more than the rest
-  // of the query's bookkeeping. Safe from concurrent readers.
-  Result<std::shared_ptr<const CollectionConfiguration>> Configuration(const std::string& config_json) const;
 
   std::shared_ptr<Engine> engine_;
   std::shared_ptr<CollectionState> state_;
@@ -62,11 +64,6 @@ class CollectionImpl final : public Collection {
   const int64_t max_batch_;
   mutable std::mutex info_mu_;
   mutable CollectionInfo info_;  // GUARDED_BY(info_mu_): as of creation or the last Info()/Modify()
-  mutable std::mutex config_mu_;
-  // The last configuration parsed and its text. Keyed by the text rather than invalidated by
-  // Modify, so that a change through another handle (or process restart) is seen as well.
-  mutable std::string config_json_;                                // GUARDED_BY(config_mu_)
-  mutable std::shared_ptr<const CollectionConfiguration> config_;  // GUARDED_BY(config_mu_)
 };
 
 }  // namespace ochre::api

@@ -172,7 +172,7 @@ Result<QueryResult> CollectionImpl::Query(const QueryOptions& o) const {
     return Status::DimensionMismatch("Collection expecting embedding with dimension of " + std::to_string(rt->dim) +
                                      ", got " + std::to_string(queries->dim()));
   }
-  OCHRE_ASSIGN_OR_RETURN(auto config, Configuration(row.config_json));
+  OCHRE_ASSIGN_OR_RETURN(auto config, CachedConfiguration(row.config_json));
 
   for (int pass = 0; pass < 2; ++pass) {
     // Pre-filtering: the allow-list of rows, from the metadata index when it answers the filter
