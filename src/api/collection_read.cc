@@ -252,29 +252,45 @@ Result<QueryResult> CollectionImpl::Query(const QueryOptions& o) const {
           if (hits.back().distance != hits[std::min(hits.size(), k + extra) - 1].distance) break;
           ask.k = std::min(ask.k * 2, live);
         }
-        // Every hit's record in one statement (one snapshot), matched back by row.
-        hit_rows.clear();
-        for (const auto& h : hits) hit_rows.push_back(h.row);
-        OCHRE_ASSIGN_OR_RETURN(records, reader->FindRecordsByRows(row.cid, hit_rows, payload));
-        std::sort(records.begin(), records.end(),
-                  [](const storage::RecordRow& a, const storage::RecordRow& b) { return a.row < b.row; });
-        resolved.clear();
-        resolved.reserve(hits.size());
-        used.assign(records.size(), false);
+        // The records of hits[0, end), read in one statement (one snapshot) and matched back by row.
         size_t dropped = 0;
-        for (const auto& h : hits) {
-          auto it = std::lower_bound(records.begin(), records.end(), h.row,
-                                     [](const storage::RecordRow& r, uint32_t row) { return r.row < row; });
-          if (it == records.end() || it->row != h.row) {
-            ++dropped;
-            continue;
+        auto resolve = [&](size_t end) -> Status {
+          hit_rows.clear();
+          for (size_t i = 0; i < end; ++i) hit_rows.push_back(hits[i].row);
+          OCHRE_ASSIGN_OR_RETURN(records, reader->FindRecordsByRows(row.cid, hit_rows, payload));
+          std::sort(records.begin(), records.end(),
+                    [](const storage::RecordRow& a, const storage::RecordRow& b) { return a.row < b.row; });
+          resolved.clear();
+          resolved.reserve(end);
+          used.assign(records.size(), false);
+          dropped = 0;
+          for (size_t j = 0; j < end; ++j) {
+            const index::Neighbor& h = hits[j];
+            auto it = std::lower_bound(records.begin(), records.end(), h.row,
+                                       [](const storage::RecordRow& r, uint32_t row) { return r.row < row; });
+            if (it == records.end() || it->row != h.row) {
+              ++dropped;
+              continue;
+            }
+            // Each record is answered once (its fields are moved into the result).
+            const size_t i = size_t(it - records.begin());
+            if (used[i]) continue;
+            used[i] = true;
+            resolved.push_back(Hit{h.distance, uint32_t(i)});
           }
-          // Each record is answered once (its fields are moved into the result).
-          const size_t i = size_t(it - records.begin());
-          if (used[i]) continue;
-          used[i] = true;
-          resolved.push_back(Hit{h.distance, uint32_t(i)});
-        }
+          return Status::Ok();
+        };
+        // First the k nearest and the hits tied with the k-th: the hits past them are cut below
+        // unless one of these records is gone, and only then are all read. (The search answers in
+        // ascending distance; should it not, all are read.)
+        size_t first = std::min(hits.size(), k);
+        while (first > 0 && first < hits.size() && hits[first].distance == hits[first - 1].distance) ++first;
+        const bool ascending =
+            std::is_sorted(hits.begin(), hits.end(),
+                           [](const index::Neighbor& a, const index::Neighbor& b) { return a.distance < b.distance; });
+        if (!ascending) first = hits.size();
+        OCHRE_RETURN_IF_ERROR(resolve(first));
+        if (dropped > 0 && first < hits.size()) OCHRE_RETURN_IF_ERROR(resolve(hits.size()));
         if (dropped == 0 || resolved.size() >= k || ask.k >= live) break;
         extra += 2 * dropped;
       }
