@@ -1,11 +1,32 @@
 // Copyright 2026 The OchreDB Authors.
 #include "api/collection_impl.h"
 
+#include <unordered_map>
+
 #include "api/collection_config.h"
 #include "api/compaction.h"
 #include "storage/metadata_codec.h"
 
 namespace ochre::api {
+
+Result<std::shared_ptr<const CollectionConfiguration>> CachedConfiguration(const std::string& config_json) {
+  // Collections mostly share a few configurations (the defaults), so the cache stays small; past
+  // kMaxEntries distinct texts it starts over rather than grow without bound.
+  constexpr size_t kMaxEntries = 256;
+  static std::mutex* mu = new std::mutex;
+  static auto* cache = new std::unordered_map<std::string, std::shared_ptr<const CollectionConfiguration>>;
+  {
+    std::lock_guard<std::mutex> lock(*mu);
+    auto it = cache->find(config_json);
+    if (it != cache->end()) return it->second;
+  }
+  OCHRE_ASSIGN_OR_RETURN(CollectionConfiguration parsed, ConfigurationFromJson(config_json));
+  auto config = std::make_shared<const CollectionConfiguration>(std::move(parsed));
+  std::lock_guard<std::mutex> lock(*mu);
+  if (cache->size() >= kMaxEntries) cache->clear();
+  cache->emplace(config_json, config);
+  return config;
+}
 
 Result<CollectionInfo> InfoFromRow(const storage::CollectionRow& row) {
   CollectionInfo info;
@@ -14,7 +35,8 @@ Result<CollectionInfo> InfoFromRow(const storage::CollectionRow& row) {
   info.dimension = row.dimension;
   info.tenant = row.tenant;
   info.database = row.database_name;
-  OCHRE_ASSIGN_OR_RETURN(info.configuration, ConfigurationFromJson(row.config_json));
+  OCHRE_ASSIGN_OR_RETURN(auto config, CachedConfiguration(row.config_json));
+  info.configuration = *config;
   if (row.metadata_json) {
     OCHRE_ASSIGN_OR_RETURN(Metadata m, storage::DecodeMetadata(*row.metadata_json));
     info.metadata = std::move(m);
@@ -60,8 +82,8 @@ Result<CollectionInfo> CollectionImpl::Info() const {
 
 Result<std::shared_ptr<VectorRuntime>> CollectionImpl::Runtime(const storage::CollectionRow& row,
                                                                storage::CatalogConn* conn) const {
-  OCHRE_ASSIGN_OR_RETURN(CollectionConfiguration config, ConfigurationFromJson(row.config_json));
-  OCHRE_ASSIGN_OR_RETURN(auto rt, state_->Runtime(row, config.hnsw, conn));
+  OCHRE_ASSIGN_OR_RETURN(auto config, CachedConfiguration(row.config_json));
+  OCHRE_ASSIGN_OR_RETURN(auto rt, state_->Runtime(row, config->hnsw, conn));
   if (rt && rt->HasIndexWork()) engine_->NotifyIndexer(state_);
   return rt;
 }

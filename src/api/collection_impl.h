@@ -18,6 +18,12 @@ namespace ochre::api {
 // The description of a collection from its catalog row.
 Result<CollectionInfo> InfoFromRow(const storage::CollectionRow& row);
 
+// The configuration stored as `config_json` (a catalog row's), parsed once per distinct text and
+// shared: every query needs it, the server makes a new handle per request, and parsing the JSON
+// each time cost more than the rest of a query's bookkeeping. Keyed by the text itself, so a change
+// (modify, another handle) is a new key and never answered from a stale entry. Thread-safe.
+Result<std::shared_ptr<const CollectionConfiguration>> CachedConfiguration(const std::string& config_json);
+
 class CollectionImpl final : public Collection {
  public:
   CollectionImpl(std::shared_ptr<Engine> engine, std::shared_ptr<CollectionState> state, CollectionInfo info,

@@ -172,7 +172,7 @@ Result<QueryResult> CollectionImpl::Query(const QueryOptions& o) const {
     return Status::DimensionMismatch("Collection expecting embedding with dimension of " + std::to_string(rt->dim) +
                                      ", got " + std::to_string(queries->dim()));
   }
-  OCHRE_ASSIGN_OR_RETURN(CollectionConfiguration config, ConfigurationFromJson(row.config_json));
+  OCHRE_ASSIGN_OR_RETURN(auto config, CachedConfiguration(row.config_json));
 
   for (int pass = 0; pass < 2; ++pass) {
     // Pre-filtering: the allow-list of rows, from the metadata index when it answers the filter
@@ -222,16 +222,21 @@ Result<QueryResult> CollectionImpl::Query(const QueryOptions& o) const {
 
     index::SearchParams params;
     params.k = size_t(std::min<int64_t>(o.n_results, int64_t(rt->live_count())));
-    params.ef = size_t(config.hnsw.ef_search);
+    params.ef = size_t(config->hnsw.ef_search);
     params.allow = allow ? &*allow : nullptr;
     if (params.k == 0) return out;
     const RowChunks& rows = rt->store->rows();
     const size_t live = rt->live_count();
+    // Documents, uris and metadata are read from the catalog only when asked for.
+    const bool payload = o.include.documents || o.include.uris || o.include.metadatas;
+    std::vector<uint32_t> hit_rows;
+    std::vector<storage::RecordRow> records;
+    std::vector<bool> used;
     for (size_t q = 0; q < nq; ++q) {
       const size_t k = params.k;
       struct Hit {
         float distance;
-        storage::RecordRow record;
+        uint32_t record;  // index into `records`
       };
       std::vector<Hit> resolved;
       // A hit whose record this reader's snapshot does not hold (committed, or deleted, while the
@@ -247,17 +252,45 @@ Result<QueryResult> CollectionImpl::Query(const QueryOptions& o) const {
           if (hits.back().distance != hits[std::min(hits.size(), k + extra) - 1].distance) break;
           ask.k = std::min(ask.k * 2, live);
         }
-        resolved.clear();
-        resolved.reserve(hits.size());
+        // The records of hits[0, end), read in one statement (one snapshot) and matched back by row.
         size_t dropped = 0;
-        for (const auto& h : hits) {
-          OCHRE_ASSIGN_OR_RETURN(auto rec, reader->FindRecordByRow(row.cid, h.row));
-          if (rec) {
-            resolved.push_back(Hit{h.distance, std::move(*rec)});
-          } else {
-            ++dropped;
+        auto resolve = [&](size_t end) -> Status {
+          hit_rows.clear();
+          for (size_t i = 0; i < end; ++i) hit_rows.push_back(hits[i].row);
+          OCHRE_ASSIGN_OR_RETURN(records, reader->FindRecordsByRows(row.cid, hit_rows, payload));
+          std::sort(records.begin(), records.end(),
+                    [](const storage::RecordRow& a, const storage::RecordRow& b) { return a.row < b.row; });
+          resolved.clear();
+          resolved.reserve(end);
+          used.assign(records.size(), false);
+          dropped = 0;
+          for (size_t j = 0; j < end; ++j) {
+            const index::Neighbor& h = hits[j];
+            auto it = std::lower_bound(records.begin(), records.end(), h.row,
+                                       [](const storage::RecordRow& r, uint32_t row) { return r.row < row; });
+            if (it == records.end() || it->row != h.row) {
+              ++dropped;
+              continue;
+            }
+            // Each record is answered once (its fields are moved into the result).
+            const size_t i = size_t(it - records.begin());
+            if (used[i]) continue;
+            used[i] = true;
+            resolved.push_back(Hit{h.distance, uint32_t(i)});
           }
-        }
+          return Status::Ok();
+        };
+        // First the k nearest and the hits tied with the k-th: the hits past them are cut below
+        // unless one of these records is gone, and only then are all read. (The search answers in
+        // ascending distance; should it not, all are read.)
+        size_t first = std::min(hits.size(), k);
+        while (first > 0 && first < hits.size() && hits[first].distance == hits[first - 1].distance) ++first;
+        const bool ascending =
+            std::is_sorted(hits.begin(), hits.end(),
+                           [](const index::Neighbor& a, const index::Neighbor& b) { return a.distance < b.distance; });
+        if (!ascending) first = hits.size();
+        OCHRE_RETURN_IF_ERROR(resolve(first));
+        if (dropped > 0 && first < hits.size()) OCHRE_RETURN_IF_ERROR(resolve(hits.size()));
         if (dropped == 0 || resolved.size() >= k || ask.k >= live) break;
         extra += 2 * dropped;
       }
@@ -270,24 +303,25 @@ Result<QueryResult> CollectionImpl::Query(const QueryOptions& o) const {
         while (resolved.size() > k && resolved.back().distance != boundary) resolved.pop_back();
       }
       // Ascending distance; ties by id, so that results do not depend on row numbers.
-      std::stable_sort(resolved.begin(), resolved.end(), [](const Hit& a, const Hit& b) {
-        return a.distance < b.distance || (a.distance == b.distance && a.record.id < b.record.id);
+      std::stable_sort(resolved.begin(), resolved.end(), [&records](const Hit& a, const Hit& b) {
+        return a.distance < b.distance || (a.distance == b.distance && records[a.record].id < records[b.record].id);
       });
       if (resolved.size() > k) resolved.resize(k);
       std::vector<float> vectors;
-      for (auto& h : resolved) {
-        out.ids[q].push_back(h.record.id);
+      for (const Hit& h : resolved) {
+        storage::RecordRow& rec = records[h.record];
         if (o.include.distances) (*out.distances)[q].push_back(h.distance);
-        if (o.include.documents) (*out.documents)[q].push_back(std::move(h.record.document));
-        if (o.include.uris) (*out.uris)[q].push_back(std::move(h.record.uri));
+        if (o.include.documents) (*out.documents)[q].push_back(std::move(rec.document));
         if (o.include.metadatas) {
-          OCHRE_ASSIGN_OR_RETURN(auto m, DecodeOptional(h.record.metadata_json, h.record.uri));
+          OCHRE_ASSIGN_OR_RETURN(auto m, DecodeOptional(rec.metadata_json, rec.uri));
           (*out.metadatas)[q].push_back(std::move(m));
         }
+        if (o.include.uris) (*out.uris)[q].push_back(std::move(rec.uri));
         if (o.include.embeddings) {
-          const float* v = rows.Row(h.record.row);
+          const float* v = rows.Row(rec.row);
           vectors.insert(vectors.end(), v, v + rt->dim);
         }
+        out.ids[q].push_back(std::move(rec.id));
       }
       if (o.include.embeddings) (*out.embeddings)[q] = FloatMatrix(rt->dim, std::move(vectors));
     }

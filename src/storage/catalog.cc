@@ -394,14 +394,75 @@ Result<std::vector<RecordRow>> CatalogConn::FindRecordsByIds(int64_t cid, const 
   return out;
 }
 
-Result<std::optional<RecordRow>> CatalogConn::FindRecordByRow(int64_t cid, uint32_t row_number) {
-  OCHRE_ASSIGN_OR_RETURN(Statement * st, db_->Cached("SELECT rid, id, row, document, uri, metadata_json FROM records "
-                                                     "WHERE cid = ?1 AND row = ?2"));
+namespace {
+
+// The statement of FindRecordsByRows for up to `slots` rows: the rows as that many host parameters
+// (?2..), so that the query's handful of hits costs no array parsing; unused slots hold -1, which no
+// record's row is. Two sizes cover the usual n_results; longer lists go through one JSON array.
+constexpr size_t kRowSlotsSmall = 16;
+constexpr size_t kRowSlotsLarge = 64;
+
+std::string RecordsByRowsSql(size_t slots, bool with_payload) {
+  std::string sql = with_payload ? "SELECT rid, id, row, document, uri, metadata_json FROM records "
+                                 : "SELECT rid, id, row FROM records ";
+  sql += "WHERE cid = ?1 AND row IN (";
+  if (slots == 0) {
+    sql += "SELECT value FROM json_each(?2)";
+  } else {
+    for (size_t i = 0; i < slots; ++i) {
+      if (i) sql += ',';
+      sql += '?';
+      sql += std::to_string(i + 2);
+    }
+  }
+  sql += ')';
+  return sql;
+}
+
+// The SQL texts, built once (slots: 16, 64, or 0 for the JSON array form).
+const std::string& RecordsByRowsSqlCached(size_t slots, bool with_payload) {
+  static const std::string* texts[3][2] = {
+      {new std::string(RecordsByRowsSql(kRowSlotsSmall, false)),
+       new std::string(RecordsByRowsSql(kRowSlotsSmall, true))},
+      {new std::string(RecordsByRowsSql(kRowSlotsLarge, false)),
+       new std::string(RecordsByRowsSql(kRowSlotsLarge, true))},
+      {new std::string(RecordsByRowsSql(0, false)), new std::string(RecordsByRowsSql(0, true))}};
+  const int form = slots == kRowSlotsSmall ? 0 : slots == kRowSlotsLarge ? 1 : 2;
+  return *texts[form][with_payload ? 1 : 0];
+}
+
+}  // namespace
+
+Result<std::vector<RecordRow>> CatalogConn::FindRecordsByRows(int64_t cid, std::span<const uint32_t> rows,
+                                                              bool with_payload) {
+  std::vector<RecordRow> out;
+  if (rows.empty()) return out;
+  const size_t slots = rows.size() <= kRowSlotsSmall   ? kRowSlotsSmall
+                       : rows.size() <= kRowSlotsLarge ? kRowSlotsLarge
+                                                       : 0;
+  OCHRE_ASSIGN_OR_RETURN(Statement * st, db_->Cached(RecordsByRowsSqlCached(slots, with_payload)));
   st->Reset();
-  st->Bind(1, cid).Bind(2, int64_t{row_number});
-  OCHRE_ASSIGN_OR_RETURN(bool row, st->Step());
-  if (!row) return std::optional<RecordRow>();
-  return std::optional<RecordRow>(ReadRecord(*st, true));
+  st->Bind(1, cid);
+  if (slots == 0) {
+    std::string array = "[";
+    array.reserve(rows.size() * 8 + 2);
+    for (size_t i = 0; i < rows.size(); ++i) {
+      if (i) array += ',';
+      array += std::to_string(rows[i]);
+    }
+    array += ']';
+    st->Bind(2, array);
+  } else {
+    for (size_t i = 0; i < slots; ++i) st->Bind(int(i) + 2, i < rows.size() ? int64_t{rows[i]} : int64_t{-1});
+  }
+  out.reserve(rows.size());
+  while (true) {
+    OCHRE_ASSIGN_OR_RETURN(bool row, st->Step());
+    if (!row) break;
+    out.push_back(ReadRecord(*st, with_payload));
+  }
+  st->Reset();
+  return out;
 }
 
 Result<std::vector<RecordRow>> CatalogConn::SelectRecords(int64_t cid, std::string_view rid_select,

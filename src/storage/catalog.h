@@ -14,6 +14,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -102,7 +103,10 @@ class CatalogConn {
 
   // --- Records ---
   Result<std::vector<RecordRow>> FindRecordsByIds(int64_t cid, const std::vector<std::string>& ids);
-  Result<std::optional<RecordRow>> FindRecordByRow(int64_t cid, uint32_t row);
+  // The records of collection cid at the given vector rows, in one statement (one snapshot), in no
+  // particular order; a row no record holds is skipped. Without payload, document, uri and
+  // metadata_json are left unset (a query that includes none of them reads only the index).
+  Result<std::vector<RecordRow>> FindRecordsByRows(int64_t cid, std::span<const uint32_t> rows, bool with_payload);
   // Records whose rid is in `rid_select` (a SELECT returning rids; params bound in order from
   // index 1), or all of the collection's records when rid_select is empty; ids, when given, further
   // restrict. Ordered by rid; offset then limit (limit < 0: none).
