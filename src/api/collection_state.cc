@@ -89,11 +89,18 @@ Result<std::vector<index::Neighbor>> VectorRuntime::Search(const float* query,
   }
   RowBitmap tail(published);
   for (uint32_t r = indexed; r < published; ++r) {
-    if (!params.allow || params.allow->Test(r)) tail.Set(r);
+    if ((!params.allow || params.allow->Test(r)) && !flat->IsDeleted(r)) tail.Set(r);
   }
-  index::SearchParams tail_params = params;
-  tail_params.allow = &tail;
-  OCHRE_ASSIGN_OR_RETURN(auto tail_hits, flat->Search(query, tail_params));
+  std::vector<index::Neighbor> tail_hits;
+  if (hnsw->HasCodesFor(tail)) {
+    // Right after a large ingest the tail is most of the collection: its 8-bit codes (written
+    // after each commit) are a quarter of the bytes to scan, and the best are re-ranked exactly.
+    OCHRE_ASSIGN_OR_RETURN(tail_hits, hnsw->ScanQuantized(query, params.k, tail));
+  } else {
+    index::SearchParams tail_params = params;
+    tail_params.allow = &tail;
+    OCHRE_ASSIGN_OR_RETURN(tail_hits, flat->Search(query, tail_params));
+  }
   return MergeTopK(std::move(hits), tail_hits, params.k);
 }
 
@@ -110,7 +117,12 @@ void VectorRuntime::RowsOfRids(const std::vector<int64_t>& rids, RowBitmap* out)
   }
 }
 
-Status VectorRuntime::InsertCommitted(std::span<const uint32_t> rows) { return flat->Insert(rows); }
+Status VectorRuntime::InsertCommitted(std::span<const uint32_t> rows) {
+  OCHRE_RETURN_IF_ERROR(flat->Insert(rows));
+  // Codes now, the graph later: queries scan the rows the graph does not hold yet on their codes.
+  hnsw->EncodeRows(rows);
+  return Status::Ok();
+}
 
 void VectorRuntime::DeleteCommitted(uint32_t row) {
   flat->MarkDeleted(row);

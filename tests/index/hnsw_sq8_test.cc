@@ -238,6 +238,72 @@ TEST_P(HnswSq8Test, ShallowRerankAndQuantizedScanKeepRecallAndExactDistances) {
   check_exact_and_sorted(*got, queries.data());
 }
 
+// Rows the graph does not hold yet (the engine's tail) get their codes from EncodeRows after their
+// commit, or from the training, and ScanQuantized answers over them exactly as a float scan does
+// (exact distances, the same rows); rows without codes are refused, not guessed.
+TEST_P(HnswSq8Test, TailRowsGetCodesAndScanLikeTheFloats) {
+  const Space space = GetParam();
+  const uint32_t dim = 64, n = 4000;
+  TestRows rows(dim, 10);
+  rows.AppendAll(testing::ClusteredVectors(n, dim, 16, 41));
+  auto index = MakeHnswIndex(Config(space), rows.chunks(), HnswOptions{.quantized_search = true, .rerank = 32});
+  // Before training: no codes for anyone.
+  ASSERT_TRUE(index->Insert(Iota(0, 500)).ok());
+  index->EncodeRows(Iota(500, 800));
+  RowBitmap early;
+  for (uint32_t r = 500; r < 800; ++r) early.Set(r);
+  EXPECT_FALSE(index->HasCodesFor(early));
+  EXPECT_FALSE(index->ScanQuantized(rows.Row(0), 10, early).ok());
+  // Training (in this Insert) encodes every published row, in the graph or not.
+  ASSERT_TRUE(index->Insert(Iota(500, 1100)).ok());
+  ASSERT_TRUE(index->quantized());
+  RowBitmap tail;
+  for (uint32_t r = 1100; r < n; r += 3) tail.Set(r);
+  EXPECT_TRUE(index->HasCodesFor(tail));
+  // Rows appended after the training: codes from EncodeRows only.
+  auto extra = testing::ClusteredVectors(500, dim, 16, 42);
+  rows.AppendAll(extra);
+  RowBitmap late;
+  for (uint32_t r = n; r < n + 500; ++r) late.Set(r);
+  EXPECT_FALSE(index->HasCodesFor(late));
+  index->EncodeRows(Iota(n, n + 500));
+  EXPECT_TRUE(index->HasCodesFor(late));
+
+  FlatIndex truth(space, rows.chunks(), 1);
+  ASSERT_TRUE(truth.Insert(Iota(0, n + 500)).ok());
+  for (uint32_t r = n; r < n + 500; r += 2) tail.Set(r);
+  auto queries = testing::ClusteredVectors(50, dim, 16, 43);
+  double recall = 0;
+  for (size_t i = 0; i < 50; ++i) {
+    const float* q = queries.data() + i * dim;
+    auto want = truth.Search(q, SearchParams{.k = 10, .ef = 64, .allow = &tail});
+    auto got = index->ScanQuantized(q, 10, tail);
+    ASSERT_TRUE(want.ok() && got.ok()) << got.status().ToString();
+    ASSERT_EQ(got->size(), 10u);
+    std::vector<uint32_t> want_rows;
+    for (const Neighbor& nb : *want) want_rows.push_back(nb.row);
+    recall += testing::Recall(*got, want_rows);
+    for (size_t j = 0; j < got->size(); ++j) {
+      const Neighbor& nb = (*got)[j];
+      EXPECT_TRUE(tail.Test(nb.row));
+      EXPECT_NEAR(nb.distance, testing::ReferenceDistance(space, q, rows.Row(nb.row), dim),
+                  1e-4 * (1.0 + std::abs(nb.distance)));
+      if (j > 0) EXPECT_FALSE(nb < (*got)[j - 1]);
+    }
+  }
+  EXPECT_GE(recall / 50, 0.99);
+  // The graph takes the encoded rows in as they are; each finds itself (at distance 0: not a
+  // property of inner product).
+  ASSERT_TRUE(index->Insert(Iota(1100, n + 500)).ok());
+  if (space == Space::kIp) return;
+  for (uint32_t r = 1100; r < n + 500; r += 211) {
+    auto got = index->Search(rows.Row(r), SearchParams{.k = 1, .ef = 64}, HnswIndex::FilterStrategy::kGraph);
+    ASSERT_TRUE(got.ok());
+    ASSERT_EQ(got->size(), 1u);
+    EXPECT_NEAR((*got)[0].distance, 0.0f, 1e-4f) << r;
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Spaces, HnswSq8Test, ::testing::Values(Space::kL2, Space::kCosine, Space::kIp));
 
 // Rows added one at a time: exact searches until kQuantizerMinRows, the copy afterwards; rows added

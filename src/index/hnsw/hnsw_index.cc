@@ -246,7 +246,7 @@ void HnswIndex::InsertNode(uint32_t row, SearchScratch* s) {
   const int level = RandomLevel(row);
   graph_.InitNode(row, level);
   if (space_ == Space::kCosine) inv_norms_[row] = InverseNorm(rows_->Row(row), rows_->dim());
-  if (sq8_ready_.load(std::memory_order_relaxed)) EncodeRow(row);
+  if (sq8_ready_.load(std::memory_order_relaxed)) EnsureEncoded(row);
   graph_.PublishNode(row, level);
   QueryDistance q(space_, rows_->Row(row), rows_->dim(), kernels_);
   const ExactWalk walk{q, rows_, space_ == Space::kCosine ? &inv_norms_ : nullptr,
@@ -314,7 +314,11 @@ Status HnswIndex::Insert(std::span<const uint32_t> rows) {
   present_.Reserve(n);
   deleted_.Reserve(n);
   if (space_ == Space::kCosine) inv_norms_.Reserve(n);
-  if (options_.quantized_search) codes_.Reserve(n);
+  if (options_.quantized_search) {
+    std::lock_guard<std::mutex> codes_lock(codes_mu_);
+    codes_.Reserve(n);
+    encoded_.Reserve(n);
+  }
 
   // Drop rows already in the graph and repeats within the batch: two threads inserting the same
   // node would corrupt its lists.
@@ -371,8 +375,19 @@ void HnswIndex::TrainQuantizer(std::span<const uint32_t> incoming) {
     scales.push_back(space_ == Space::kCosine ? InverseNorm(row, rows_->dim()) : 1.0f);
   }
   sq8_.Train(sample, scales);
-  for (uint32_t r = 0; r < covered; ++r) {
-    if (present_.Test(r)) EncodeRow(r);
+  // The graph's rows, and the published rows it does not hold yet (the tail the engine scans until
+  // they are inserted: ScanQuantized serves it once they have codes).
+  std::lock_guard<std::mutex> codes_lock(codes_mu_);
+  const uint32_t published = rows_->rows();
+  codes_.Reserve(published);
+  encoded_.Reserve(published);
+  for (uint32_t r = 0; r < published; ++r) {
+    if (r < covered && present_.Test(r)) {
+      EncodeRow(r, InvNorm(r));
+    } else {
+      EncodeRow(r, space_ == Space::kCosine ? InverseNorm(rows_->Row(r), rows_->dim()) : 1.0f);
+    }
+    encoded_.Set(r);
   }
   // Searches that see the flag see the ranges and every code written above. Sequentially
   // consistent: see Search's count of float searches.
@@ -387,7 +402,6 @@ bool HnswIndex::QuantizerPending() const {
 void HnswIndex::TrainQuantizerIfNeeded() {
   std::lock_guard<std::mutex> lock(write_mutex_);
   if (!QuantizerPending()) return;
-  codes_.Reserve(std::min<uint64_t>(graph_.capacity(), rows_->rows()));
   TrainQuantizer({});
 }
 
@@ -397,7 +411,76 @@ void HnswIndex::WaitForFloatSearches(int max_ms) const {
   }
 }
 
-void HnswIndex::EncodeRow(uint32_t row) { sq8_.Encode(rows_->Row(row), InvNorm(row), codes_.At(row)); }
+void HnswIndex::EncodeRow(uint32_t row, float inv_norm) { sq8_.Encode(rows_->Row(row), inv_norm, codes_.At(row)); }
+
+float HnswIndex::RowInvNorm(const float* row) const {
+  return space_ == Space::kCosine ? InverseNorm(row, rows_->dim()) : 1.0f;
+}
+
+void HnswIndex::EnsureEncoded(uint32_t row) {
+  if (encoded_.Test(row)) return;
+  std::lock_guard<std::mutex> lock(codes_mu_);
+  if (encoded_.Test(row)) return;
+  codes_.Reserve(uint64_t(row) + 1);
+  EncodeRow(row, space_ == Space::kCosine ? InverseNorm(rows_->Row(row), rows_->dim()) : 1.0f);
+  encoded_.Set(row);
+}
+
+void HnswIndex::EncodeRows(std::span<const uint32_t> rows) {
+  if (!sq8_ready_.load(std::memory_order_acquire) || rows.empty()) return;
+  const uint32_t dim = rows_->dim();
+  std::lock_guard<std::mutex> lock(codes_mu_);
+  uint32_t max_row = 0;
+  for (uint32_t r : rows) max_row = std::max(max_row, r);
+  codes_.Reserve(uint64_t(max_row) + 1);
+  encoded_.Reserve(uint64_t(max_row) + 1);
+  // Read with CopyRows (runs of consecutive rows, as a write appends them), not the mapping.
+  constexpr uint32_t kRunRows = 256;
+  std::vector<float> buf(size_t(kRunRows) * dim);
+  size_t i = 0;
+  while (i < rows.size()) {
+    uint32_t n = 1;
+    while (n < kRunRows && i + n < rows.size() && rows[i + n] == rows[i] + n) ++n;
+    rows_->CopyRows(rows[i], n, buf.data());
+    for (uint32_t j = 0; j < n; ++j) {
+      const uint32_t r = rows[i + j];
+      if (encoded_.Test(r)) continue;
+      const float* v = buf.data() + size_t(j) * dim;
+      sq8_.Encode(v, space_ == Space::kCosine ? InverseNorm(v, dim) : 1.0f, codes_.At(r));
+      encoded_.Set(r);
+    }
+    i += n;
+  }
+}
+
+bool HnswIndex::HasCodesFor(const RowBitmap& rows) const {
+  if (!sq8_ready_.load(std::memory_order_acquire)) return false;
+  const auto& words = rows.words();
+  for (size_t w = 0; w < words.size(); ++w) {
+    if (words[w] & ~encoded_.Word(uint32_t(w))) return false;
+  }
+  return true;
+}
+
+Result<std::vector<Neighbor>> HnswIndex::ScanQuantized(const float* query, size_t k, const RowBitmap& rows) const {
+  if (query == nullptr) return Status::InvalidArgument("hnsw index: null query");
+  if (!HasCodesFor(rows)) return Status::InvalidArgument("hnsw index: ScanQuantized over rows without quantized codes");
+  QueryDistance q(space_, query, rows_->dim(), kernels_);
+  ScanInput in;
+  in.rows = rows_;
+  in.query = &q;
+  in.inv_norms = &inv_norms_;
+  in.present = &encoded_;
+  in.deleted = &deleted_;
+  in.allow = &rows;
+  in.high_water = rows_->rows();
+  in.k = RerankCount(k, std::max(k, ef_search()));
+  std::unique_ptr<SearchScratch> s = pool_.Acquire(0);
+  s->sq8.Prepare(sq8_, query, kernels_);
+  std::vector<Neighbor> approx = QuantizedScan(in, s->sq8, codes_, 1);
+  pool_.Release(std::move(s));
+  return Rerank(q, std::move(approx), k);
+}
 
 void HnswIndex::MarkDeleted(uint32_t row) {
   std::lock_guard<std::mutex> lock(write_mutex_);
@@ -454,7 +537,7 @@ std::vector<Neighbor> HnswIndex::Rerank(const QueryDistance& q, std::vector<Neig
       const uint32_t row = candidates[i + j].row;
       rows_->CopyRow(row, buf.data() + j * dim);
       ptrs[j] = buf.data() + j * dim;
-      inv[j] = InvNorm(row);
+      inv[j] = RowInvNorm(ptrs[j]);
     }
     float dist[4];
     q.To4(ptrs, inv, dist);
@@ -462,7 +545,7 @@ std::vector<Neighbor> HnswIndex::Rerank(const QueryDistance& q, std::vector<Neig
   }
   for (; i < candidates.size(); ++i) {
     rows_->CopyRow(candidates[i].row, buf.data());
-    candidates[i].distance = q.To(buf.data(), InvNorm(candidates[i].row));
+    candidates[i].distance = q.To(buf.data(), RowInvNorm(buf.data()));
   }
   std::sort(candidates.begin(), candidates.end());
   if (candidates.size() > k) candidates.resize(k);

@@ -122,6 +122,16 @@ class HnswIndex final : public VectorIndex {
   // Trains the quantized copy and encodes every row of the graph when QuantizerPending(); a writer
   // call (serialized with Insert), safe alongside searches.
   void TrainQuantizerIfNeeded();
+  // Writer (the engine, after a commit; safe alongside Insert and searches): gives rows the graph
+  // does not hold yet their quantized codes, so that ScanQuantized can answer for them. A no-op
+  // until the copy is trained (training encodes every published row); encoded rows are skipped.
+  void EncodeRows(std::span<const uint32_t> rows);
+  // True once the copy is trained and every row set in `rows` has its codes.
+  bool HasCodesFor(const RowBitmap& rows) const;
+  // The k nearest of `rows` (deleted ones are the caller's to leave out) by a scan of the quantized
+  // copy, re-ranked exactly (HnswOptions::rerank): the engine's scan of the rows the graph does not
+  // hold yet, a quarter of the bytes of a float scan. InvalidArgument unless HasCodesFor(rows).
+  Result<std::vector<Neighbor>> ScanQuantized(const float* query, size_t k, const RowBitmap& rows) const;
   // Waits (up to `max_ms`) until no search that reads the float rows through their mapping is
   // running: once quantized(), new searches read none, so the engine waits for the ones that began
   // before the copy was ready before it lets the rows go from resident memory.
@@ -153,7 +163,13 @@ class HnswIndex final : public VectorIndex {
   // Writer: learns the quantizer's ranges from the graph's rows and `incoming` (about to be
   // inserted), encodes the graph's rows and then lets searches use the copy.
   void TrainQuantizer(std::span<const uint32_t> incoming);
-  void EncodeRow(uint32_t row);
+  // REQUIRES codes_mu_ (or no concurrent encoder).
+  void EncodeRow(uint32_t row, float inv_norm);
+  // Encodes a row unless it already is (a row the engine encoded after its commit).
+  void EnsureEncoded(uint32_t row);
+  // The inverse norm of a row's floats for cosine (computed: rows outside the graph have no stored
+  // one), else 1.
+  float RowInvNorm(const float* row) const;
   // The paper's neighbor heuristic over `cands` (sorted ascending by distance to the base node).
   void SelectNeighbors(std::vector<Candidate>* cands, uint32_t max) const;
   void InsertNode(uint32_t row, SearchScratch* s);
@@ -186,7 +202,9 @@ class HnswIndex final : public VectorIndex {
   std::atomic<uint32_t> covered_rows_{0};
   std::atomic<size_t> live_{0};
   Sq8Quantizer sq8_;             // written once, before sq8_ready_ is set
-  ChunkedArray<uint8_t> codes_;  // a row's codes are written before it is linked
+  ChunkedArray<uint8_t> codes_;  // a row's codes are written before it is linked or scanned
+  ConcurrentRowSet encoded_;     // rows whose codes are written (set after them)
+  std::mutex codes_mu_;          // serializes encoders and the growth of codes_ and encoded_
   std::atomic<bool> sq8_ready_{false};
   mutable std::atomic<int> float_searches_{0};  // searches reading float rows through the mapping
   mutable VisitedPool pool_;
