@@ -477,7 +477,7 @@ Result<std::vector<Neighbor>> HnswIndex::ScanQuantized(const float* query, size_
   in.k = RerankCount(k, std::max(k, ef_search()));
   std::unique_ptr<SearchScratch> s = pool_.Acquire(0);
   s->sq8.Prepare(sq8_, query, kernels_);
-  std::vector<Neighbor> approx = QuantizedScan(in, s->sq8, codes_, 1);
+  std::vector<Neighbor> approx = QuantizedScan(in, s->sq8, codes_, DefaultScanThreads());
   pool_.Release(std::move(s));
   return Rerank(q, std::move(approx), k);
 }
