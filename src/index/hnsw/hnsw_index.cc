@@ -417,6 +417,12 @@ float HnswIndex::RowInvNorm(const float* row) const {
   return space_ == Space::kCosine ? InverseNorm(row, rows_->dim()) : 1.0f;
 }
 
+float HnswIndex::StoredOrRowInvNorm(uint32_t row, const float* values) const {
+  if (space_ != Space::kCosine) return 1.0f;
+  // A graph row's norm is stored before its presence bit is set.
+  return present_.Test(row) ? inv_norms_[row] : InverseNorm(values, rows_->dim());
+}
+
 void HnswIndex::EnsureEncoded(uint32_t row) {
   if (encoded_.Test(row)) return;
   std::lock_guard<std::mutex> lock(codes_mu_);
@@ -537,7 +543,7 @@ std::vector<Neighbor> HnswIndex::Rerank(const QueryDistance& q, std::vector<Neig
       const uint32_t row = candidates[i + j].row;
       rows_->CopyRow(row, buf.data() + j * dim);
       ptrs[j] = buf.data() + j * dim;
-      inv[j] = RowInvNorm(ptrs[j]);
+      inv[j] = StoredOrRowInvNorm(row, ptrs[j]);
     }
     float dist[4];
     q.To4(ptrs, inv, dist);
@@ -545,7 +551,7 @@ std::vector<Neighbor> HnswIndex::Rerank(const QueryDistance& q, std::vector<Neig
   }
   for (; i < candidates.size(); ++i) {
     rows_->CopyRow(candidates[i].row, buf.data());
-    candidates[i].distance = q.To(buf.data(), RowInvNorm(buf.data()));
+    candidates[i].distance = q.To(buf.data(), StoredOrRowInvNorm(candidates[i].row, buf.data()));
   }
   std::sort(candidates.begin(), candidates.end());
   if (candidates.size() > k) candidates.resize(k);

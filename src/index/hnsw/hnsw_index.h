@@ -67,7 +67,7 @@ struct HnswOptions {
   // need not stay resident (VectorStore::ReleaseResident).
   size_t rerank = 0;
   // The re-rank depth the engine uses (api::EngineHnswOptions; bench/ measures it as ochre-sq8).
-  static constexpr size_t kEngineRerank = 32;
+  static constexpr size_t kEngineRerank = 24;
 };
 
 class HnswIndex final : public VectorIndex {
@@ -170,6 +170,8 @@ class HnswIndex final : public VectorIndex {
   // The inverse norm of a row's floats for cosine (computed: rows outside the graph have no stored
   // one), else 1.
   float RowInvNorm(const float* row) const;
+  // The stored inverse norm of a graph row, else RowInvNorm of its `values`.
+  float StoredOrRowInvNorm(uint32_t row, const float* values) const;
   // The paper's neighbor heuristic over `cands` (sorted ascending by distance to the base node).
   void SelectNeighbors(std::vector<Candidate>* cands, uint32_t max) const;
   void InsertNode(uint32_t row, SearchScratch* s);
