@@ -39,6 +39,23 @@ Result<std::optional<Metadata>> DecodeOptional(const std::optional<std::string>&
   return std::optional<Metadata>(std::move(m));
 }
 
+// The float rows `wanted`, in that order, read with CopyRows in runs of consecutive rows (a get
+// returns records in insertion order, so most come as a few runs): from the file, not through the
+// mapping, so that reading vectors back does not make them resident again.
+std::vector<float> CopyRowsInOrder(const RowChunks& rows, const std::vector<uint32_t>& wanted) {
+  constexpr uint32_t kMaxRun = 4096;
+  const size_t dim = rows.dim();
+  std::vector<float> out(wanted.size() * dim);
+  size_t i = 0;
+  while (i < wanted.size()) {
+    uint32_t n = 1;
+    while (n < kMaxRun && i + n < wanted.size() && wanted[i + n] == wanted[i] + n) ++n;
+    rows.CopyRows(wanted[i], n, out.data() + i * dim);
+    i += n;
+  }
+  return out;
+}
+
 }  // namespace
 
 Result<GetResult> CollectionImpl::Get(const GetOptions& o) const {
@@ -87,14 +104,13 @@ Result<GetResult> CollectionImpl::Get(const GetOptions& o) const {
       out.embeddings.emplace();
     } else {
       const RowChunks& rows = rt->store->rows();
-      std::vector<float> data;
-      data.reserve(records.size() * rt->dim);
+      std::vector<uint32_t> wanted;
+      wanted.reserve(records.size());
       for (const auto& r : records) {
         if (r.row >= rows.rows()) return Status::Corruption("record " + r.id + " points past the vector file");
-        const float* v = rows.Row(r.row);
-        data.insert(data.end(), v, v + rt->dim);
+        wanted.push_back(r.row);
       }
-      out.embeddings.emplace(rt->dim, std::move(data));
+      out.embeddings.emplace(rt->dim, CopyRowsInOrder(rows, wanted));
     }
   }
   return out;
@@ -307,7 +323,7 @@ Result<QueryResult> CollectionImpl::Query(const QueryOptions& o) const {
         return a.distance < b.distance || (a.distance == b.distance && records[a.record].id < records[b.record].id);
       });
       if (resolved.size() > k) resolved.resize(k);
-      std::vector<float> vectors;
+      std::vector<uint32_t> vector_rows;
       for (const Hit& h : resolved) {
         storage::RecordRow& rec = records[h.record];
         if (o.include.distances) (*out.distances)[q].push_back(h.distance);
@@ -317,13 +333,10 @@ Result<QueryResult> CollectionImpl::Query(const QueryOptions& o) const {
           (*out.metadatas)[q].push_back(std::move(m));
         }
         if (o.include.uris) (*out.uris)[q].push_back(std::move(rec.uri));
-        if (o.include.embeddings) {
-          const float* v = rows.Row(rec.row);
-          vectors.insert(vectors.end(), v, v + rt->dim);
-        }
+        if (o.include.embeddings) vector_rows.push_back(rec.row);
         out.ids[q].push_back(std::move(rec.id));
       }
-      if (o.include.embeddings) (*out.embeddings)[q] = FloatMatrix(rt->dim, std::move(vectors));
+      if (o.include.embeddings) (*out.embeddings)[q] = FloatMatrix(rt->dim, CopyRowsInOrder(rows, vector_rows));
     }
     if (from_index && !state_->filter_index().StillValid(view)) {
       out = empty_result();

@@ -129,14 +129,36 @@ TEST_F(ResidentMemoryTest, IndexedRowsLeaveResidentMemoryAndAnswersStayExact) {
   EXPECT_LE(after_training, 256);
   ASSERT_NO_FATAL_FAILURE(ExpectExactAnswers(*c));
   EXPECT_EQ(testutil::ResidentKbOfFile("vectors.f32"), after_training) << "queries mapped float rows back";
-  // get with embeddings still reads them (through the mapping), exactly.
+  // get and query with embeddings read them exactly, from the file: nothing mapped back either.
   GetOptions g;
-  g.ids = std::vector<std::string>{"r8999"};
   g.include = Include{false, true, false, false, false};
   auto got = c->Get(g);
   ASSERT_TRUE(got.ok());
-  ASSERT_EQ(got->ids.size(), 1u);
-  for (size_t d = 0; d < kDim; ++d) ASSERT_EQ(got->embeddings->row(0)[d], data_[size_t(8999) * kDim + d]);
+  ASSERT_EQ(got->ids.size(), size_t(kRows));
+  for (size_t i = 0; i < got->ids.size(); ++i) {
+    const int row = std::stoi(got->ids[i].substr(1));
+    for (size_t d = 0; d < kDim; ++d) ASSERT_EQ(got->embeddings->row(i)[d], data_[size_t(row) * kDim + d]);
+  }
+  g.ids = std::vector<std::string>{"r8999", "r17", "r4000"};
+  got = c->Get(g);
+  ASSERT_TRUE(got.ok());
+  ASSERT_EQ(got->ids.size(), 3u);
+  for (size_t i = 0; i < 3; ++i) {
+    const int row = std::stoi(got->ids[i].substr(1));
+    for (size_t d = 0; d < kDim; ++d) ASSERT_EQ(got->embeddings->row(i)[d], data_[size_t(row) * kDim + d]);
+  }
+  QueryOptions q;
+  q.query_embeddings = FloatMatrix(kDim, std::vector<float>(&data_[0], &data_[kDim]));
+  q.n_results = 5;
+  q.include = Include{false, true, false, true, false};
+  auto r = c->Query(q);
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->ids[0].size(), 5u);
+  for (size_t j = 0; j < 5; ++j) {
+    const int row = std::stoi(r->ids[0][j].substr(1));
+    for (size_t d = 0; d < kDim; ++d) ASSERT_EQ((*r->embeddings)[0].row(j)[d], data_[size_t(row) * kDim + d]);
+  }
+  EXPECT_EQ(testutil::ResidentKbOfFile("vectors.f32"), after_training);
 }
 
 }  // namespace
