@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <queue>
 #include <string>
 #include <thread>
 
@@ -480,7 +481,7 @@ Result<std::vector<Neighbor>> HnswIndex::ScanQuantized(const float* query, size_
   in.deleted = &deleted_;
   in.allow = &rows;
   in.high_water = rows_->rows();
-  in.k = RerankCount(k, std::max(k, ef_search()));
+  in.k = std::max(k, ef_search());  // a beam's worth of candidates for Rerank to choose from
   std::unique_ptr<SearchScratch> s = pool_.Acquire(0);
   s->sq8.Prepare(sq8_, query, kernels_);
   std::vector<Neighbor> approx = QuantizedScan(in, s->sq8, codes_, DefaultScanThreads());
@@ -514,29 +515,35 @@ std::vector<Neighbor> HnswIndex::ExactSearch(const QueryDistance& q, const float
   if (!quantized || !sq8_ready_.load(std::memory_order_acquire)) return ExactScan(in, DefaultScanThreads());
   std::unique_ptr<SearchScratch> s = pool_.Acquire(0);
   s->sq8.Prepare(sq8_, query, kernels_);
-  in.k = RerankCount(k, std::max(k, ef_search()));
+  in.k = std::max(k, ef_search());  // a beam's worth of candidates for Rerank to choose from
   std::vector<Neighbor> approx = QuantizedScan(in, s->sq8, codes_, DefaultScanThreads());
   pool_.Release(std::move(s));
   return Rerank(q, std::move(approx), k);
 }
 
-size_t HnswIndex::RerankCount(size_t k, size_t beam) const {
-  if (options_.rerank == 0) return beam;
-  return std::min(beam, std::max(options_.rerank, k));
-}
-
 std::vector<Neighbor> HnswIndex::Rerank(const QueryDistance& q, std::vector<Neighbor> candidates, size_t k) const {
-  const size_t n = RerankCount(k, candidates.size());
-  if (n < candidates.size()) {
-    std::nth_element(candidates.begin(), candidates.begin() + ptrdiff_t(n), candidates.end());
-    candidates.resize(n);
-  }
-  // Four rows at a time through a small buffer: CopyRow reads them from the file when the store
-  // has one (a few microseconds each from the page cache), never through the mapping.
+  // The likeliest first: ascending approximate distance.
+  std::sort(candidates.begin(), candidates.end());
+  const size_t total = candidates.size();
+  const size_t min_n = options_.rerank == 0 ? total : std::min(total, std::max(options_.rerank, k));
+  // Rows are read with CopyRow: from the file when the store has one (under a microsecond each
+  // from the page cache), never through the mapping.
   const size_t dim = rows_->dim();
   std::vector<float> buf(4 * dim);
+  float max_error = 0;               // the largest |approximate - exact| seen in this query
+  std::priority_queue<float> worst;  // the k smallest exact distances so far, the largest on top
+  auto note = [&](size_t i, float exact) {
+    max_error = std::max(max_error, std::abs(exact - candidates[i].distance));
+    candidates[i].distance = exact;
+    if (worst.size() < k) {
+      worst.push(exact);
+    } else if (exact < worst.top()) {
+      worst.pop();
+      worst.push(exact);
+    }
+  };
   size_t i = 0;
-  for (; i + 4 <= candidates.size(); i += 4) {
+  for (; i + 4 <= min_n; i += 4) {
     const float* ptrs[4];
     float inv[4];
     for (size_t j = 0; j < 4; ++j) {
@@ -547,12 +554,18 @@ std::vector<Neighbor> HnswIndex::Rerank(const QueryDistance& q, std::vector<Neig
     }
     float dist[4];
     q.To4(ptrs, inv, dist);
-    for (size_t j = 0; j < 4; ++j) candidates[i + j].distance = dist[j];
+    for (size_t j = 0; j < 4; ++j) note(i + j, dist[j]);
   }
-  for (; i < candidates.size(); ++i) {
+  // Past the minimum, a candidate is re-ranked while it could still be among the k best: its
+  // approximate distance, less twice the largest error seen (an estimate of the quantization's
+  // error, which depends on the data: on clustered data the first ones settle it, on data whose
+  // distances crowd together it reads further), is below the k-th exact distance so far.
+  for (; i < total; ++i) {
+    if (i >= min_n && worst.size() >= k && candidates[i].distance - 2 * max_error > worst.top()) break;
     rows_->CopyRow(candidates[i].row, buf.data());
-    candidates[i].distance = q.To(buf.data(), StoredOrRowInvNorm(candidates[i].row, buf.data()));
+    note(i, q.To(buf.data(), StoredOrRowInvNorm(candidates[i].row, buf.data())));
   }
+  candidates.resize(i);
   std::sort(candidates.begin(), candidates.end());
   if (candidates.size() > k) candidates.resize(k);
   return candidates;

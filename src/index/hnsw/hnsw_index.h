@@ -61,7 +61,8 @@ struct HnswOptions {
   // float rows meanwhile).
   bool defer_quantizer = false;
   // With quantized_search: how many of the best candidates by quantized distance are re-ranked
-  // with exact distances (at least k); 0 re-ranks the whole beam. The re-ranked rows are read with
+  // with exact distances at least (and at least k; more while a candidate could still be among the
+  // k best given the quantization error seen in the query); 0 re-ranks the whole beam. The re-ranked rows are read with
   // RowChunks::CopyRow (pread from a persistent store's file), so that a search, and the scan that
   // answers a selective filter, touch no mapped float row once the copy is trained: the float rows
   // need not stay resident (VectorStore::ReleaseResident).
@@ -182,10 +183,10 @@ class HnswIndex final : public VectorIndex {
   // copy is not trained, else of the quantized copy, re-ranked exactly (see HnswOptions::rerank).
   std::vector<Neighbor> ExactSearch(const QueryDistance& q, const float* query, size_t k, const RowBitmap* allow,
                                     bool quantized) const;
-  // Exact distances for the best `candidates` by approximate distance (how many: RerankCount),
-  // ascending by (distance, row), at most k.
+  // The k best of `candidates` (approximate distances) by exact distance, ascending by (distance,
+  // row): re-ranks the likeliest HnswOptions::rerank (at least k), then more while one could still
+  // enter the k best given the quantization error seen (hnsw_index.cc).
   std::vector<Neighbor> Rerank(const QueryDistance& q, std::vector<Neighbor> candidates, size_t k) const;
-  size_t RerankCount(size_t k, size_t beam) const;
   bool PreferExact(const SearchParams& params, size_t ef) const;
 
   const Space space_;
