@@ -46,13 +46,8 @@ std::vector<float> CopyRowsInOrder(const RowChunks& rows, const std::vector<uint
   constexpr uint32_t kMaxRun = 4096;
   const size_t dim = rows.dim();
   std::vector<float> out(wanted.size() * dim);
-  size_t i = 0;
-  while (i < wanted.size()) {
-    uint32_t n = 1;
-    while (n < kMaxRun && i + n < wanted.size() && wanted[i + n] == wanted[i] + n) ++n;
-    rows.CopyRows(wanted[i], n, out.data() + i * dim);
-    i += n;
-  }
+  ForEachConsecutiveRun(wanted, kMaxRun,
+                        [&](size_t i, uint32_t n) { rows.CopyRows(wanted[i], n, out.data() + i * dim); });
   return out;
 }
 

@@ -22,8 +22,23 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <span>
 
 namespace ochre {
+
+// Calls fn(i, n) for each run of consecutive row numbers in `rows`, in order: rows[i + j] ==
+// rows[i] + j for j < n, n <= max_run. A run is then one RowChunks::CopyRows (one pread); rows
+// appended by one write, or returned in insertion order, come as a few long runs.
+template <typename Fn>
+void ForEachConsecutiveRun(std::span<const uint32_t> rows, uint32_t max_run, Fn fn) {
+  size_t i = 0;
+  while (i < rows.size()) {
+    uint32_t n = 1;
+    while (n < max_run && i + n < rows.size() && rows[i + n] == rows[i] + n) ++n;
+    fn(i, n);
+    i += n;
+  }
+}
 
 class RowChunks {
  public:

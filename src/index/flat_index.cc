@@ -57,16 +57,12 @@ void FlatIndex::ComputeInverseNorms(std::span<const uint32_t> rows) {
   // write), so that the rows are not mapped into resident memory just to take their norms.
   constexpr uint32_t kRunRows = 256;
   std::vector<float> buf(size_t(kRunRows) * dim);
-  size_t i = 0;
-  while (i < rows.size()) {
-    uint32_t n = 1;
-    while (n < kRunRows && i + n < rows.size() && rows[i + n] == rows[i] + n) ++n;
+  ForEachConsecutiveRun(rows, kRunRows, [&](size_t i, uint32_t n) {
     rows_->CopyRows(rows[i], n, buf.data());
     for (uint32_t j = 0; j < n; ++j) {
       if (!present_.Test(rows[i + j])) inv_norms_[rows[i + j]] = InverseNorm(buf.data() + size_t(j) * dim, dim);
     }
-    i += n;
-  }
+  });
 }
 
 void FlatIndex::MarkDeleted(uint32_t row) {

@@ -46,6 +46,29 @@ RecordRow ReadRecord(const Statement& st, bool with_payload) {
   return r;
 }
 
+// Steps `st` to its end, appending each row as a record (ReadRecord's columns).
+Status AppendRecords(Statement* st, bool with_payload, std::vector<RecordRow>* out) {
+  while (true) {
+    OCHRE_ASSIGN_OR_RETURN(bool row, st->Step());
+    if (!row) return Status::Ok();
+    out->push_back(ReadRecord(*st, with_payload));
+  }
+}
+
+// A list of numbers as one JSON array parameter (read back with json_each): any length costs one
+// host parameter.
+template <typename Int>
+std::string JsonIntArray(std::span<const Int> items) {
+  std::string out = "[";
+  out.reserve(items.size() * 8 + 2);
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i) out += ',';
+    out += std::to_string(items[i]);
+  }
+  out += ']';
+  return out;
+}
+
 void BindParam(Statement* st, int index, const CatalogConn::SqlParam& p) {
   std::visit([&](const auto& v) { st->Bind(index, v); }, p);
 }
@@ -386,11 +409,7 @@ Result<std::vector<RecordRow>> CatalogConn::FindRecordsByIds(int64_t cid, const 
                                      "WHERE cid = ?1 AND id IN (SELECT value FROM json_each(?2)) ORDER BY rid"));
   st->Reset();
   st->Bind(1, cid).Bind(2, JsonStringArray(ids));
-  while (true) {
-    OCHRE_ASSIGN_OR_RETURN(bool row, st->Step());
-    if (!row) break;
-    out.push_back(ReadRecord(*st, true));
-  }
+  OCHRE_RETURN_IF_ERROR(AppendRecords(st, true, &out));
   return out;
 }
 
@@ -444,23 +463,12 @@ Result<std::vector<RecordRow>> CatalogConn::FindRecordsByRows(int64_t cid, std::
   st->Reset();
   st->Bind(1, cid);
   if (slots == 0) {
-    std::string array = "[";
-    array.reserve(rows.size() * 8 + 2);
-    for (size_t i = 0; i < rows.size(); ++i) {
-      if (i) array += ',';
-      array += std::to_string(rows[i]);
-    }
-    array += ']';
-    st->Bind(2, array);
+    st->Bind(2, JsonIntArray(rows));
   } else {
     for (size_t i = 0; i < slots; ++i) st->Bind(int(i) + 2, i < rows.size() ? int64_t{rows[i]} : int64_t{-1});
   }
   out.reserve(rows.size());
-  while (true) {
-    OCHRE_ASSIGN_OR_RETURN(bool row, st->Step());
-    if (!row) break;
-    out.push_back(ReadRecord(*st, with_payload));
-  }
+  OCHRE_RETURN_IF_ERROR(AppendRecords(st, with_payload, &out));
   st->Reset();
   return out;
 }
@@ -491,11 +499,7 @@ Result<std::vector<RecordRow>> CatalogConn::SelectRecords(int64_t cid, std::stri
   if (ids) st->Bind(n + 2, JsonStringArray(*ids));
   st->Bind(n + 3, limit < 0 ? int64_t{-1} : limit).Bind(n + 4, offset);
   std::vector<RecordRow> out;
-  while (true) {
-    OCHRE_ASSIGN_OR_RETURN(bool row, st->Step());
-    if (!row) break;
-    out.push_back(ReadRecord(*st, with_payload));
-  }
+  OCHRE_RETURN_IF_ERROR(AppendRecords(st, with_payload, &out));
   return out;
 }
 
@@ -505,13 +509,7 @@ Result<std::vector<RecordRow>> CatalogConn::SelectRecordsByRids(int64_t cid, con
   if (rids.empty()) return out;
   // The rids travel as one JSON array (one host parameter whatever their number); SQLite reads
   // them into a sorted ephemeral index and looks each up by rowid, already in rid order.
-  std::string array = "[";
-  array.reserve(rids.size() * 8 + 2);
-  for (size_t i = 0; i < rids.size(); ++i) {
-    if (i) array += ',';
-    array += std::to_string(rids[i]);
-  }
-  array += ']';
+  const std::string array = JsonIntArray(std::span<const int64_t>(rids));
   OCHRE_ASSIGN_OR_RETURN(
       Statement * st,
       db_->Cached(with_payload ? "SELECT rid, id, row, document, uri, metadata_json FROM records WHERE rid IN "
@@ -521,11 +519,7 @@ Result<std::vector<RecordRow>> CatalogConn::SelectRecordsByRids(int64_t cid, con
   st->Reset();
   st->Bind(1, array).Bind(2, cid);
   out.reserve(rids.size());
-  while (true) {
-    OCHRE_ASSIGN_OR_RETURN(bool row, st->Step());
-    if (!row) break;
-    out.push_back(ReadRecord(*st, with_payload));
-  }
+  OCHRE_RETURN_IF_ERROR(AppendRecords(st, with_payload, &out));
   st->Reset();
   return out;
 }

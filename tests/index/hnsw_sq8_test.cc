@@ -192,7 +192,9 @@ TEST_P(HnswSq8Test, ShallowRerankAndQuantizedScanKeepRecallAndExactDistances) {
     for (size_t j = 0; j < got.size(); ++j) {
       EXPECT_NEAR(got[j].distance, testing::ReferenceDistance(space, q, rows.Row(got[j].row), dim),
                   1e-4 * (1.0 + std::abs(got[j].distance)));
-      if (j > 0) EXPECT_FALSE(got[j] < got[j - 1]);
+      if (j > 0) {
+        EXPECT_FALSE(got[j] < got[j - 1]);
+      }
     }
   };
   auto queries = testing::ClusteredVectors(100, dim, 32, 14);
@@ -288,7 +290,9 @@ TEST_P(HnswSq8Test, TailRowsGetCodesAndScanLikeTheFloats) {
       EXPECT_TRUE(tail.Test(nb.row));
       EXPECT_NEAR(nb.distance, testing::ReferenceDistance(space, q, rows.Row(nb.row), dim),
                   1e-4 * (1.0 + std::abs(nb.distance)));
-      if (j > 0) EXPECT_FALSE(nb < (*got)[j - 1]);
+      if (j > 0) {
+        EXPECT_FALSE(nb < (*got)[j - 1]);
+      }
     }
   }
   EXPECT_GE(recall / 50, 0.99);

@@ -444,10 +444,7 @@ void HnswIndex::EncodeRows(std::span<const uint32_t> rows) {
   // Read with CopyRows (runs of consecutive rows, as a write appends them), not the mapping.
   constexpr uint32_t kRunRows = 256;
   std::vector<float> buf(size_t(kRunRows) * dim);
-  size_t i = 0;
-  while (i < rows.size()) {
-    uint32_t n = 1;
-    while (n < kRunRows && i + n < rows.size() && rows[i + n] == rows[i] + n) ++n;
+  ForEachConsecutiveRun(rows, kRunRows, [&](size_t i, uint32_t n) {
     rows_->CopyRows(rows[i], n, buf.data());
     for (uint32_t j = 0; j < n; ++j) {
       const uint32_t r = rows[i + j];
@@ -456,8 +453,7 @@ void HnswIndex::EncodeRows(std::span<const uint32_t> rows) {
       sq8_.Encode(v, space_ == Space::kCosine ? InverseNorm(v, dim) : 1.0f, codes_.At(r));
       encoded_.Set(r);
     }
-    i += n;
-  }
+  });
 }
 
 bool HnswIndex::HasCodesFor(const RowBitmap& rows) const {
