@@ -8,6 +8,7 @@
 
 #include "ochre/ochre.h"
 #include "testutil/temp_dir.h"
+#include "testutil/test_client.h"
 
 namespace ochre {
 namespace {
@@ -15,9 +16,7 @@ namespace {
 class CollectionTest : public ::testing::TestWithParam<bool> {
  protected:
   void SetUp() override {
-    Settings settings;
-    settings.allow_reset = true;
-    auto client = GetParam() ? PersistentClient::Open(dir_.Sub("db"), settings) : EphemeralClient::Open(settings);
+    auto client = testutil::OpenTestClient(GetParam(), dir_);
     ASSERT_TRUE(client.ok()) << client.status().ToString();
     client_ = std::move(*client);
     ASSERT_TRUE(client_->Reset().ok());

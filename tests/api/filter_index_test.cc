@@ -17,6 +17,7 @@
 #include "ochre/ochre.h"
 #include "query/filter_eval.h"
 #include "testutil/temp_dir.h"
+#include "testutil/test_client.h"
 
 namespace ochre {
 namespace {
@@ -24,9 +25,7 @@ namespace {
 class FilterIndexTest : public ::testing::TestWithParam<bool> {
  protected:
   void SetUp() override {
-    Settings settings;
-    settings.allow_reset = true;
-    auto client = GetParam() ? PersistentClient::Open(dir_.Sub("db"), settings) : EphemeralClient::Open(settings);
+    auto client = testutil::OpenTestClient(GetParam(), dir_);
     ASSERT_TRUE(client.ok()) << client.status().ToString();
     client_ = std::move(*client);
     CreateCollectionOptions o;

@@ -18,6 +18,7 @@
 
 #include "ochre/ochre.h"
 #include "testutil/temp_dir.h"
+#include "testutil/test_client.h"
 
 namespace ochre {
 namespace {
@@ -38,9 +39,7 @@ double L2(const std::vector<float>& a, const float* b) {
 class QueryRecordsTest : public ::testing::TestWithParam<bool> {
  protected:
   void SetUp() override {
-    Settings settings;
-    settings.allow_reset = true;
-    auto client = GetParam() ? PersistentClient::Open(dir_.Sub("db"), settings) : EphemeralClient::Open(settings);
+    auto client = testutil::OpenTestClient(GetParam(), dir_);
     ASSERT_TRUE(client.ok()) << client.status().ToString();
     client_ = std::move(*client);
     CreateCollectionOptions o;
@@ -157,11 +156,21 @@ TEST_P(QueryRecordsTest, EveryIncludeAnswersTheExactRankingAfterUpdatesAndDelete
           // The same ids in the same order as the exact ranking (ties by id).
           ASSERT_EQ(id, ranked[i].second) << "position " << i;
           const size_t g = position.at(id);
-          if (inc.distances) EXPECT_EQ((*r->distances)[0][i], float(ranked[i].first)) << id;
-          if (inc.documents) EXPECT_EQ((*r->documents)[0][i], (*got->documents)[g]) << id;
-          if (inc.uris) EXPECT_EQ((*r->uris)[0][i], (*got->uris)[g]) << id;
-          if (inc.metadatas) EXPECT_EQ((*r->metadatas)[0][i], (*got->metadatas)[g]) << id;
-          if (inc.embeddings) EXPECT_EQ(L2(expected_.at(id).embedding, (*r->embeddings)[0].row(i)), 0.0) << id;
+          if (inc.distances) {
+            EXPECT_EQ((*r->distances)[0][i], float(ranked[i].first)) << id;
+          }
+          if (inc.documents) {
+            EXPECT_EQ((*r->documents)[0][i], (*got->documents)[g]) << id;
+          }
+          if (inc.uris) {
+            EXPECT_EQ((*r->uris)[0][i], (*got->uris)[g]) << id;
+          }
+          if (inc.metadatas) {
+            EXPECT_EQ((*r->metadatas)[0][i], (*got->metadatas)[g]) << id;
+          }
+          if (inc.embeddings) {
+            EXPECT_EQ(L2(expected_.at(id).embedding, (*r->embeddings)[0].row(i)), 0.0) << id;
+          }
         }
         EXPECT_EQ(r->distances.has_value(), inc.distances);
         EXPECT_EQ(r->documents.has_value(), inc.documents);

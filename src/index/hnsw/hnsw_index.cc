@@ -247,7 +247,7 @@ void HnswIndex::InsertNode(uint32_t row, SearchScratch* s) {
   const int level = RandomLevel(row);
   graph_.InitNode(row, level);
   if (space_ == Space::kCosine) inv_norms_[row] = InverseNorm(rows_->Row(row), rows_->dim());
-  if (sq8_ready_.load(std::memory_order_relaxed)) EnsureEncoded(row);
+  if (sq8_ready_.load(std::memory_order_relaxed)) EnsureEncoded(row, InvNorm(row));
   graph_.PublishNode(row, level);
   QueryDistance q(space_, rows_->Row(row), rows_->dim(), kernels_);
   const ExactWalk walk{q, rows_, space_ == Space::kCosine ? &inv_norms_ : nullptr,
@@ -373,7 +373,7 @@ void HnswIndex::TrainQuantizer(std::span<const uint32_t> incoming) {
   for (size_t i = 0; i < pool.size(); i += step) {
     const float* row = rows_->Row(pool[i]);
     sample.push_back(row);
-    scales.push_back(space_ == Space::kCosine ? InverseNorm(row, rows_->dim()) : 1.0f);
+    scales.push_back(RowInvNorm(row));
   }
   sq8_.Train(sample, scales);
   // The graph's rows, and the published rows it does not hold yet (the tail the engine scans until
@@ -383,11 +383,7 @@ void HnswIndex::TrainQuantizer(std::span<const uint32_t> incoming) {
   codes_.Reserve(published);
   encoded_.Reserve(published);
   for (uint32_t r = 0; r < published; ++r) {
-    if (r < covered && present_.Test(r)) {
-      EncodeRow(r, InvNorm(r));
-    } else {
-      EncodeRow(r, space_ == Space::kCosine ? InverseNorm(rows_->Row(r), rows_->dim()) : 1.0f);
-    }
+    EncodeRow(r, StoredOrRowInvNorm(r, rows_->Row(r)));
     encoded_.Set(r);
   }
   // Searches that see the flag see the ranges and every code written above. Sequentially
@@ -419,17 +415,17 @@ float HnswIndex::RowInvNorm(const float* row) const {
 }
 
 float HnswIndex::StoredOrRowInvNorm(uint32_t row, const float* values) const {
-  if (space_ != Space::kCosine) return 1.0f;
   // A graph row's norm is stored before its presence bit is set.
-  return present_.Test(row) ? inv_norms_[row] : InverseNorm(values, rows_->dim());
+  if (space_ == Space::kCosine && present_.Test(row)) return inv_norms_[row];
+  return RowInvNorm(values);
 }
 
-void HnswIndex::EnsureEncoded(uint32_t row) {
+void HnswIndex::EnsureEncoded(uint32_t row, float inv_norm) {
   if (encoded_.Test(row)) return;
   std::lock_guard<std::mutex> lock(codes_mu_);
   if (encoded_.Test(row)) return;
   codes_.Reserve(uint64_t(row) + 1);
-  EncodeRow(row, space_ == Space::kCosine ? InverseNorm(rows_->Row(row), rows_->dim()) : 1.0f);
+  EncodeRow(row, inv_norm);
   encoded_.Set(row);
 }
 
@@ -450,7 +446,7 @@ void HnswIndex::EncodeRows(std::span<const uint32_t> rows) {
       const uint32_t r = rows[i + j];
       if (encoded_.Test(r)) continue;
       const float* v = buf.data() + size_t(j) * dim;
-      sq8_.Encode(v, space_ == Space::kCosine ? InverseNorm(v, dim) : 1.0f, codes_.At(r));
+      sq8_.Encode(v, RowInvNorm(v), codes_.At(r));
       encoded_.Set(r);
     }
   });
@@ -469,17 +465,28 @@ Result<std::vector<Neighbor>> HnswIndex::ScanQuantized(const float* query, size_
   if (query == nullptr) return Status::InvalidArgument("hnsw index: null query");
   if (!HasCodesFor(rows)) return Status::InvalidArgument("hnsw index: ScanQuantized over rows without quantized codes");
   QueryDistance q(space_, query, rows_->dim(), kernels_);
+  return ScanCopyAndRerank(q, query, ScanOver(q, &encoded_, &rows, rows_->rows(), k), k);
+}
+
+ScanInput HnswIndex::ScanOver(const QueryDistance& q, const ConcurrentRowSet* present, const RowBitmap* allow,
+                              uint32_t high_water, size_t k) const {
   ScanInput in;
   in.rows = rows_;
   in.query = &q;
   in.inv_norms = &inv_norms_;
-  in.present = &encoded_;
+  in.present = present;
   in.deleted = &deleted_;
-  in.allow = &rows;
-  in.high_water = rows_->rows();
-  in.k = std::max(k, ef_search());  // a beam's worth of candidates for Rerank to choose from
+  in.allow = allow;
+  in.high_water = high_water;
+  in.k = k;
+  return in;
+}
+
+std::vector<Neighbor> HnswIndex::ScanCopyAndRerank(const QueryDistance& q, const float* query, ScanInput in,
+                                                   size_t k) const {
   std::unique_ptr<SearchScratch> s = pool_.Acquire(0);
   s->sq8.Prepare(sq8_, query, kernels_);
+  in.k = std::max(k, ef_search());  // a beam's worth of candidates for Rerank to choose from
   std::vector<Neighbor> approx = QuantizedScan(in, s->sq8, codes_, DefaultScanThreads());
   pool_.Release(std::move(s));
   return Rerank(q, std::move(approx), k);
@@ -499,22 +506,9 @@ size_t HnswIndex::MemoryBytes() const {
 
 std::vector<Neighbor> HnswIndex::ExactSearch(const QueryDistance& q, const float* query, size_t k,
                                              const RowBitmap* allow, bool quantized) const {
-  ScanInput in;
-  in.rows = rows_;
-  in.query = &q;
-  in.inv_norms = &inv_norms_;
-  in.present = &present_;
-  in.deleted = &deleted_;
-  in.allow = allow;
-  in.high_water = uint32_t(std::min<uint64_t>(graph_.capacity(), rows_->rows()));
-  in.k = k;
+  const ScanInput in = ScanOver(q, &present_, allow, uint32_t(std::min<uint64_t>(graph_.capacity(), rows_->rows())), k);
   if (!quantized || !sq8_ready_.load(std::memory_order_acquire)) return ExactScan(in, DefaultScanThreads());
-  std::unique_ptr<SearchScratch> s = pool_.Acquire(0);
-  s->sq8.Prepare(sq8_, query, kernels_);
-  in.k = std::max(k, ef_search());  // a beam's worth of candidates for Rerank to choose from
-  std::vector<Neighbor> approx = QuantizedScan(in, s->sq8, codes_, DefaultScanThreads());
-  pool_.Release(std::move(s));
-  return Rerank(q, std::move(approx), k);
+  return ScanCopyAndRerank(q, query, in, k);
 }
 
 std::vector<Neighbor> HnswIndex::Rerank(const QueryDistance& q, std::vector<Neighbor> candidates, size_t k) const {

@@ -41,6 +41,7 @@
 
 #include "common/row_chunks.h"
 #include "index/distance/distance.h"
+#include "index/exact_scan.h"
 #include "index/hnsw/chunked_array.h"
 #include "index/hnsw/hnsw_graph.h"
 #include "index/hnsw/sq8.h"
@@ -167,7 +168,7 @@ class HnswIndex final : public VectorIndex {
   // REQUIRES codes_mu_ (or no concurrent encoder).
   void EncodeRow(uint32_t row, float inv_norm);
   // Encodes a row unless it already is (a row the engine encoded after its commit).
-  void EnsureEncoded(uint32_t row);
+  void EnsureEncoded(uint32_t row, float inv_norm);
   // The inverse norm of a row's floats for cosine (computed: rows outside the graph have no stored
   // one), else 1.
   float RowInvNorm(const float* row) const;
@@ -183,6 +184,11 @@ class HnswIndex final : public VectorIndex {
   // copy is not trained, else of the quantized copy, re-ranked exactly (see HnswOptions::rerank).
   std::vector<Neighbor> ExactSearch(const QueryDistance& q, const float* query, size_t k, const RowBitmap* allow,
                                     bool quantized) const;
+  // The scan of rows in `present` (and `allow`, below high_water) for the k best, deleted ones left out.
+  ScanInput ScanOver(const QueryDistance& q, const ConcurrentRowSet* present, const RowBitmap* allow,
+                     uint32_t high_water, size_t k) const;
+  // That scan on the quantized copy, its k best re-ranked exactly (the copy must be trained).
+  std::vector<Neighbor> ScanCopyAndRerank(const QueryDistance& q, const float* query, ScanInput in, size_t k) const;
   // The k best of `candidates` (approximate distances) by exact distance, ascending by (distance,
   // row): re-ranks the likeliest HnswOptions::rerank (at least k), then more while one could still
   // enter the k best given the quantization error seen (hnsw_index.cc).
