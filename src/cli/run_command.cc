@@ -4,6 +4,7 @@
 #include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -56,7 +57,32 @@ constexpr SettingSpec kSettings[] = {
     {"threads", "OCHRE_THREADS"},
     {"log_level", "OCHRE_LOG_LEVEL"},
     {"max_n_results", "OCHRE_MAX_N_RESULTS"},
+    {"max_connections", "OCHRE_MAX_CONNECTIONS"},
 };
+
+// Chroma's environment variables, so that a compose file written for Chroma works unchanged. Below
+// OCHRE_* in precedence. The Rust server (1.x, rust/frontend/src/config.rs) reads CHROMA_<KEY> for
+// each config key (nested keys with `__`, which name nothing that applies here); the Python server
+// (0.x, chromadb/config.py) read its Settings fields upper-cased. Later entries win.
+constexpr SettingSpec kChromaEnv[] = {
+    {"path", "PERSIST_DIRECTORY"},
+    {"allow_reset", "ALLOW_RESET"},
+    {"host", "CHROMA_SERVER_HOST"},
+    {"port", "CHROMA_SERVER_HTTP_PORT"},
+    {"cors_allow_origins", "CHROMA_SERVER_CORS_ALLOW_ORIGINS"},
+    {"auth_token_file", "CHROMA_SERVER_AUTHN_CREDENTIALS_FILE"},
+    {"path", "CHROMA_PERSIST_PATH"},
+    {"host", "CHROMA_LISTEN_ADDRESS"},
+    {"port", "CHROMA_PORT"},
+    {"allow_reset", "CHROMA_ALLOW_RESET"},
+    {"max_payload_size_bytes", "CHROMA_MAX_PAYLOAD_SIZE_BYTES"},
+    {"cors_allow_origins", "CHROMA_CORS_ALLOW_ORIGINS"},
+};
+
+// Exit codes of `ochre run` besides 0 (stopped by a signal) and 1 (the database cannot be opened,
+// or the server failed): 2 for bad settings, 3 when the port is taken.
+constexpr int kExitBadSettings = 2;
+constexpr int kExitAddressInUse = 3;
 
 // Chroma's config keys, so that `chroma run`'s YAML works unchanged.
 const std::map<std::string, std::string> kChromaAliases = {
@@ -64,15 +90,35 @@ const std::map<std::string, std::string> kChromaAliases = {
     {"listen_address", "host"},
 };
 
+// "a, b" or, as Chroma's environment variables hold lists, `["a", "b"]`.
 std::vector<std::string> SplitCommas(std::string_view s) {
+  size_t b0 = s.find_first_not_of(' '), e0 = s.find_last_not_of(' ');
+  if (b0 != std::string_view::npos && s[b0] == '[' && s[e0] == ']') s = s.substr(b0 + 1, e0 - b0 - 1);
   std::vector<std::string> out;
   std::stringstream ss{std::string(s)};
   std::string item;
   while (std::getline(ss, item, ',')) {
     size_t b = item.find_first_not_of(' '), e = item.find_last_not_of(' ');
-    if (b != std::string::npos) out.push_back(item.substr(b, e - b + 1));
+    if (b == std::string::npos) continue;
+    item = item.substr(b, e - b + 1);
+    if (item.size() >= 2 && (item.front() == '"' || item.front() == '\'') && item.back() == item.front()) {
+      item = item.substr(1, item.size() - 2);
+    }
+    if (!item.empty()) out.push_back(item);
   }
   return out;
+}
+
+// Up to the hard limit: every open connection is a descriptor, and so is every open collection.
+void RaiseOpenFileLimit() {
+  rlimit rl{};
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= rl.rlim_max) return;
+  rlim_t before = rl.rlim_cur;
+  rl.rlim_cur = rl.rlim_max;
+  if (setrlimit(RLIMIT_NOFILE, &rl) == 0) {
+    Log(LogLevel::kDebug,
+        "open-file limit raised from " + std::to_string(before) + " to " + std::to_string(rl.rlim_cur));
+  }
 }
 
 Status ParseInt(const std::string& name, const std::string& text, int64_t lo, int64_t hi, int64_t* out) {
@@ -86,10 +132,12 @@ Status ParseInt(const std::string& name, const std::string& text, int64_t lo, in
   return Status::Ok();
 }
 
-Status ParseBool(const std::string& name, const std::string& text, bool* out) {
-  if (text == "true" || text == "1" || text == "yes" || text == "on" || text == "True") {
+Status ParseBool(const std::string& name, const std::string& raw, bool* out) {
+  std::string text = raw;  // any case: Chroma's compose files write TRUE
+  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (text == "true" || text == "1" || text == "yes" || text == "on") {
     *out = true;
-  } else if (text == "false" || text == "0" || text == "no" || text == "off" || text == "False") {
+  } else if (text == "false" || text == "0" || text == "no" || text == "off") {
     *out = false;
   } else {
     return Status::InvalidArgument(name + " must be true or false, got `" + text + "`");
@@ -134,6 +182,10 @@ Status Apply(const SettingValues& v, RunConfig* c) {
     OCHRE_RETURN_IF_ERROR(ParseInt("threads", *s, 1, 1024, &n));
     c->server.threads = static_cast<int>(n);
   }
+  if (auto s = one("max_connections")) {
+    OCHRE_RETURN_IF_ERROR(ParseInt("max_connections", *s, 1, 1000000, &n));
+    c->server.max_connections = static_cast<int>(n);
+  }
   if (auto s = one("max_n_results")) {
     OCHRE_RETURN_IF_ERROR(ParseInt("max_n_results", *s, 1, 100000000, &n));
     c->server.limits.max_n_results = n;
@@ -159,10 +211,11 @@ int Run(const RunConfig& config) {
   if (!server::ParseLogLevel(config.log_level, &level)) {
     std::fprintf(stderr, "ochre run: unknown --log-level `%s` (debug, info, warn, error, off)\n",
                  config.log_level.c_str());
-    return 2;
+    return kExitBadSettings;
   }
   server::SetLogLevel(level);
   TuneAllocator();
+  RaiseOpenFileLimit();
 
   // Block the signals before any thread starts, so that only the watcher receives them.
   sigset_t signals;
@@ -180,7 +233,7 @@ int Run(const RunConfig& config) {
   auto server = server::HttpServer::Create(client->get(), config.server);
   if (!server.ok()) {
     std::fprintf(stderr, "ochre run: %s\n", server.status().message().c_str());
-    return 1;
+    return server.status().code() == StatusCode::kAlreadyExists ? kExitAddressInUse : 1;
   }
   const std::string& host = config.server.host;
   bool loopback = server::IsLoopbackHost(host);
@@ -249,6 +302,11 @@ Result<RunConfig> ResolveRunConfig(const SettingValues& flags, const std::functi
     }
     OCHRE_RETURN_IF_ERROR(Apply(values, &config).WithContext("config file " + config_path));
   }
+  SettingValues chroma_env;
+  for (const auto& s : kChromaEnv) {
+    if (const char* e = getenv(s.env); e && *e) chroma_env[s.name] = {e};
+  }
+  OCHRE_RETURN_IF_ERROR(Apply(chroma_env, &config).WithContext("Chroma environment variables"));
   SettingValues env;
   for (const auto& s : kSettings) {
     if (const char* e = getenv(s.env); e && *e) env[s.name] = {e};
@@ -258,7 +316,7 @@ Result<RunConfig> ResolveRunConfig(const SettingValues& flags, const std::functi
 
   // The token comes from a file or the environment, never from argv (visible in `ps`).
   std::string token_file;
-  for (const SettingValues* src : std::initializer_list<const SettingValues*>{&flags, &env}) {
+  for (const SettingValues* src : std::initializer_list<const SettingValues*>{&flags, &env, &chroma_env}) {
     auto it = src->find("auth_token_file");
     if (token_file.empty() && it != src->end() && !it->second.empty()) token_file = it->second.back();
   }
@@ -273,6 +331,17 @@ Result<RunConfig> ResolveRunConfig(const SettingValues& flags, const std::functi
   if (!token_file.empty()) {
     OCHRE_ASSIGN_OR_RETURN(config.server.auth_token, ReadTokenFile(token_file));
   } else if (const char* t = getenv("OCHRE_AUTH_TOKEN"); t && *t) {
+    config.server.auth_token = t;
+  } else if (const char* t = getenv("CHROMA_SERVER_AUTHN_CREDENTIALS"); t && *t) {
+    // Chroma's token provider takes the token itself; its basic-auth provider takes htpasswd lines,
+    // which are not a token: refused rather than misread.
+    const char* provider = getenv("CHROMA_SERVER_AUTHN_PROVIDER");
+    if (!provider || std::string_view(provider).find("token") == std::string_view::npos) {
+      return Status::InvalidArgument(
+          "CHROMA_SERVER_AUTHN_CREDENTIALS is set without Chroma's token provider "
+          "(CHROMA_SERVER_AUTHN_PROVIDER=chromadb.auth.token_authn.TokenAuthenticationServerProvider); "
+          "ochre run supports token authentication only");
+    }
     config.server.auth_token = t;
   }
   return config;
@@ -301,8 +370,10 @@ void AddRunCommand(CLI::App& app, int* exit_code) {
       "--allowed-hosts", [flags](const std::vector<std::string>& v) { (*flags)["allowed_hosts"] = v; },
       "Extra Host header names to accept besides localhost and IP addresses [OCHRE_ALLOWED_HOSTS]");
   str("--max-body-mb", "max_body_mb", "Largest request body in MiB (default 40) [OCHRE_MAX_BODY_MB]");
-  str("--threads", "threads", "Worker threads (default 8 x cores, at least 32) [OCHRE_THREADS]");
+  str("--threads", "threads", "Worker threads running requests (default 4 x cores, at least 8) [OCHRE_THREADS]");
   str("--log-level", "log_level", "debug, info, warn, error or off (default info) [OCHRE_LOG_LEVEL]");
+  str("--max-connections", "max_connections",
+      "Open connections at most (default 10000, less under a low open-file limit) [OCHRE_MAX_CONNECTIONS]");
   str("--max-n-results", "max_n_results",
       "Largest n_results a query may ask for (default 10000) [OCHRE_MAX_N_RESULTS]");
   str("--config", "config", "A YAML or JSON config file with the same keys [OCHRE_CONFIG]");
@@ -310,7 +381,7 @@ void AddRunCommand(CLI::App& app, int* exit_code) {
     auto config = ResolveRunConfig(*flags, [](const char* name) { return std::getenv(name); });
     if (!config.ok()) {
       std::fprintf(stderr, "ochre run: %s\n", config.status().message().c_str());
-      *exit_code = 2;
+      *exit_code = kExitBadSettings;
       return;
     }
     *exit_code = Run(*config);

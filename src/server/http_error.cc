@@ -22,9 +22,11 @@ HttpError HttpError::FromStatus(const Status& status) {
       return InvalidArgument(status.message());
     case StatusCode::kNotSupported:
       return {501, "ChromaError", status.message()};
+    case StatusCode::kNoSpace:
+      // Not a 503: retrying at once cannot succeed until space is freed. Nothing was written.
+      return {507, "ChromaError", "The disk is full: the write was not applied; free space and retry"};
     case StatusCode::kLocked:
     case StatusCode::kReadOnly:
-    case StatusCode::kNoSpace:
       // The database cannot take writes right now; the message names no path in these cases
       // only by accident, so it is replaced too.
       return {503, "ChromaError", "The database cannot accept writes at the moment; see the server log"};

@@ -1,304 +1,700 @@
 // Copyright 2026 The OchreDB Authors.
 //
-// cpp-httplib glue. Why cpp-httplib: it is in Debian, header-plus-library, and its thread-per-
-// connection pool is a good fit for an embedded engine whose reads already run in parallel; request
-// bodies are parsed by simdjson in the Api, not here.
+// The event loop. Why our own instead of cpp-httplib (which served until issue 15): httplib gives
+// each connection a pool thread for as long as it stays open, so 2,000 idle keep-alive sockets or
+// 60 slowloris senders held every worker and a normal request waited seconds; it sets SO_REUSEPORT
+// (two servers shared a port); and it reads a body before its Content-Length is judged. Boost.Beast
+// would do but brings Asio's build weight for what is here about 500 lines over epoll.
 //
-// Responses are sent through a sized content provider rather than set_content(): httplib would
-// otherwise gzip/brotli-compress every application/json body for clients that accept it (Node's
-// fetch does), which costs more CPU than the request itself and which Chroma does not do.
+// Threads: one loop thread owns the connections (no locks on them); workers take complete requests
+// from a queue and hand serialized responses back through a completion queue and an eventfd.
+// A connection is in one state at a time: reading a head, reading a body, at a worker, writing, or
+// lingering (after a final response: our side shut, the client's remaining bytes read and dropped
+// for a moment so that the response is not lost to a reset).
 #include "server/http_server.h"
 
-#include <httplib.h>
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
-#include <charconv>
+#include <cerrno>
 #include <chrono>
-#include <exception>
-#include <random>
+#include <condition_variable>
+#include <cstring>
+#include <deque>
+#include <mutex>
 #include <thread>
+#include <unordered_map>
 
+#include "server/http_exchange.h"
 #include "server/log.h"
-#include "server/security.h"
 
 namespace ochre::server {
 namespace {
 
-// The start of the request the current worker thread is serving, for the access log (httplib
-// calls the pre-routing handler and the logger on the same thread).
-thread_local std::chrono::steady_clock::time_point t_request_start;
-// Whether the current request was counted in Impl::in_flight (so the logger uncounts it once).
-thread_local bool t_counted = false;
+using Clock = std::chrono::steady_clock;
+using Headers = std::vector<std::pair<std::string, std::string>>;
 
-std::string NewTraceId() {
-  thread_local std::mt19937_64 rng(std::random_device{}() ^ std::hash<std::thread::id>{}(std::this_thread::get_id()));
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string id(32, '0');
-  uint64_t a = rng(), b = rng();
-  for (int i = 0; i < 16; ++i) {
-    id[i] = kHex[(a >> (i * 4)) & 0xf];
-    id[16 + i] = kHex[(b >> (i * 4)) & 0xf];
+constexpr uint64_t kListenKey = 0;
+constexpr uint64_t kWakeKey = 1;
+constexpr auto kLinger = std::chrono::seconds(2);
+constexpr auto kSweepEvery = std::chrono::milliseconds(200);
+constexpr auto kDrainLimit = std::chrono::seconds(3);
+constexpr size_t kReadChunk = 64 * 1024;
+
+enum class ConnState { kHead, kBody, kWork, kWrite, kLinger };
+
+struct Conn {
+  int fd = -1;
+  uint64_t id = 0;
+  std::string peer;
+  ConnState state = ConnState::kHead;
+  uint32_t events = 0;  // registered with epoll
+  std::string in;       // bytes read and not yet consumed
+  size_t scanned = 0;   // how much of `in` FindHeadEnd has searched
+  Clock::time_point idle_since;
+  Clock::time_point request_start;  // first byte of the current request
+  Clock::time_point last_progress;  // last read (body) or write
+  Clock::time_point deadline;       // head or body (whole), linger
+  HttpRequestHead head;
+  Headers cors;
+  std::string body;
+  ChunkedDecoder chunks;
+  std::string out;
+  size_t out_off = 0;
+  bool close_after = false;
+  bool detached = false;  // the client hung up while its request was at a worker
+};
+
+struct Task {
+  uint64_t conn = 0;
+  HttpRequestHead head;
+  Headers cors;
+  std::string body;  // plus kBodyPadding bytes
+  size_t body_size = 0;
+  Clock::time_point start;
+};
+
+struct Completion {
+  uint64_t conn = 0;
+  std::string bytes;
+  bool close = false;
+  int status = 0;
+  std::string method, path;
+  Clock::time_point start;
+};
+
+Status BindListener(const std::string& host, int port, int* fd_out, int* port_out) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+  addrinfo* res = nullptr;
+  std::string service = std::to_string(port);
+  const char* node = host.empty() ? nullptr : host.c_str();
+  if (int rc = getaddrinfo(node, service.c_str(), &hints, &res); rc != 0) {
+    return Status::InvalidArgument("cannot resolve the listen address `" + host + "`: " + gai_strerror(rc));
   }
-  return id;
+  std::string where = (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + service;
+  int last_errno = 0;
+  for (addrinfo* ai = res; ai; ai = ai->ai_next) {
+    int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
+    if (fd < 0) {
+      last_errno = errno;
+      continue;
+    }
+    // SO_REUSEADDR only: a restart may bind over TIME_WAIT sockets, but on Linux it never lets a
+    // second listener share the port (SO_REUSEPORT would, splitting clients between databases).
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, 1024) == 0) {
+      sockaddr_storage bound{};
+      socklen_t len = sizeof(bound);
+      getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &len);
+      *port_out = ntohs(bound.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port
+                                                    : reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
+      *fd_out = fd;
+      freeaddrinfo(res);
+      return Status::Ok();
+    }
+    last_errno = errno;
+    close(fd);
+  }
+  freeaddrinfo(res);
+  if (last_errno == EADDRINUSE) {
+    return Status::AlreadyExists("port " + service + " is in use (" + where +
+                                 "): another server, perhaps another `ochre run`, is listening there");
+  }
+  return Status::IOError("cannot listen on " + where + ": " + std::strerror(last_errno));
 }
 
-void SetJson(httplib::Response& res, int status, std::string body) {
-  res.status = status;
-  auto data = std::make_shared<std::string>(std::move(body));
-  res.set_content_provider(data->size(), "application/json",
-                           [data](size_t offset, size_t length, httplib::DataSink& sink) {
-                             return sink.write(data->data() + offset, length);
-                           });
+std::string PeerName(const sockaddr_storage& addr) {
+  char buf[INET6_ADDRSTRLEN] = "?";
+  int port = 0;
+  if (addr.ss_family == AF_INET) {
+    auto* a = reinterpret_cast<const sockaddr_in*>(&addr);
+    inet_ntop(AF_INET, &a->sin_addr, buf, sizeof(buf));
+    port = ntohs(a->sin_port);
+  } else if (addr.ss_family == AF_INET6) {
+    auto* a = reinterpret_cast<const sockaddr_in6*>(&addr);
+    inet_ntop(AF_INET6, &a->sin6_addr, buf, sizeof(buf));
+    port = ntohs(a->sin6_port);
+  }
+  return std::string(buf) + ":" + std::to_string(port);
 }
 
-void SetError(httplib::Response& res, const HttpError& error) { SetJson(res, error.status, error.Body()); }
-
-bool HasBody(const httplib::Request& req) {
-  return req.has_header("Transfer-Encoding") ||
-         (req.has_header("Content-Length") && req.get_header_value("Content-Length") != "0");
-}
-
-// Browsers may send these cross-origin without a preflight; refusing them keeps "simple" requests
-// from other sites out (CSRF). Missing Content-Type is JSON, as in Chroma.
-bool IsAcceptableContentType(const std::string& content_type) {
-  if (content_type.empty()) return true;
-  std::string media = content_type.substr(0, content_type.find(';'));
-  media.erase(std::remove(media.begin(), media.end(), ' '), media.end());
-  std::transform(media.begin(), media.end(), media.begin(), [](unsigned char c) { return std::tolower(c); });
-  return media == "application/json" || (media.size() > 5 && media.ends_with("+json"));
+int DefaultMaxConnections() {
+  rlimit rl{};
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY) return 10000;
+  int64_t soft = static_cast<int64_t>(rl.rlim_cur);
+  int64_t cap = soft - std::max<int64_t>(64, soft / 4);
+  return static_cast<int>(std::clamp<int64_t>(cap, 16, 10000));
 }
 
 }  // namespace
 
 struct HttpServer::Impl {
-  Impl(Client* client, const ServerOptions& o)
-      : options(o), api(client, o.limits), hosts(o.host, o.allowed_hosts), cors(o.cors_allow_origins) {}
+  Impl(Client* client, const ServerOptions& o) : options(o), exchange(client, o) {}
+  ~Impl() {
+    for (int fd : {listen_fd, epoll_fd, wake_fd, spare_fd}) {
+      if (fd >= 0) close(fd);
+    }
+  }
 
-  httplib::Server::HandlerResponse PreRoute(const httplib::Request& req, httplib::Response& res);
-  void Dispatch(const httplib::Request& req, std::string_view body, httplib::Response& res, bool body_padded = false);
-  void DispatchWithBody(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader);
-  httplib::Server::HandlerResponse OnError(const httplib::Request& req, httplib::Response& res);
-  void AccessLog(const httplib::Request& req, const httplib::Response& res);
+  // Loop thread.
+  void Loop();
+  void AcceptAll();
+  void OnEvent(Conn* c, uint32_t events);
+  void ReadSome(Conn* c);
+  void Advance(Conn* c);    // consume `in` as far as the state allows
+  bool StartBody(Conn* c);  // false when the connection was closed
+  void Submit(Conn* c);
+  void Respond(Conn* c, HttpReply reply, const HttpRequestHead* head);
+  void Flush(Conn* c);
+  void AfterWrite(Conn* c);
+  void SetInterest(Conn* c);
+  void CloseConn(Conn* c, const char* why);
+  void TakeCompletions();
+  void Sweep(Clock::time_point now);
+  bool EvictIdle();
+  void Wake();
+
+  // Workers.
+  void Work();
 
   ServerOptions options;
-  Api api;
-  HostAllowList hosts;
-  CorsPolicy cors;
-  httplib::Server http;
+  HttpExchange exchange;
+  int listen_fd = -1, epoll_fd = -1, wake_fd = -1;
+  int spare_fd = -1;  // closed to accept-and-refuse when the process is out of descriptors
   int port = 0;
+  int max_connections = 0;
+  std::unordered_map<uint64_t, std::unique_ptr<Conn>> conns;
+  uint64_t next_id = 2;
+  int at_work = 0;              // connections whose request is with a worker (loop thread)
+  std::vector<uint64_t> ready;  // connections with buffered bytes to parse (loop thread)
+
+  std::mutex mu;
+  std::condition_variable work_cv;
+  std::deque<Task> tasks;
+  std::vector<Completion> done;
+  bool workers_stop = false;
+  std::vector<std::thread> workers;
+
   std::atomic<bool> stop_requested{false};
-  // Graceful stop: httplib drops response bodies written after Server::stop(), so Stop() first
-  // refuses new requests (503) and waits for the counted in-flight ones to be answered.
-  std::atomic<bool> draining{false};
-  std::atomic<int> in_flight{0};
-  std::atomic<bool> serving{false};
+  std::atomic<uint64_t> accepted{0}, refused{0}, evicted{0};
+  std::atomic<int> open_count{0};
 };
 
-httplib::Server::HandlerResponse HttpServer::Impl::PreRoute(const httplib::Request& req, httplib::Response& res) {
-  using HandlerResponse = httplib::Server::HandlerResponse;
-  t_request_start = std::chrono::steady_clock::now();
-  // A rejected request's body is never read, so the connection cannot be reused.
-  auto reject = [&](const HttpError& e) {
-    if (HasBody(req)) res.set_header("Connection", "close");
-    SetError(res, e);
-    return HandlerResponse::Handled;
-  };
-  if (!hosts.Allows(req.get_header_value("Host"))) {
-    return reject(
-        HttpError::InvalidArgument("Host header not allowed (DNS rebinding protection); start the "
-                                   "server with --allowed-hosts to accept this name"));
-  }
-  if (req.has_header("Transfer-Encoding") && req.has_header("Content-Length")) {
-    return reject(HttpError::InvalidArgument("Content-Length and Transfer-Encoding together are not accepted"));
-  }
-  std::string origin = req.get_header_value("Origin");
-  std::string allow_origin = cors.AllowOrigin(origin);
-  if (!allow_origin.empty()) {
-    res.set_header("Access-Control-Allow-Origin", allow_origin);
-    res.set_header("Vary", "Origin");
-    res.set_header("Access-Control-Expose-Headers", "chroma-trace-id");
-  }
-  if (req.method == "OPTIONS") {
-    if (!origin.empty() && allow_origin.empty()) return reject(HttpError::Forbidden("CORS origin not allowed"));
-    if (!allow_origin.empty()) {
-      res.set_header("Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE, OPTIONS");
-      // The requested headers may be echoed: the origin itself has been checked against the list.
-      std::string headers = req.get_header_value("Access-Control-Request-Headers");
-      res.set_header("Access-Control-Allow-Headers",
-                     headers.empty() ? "Content-Type, Authorization, X-Chroma-Token" : headers);
-      res.set_header("Access-Control-Max-Age", "600");
-    }
-    res.set_header("Allow", "GET, POST, PUT, PATCH, DELETE, OPTIONS");
-    res.status = 204;
-    return HandlerResponse::Handled;
-  }
-  if ((req.method == "POST" || req.method == "PUT" || req.method == "PATCH") &&
-      !IsAcceptableContentType(req.get_header_value("Content-Type"))) {
-    return reject({415, "ChromaError", "Expected request with `Content-Type: application/json`"});
-  }
-  if (draining) {
-    res.set_header("Connection", "close");
-    SetError(res, {503, "ChromaError", "The server is shutting down"});
-    return HandlerResponse::Handled;
-  }
-  if (!options.auth_token.empty() && !Api::IsPublicRoute(req.method, req.path)) {
-    // get_header_value returns copies: keep them alive while the token view is used.
-    std::string authorization = req.get_header_value("Authorization");
-    std::string x_chroma_token = req.get_header_value("X-Chroma-Token");
-    std::string_view token = ExtractToken(authorization, x_chroma_token);
-    if (token.empty()) {
-      return reject(HttpError::Unauthorized(
-          "Unauthorized: send the token as `Authorization: Bearer <token>` or `X-Chroma-Token: <token>`"));
-    }
-    if (!ConstantTimeEquals(token, options.auth_token))
-      return reject(HttpError::Unauthorized("Unauthorized: invalid token"));
-  }
-  in_flight.fetch_add(1);
-  t_counted = true;
-  return HandlerResponse::Unhandled;
+void HttpServer::Impl::Wake() {
+  uint64_t one = 1;
+  [[maybe_unused]] ssize_t n = write(wake_fd, &one, sizeof(one));
 }
 
-// httplib 0.11 applies its payload limit only to bodies with a Content-Length: chunked and
-// compressed bodies would be read whole. Reading through a ContentReader lets the limit count every
-// (decompressed) byte and stop at the first one over.
-void HttpServer::Impl::DispatchWithBody(const httplib::Request& req, httplib::Response& res,
-                                        const httplib::ContentReader& reader) {
-  std::string body;
-  // One allocation for the whole body (plus the parser's padding) when its length is announced.
-  if (req.has_header("Content-Length")) {
-    uint64_t announced = 0;
-    const std::string length = req.get_header_value("Content-Length");
-    auto [end, ec] = std::from_chars(length.data(), length.data() + length.size(), announced);
-    if (ec == std::errc() && announced <= options.max_body_bytes) body.reserve(announced + kBodyPadding);
+void HttpServer::Impl::SetInterest(Conn* c) {
+  if (c->detached) return;
+  uint32_t want = 0;
+  if (c->state == ConnState::kHead || c->state == ConnState::kBody || c->state == ConnState::kLinger) want |= EPOLLIN;
+  if (c->out_off < c->out.size()) want |= EPOLLOUT;
+  if (want == c->events) return;
+  epoll_event ev{};
+  ev.events = want;
+  ev.data.u64 = c->id;
+  epoll_ctl(epoll_fd, EPOLL_CTL_MOD, c->fd, &ev);
+  c->events = want;
+}
+
+void HttpServer::Impl::CloseConn(Conn* c, const char* why) {
+  if (LogEnabled(LogLevel::kDebug)) {
+    Log(LogLevel::kDebug, "connection " + std::to_string(c->id) + " from " + c->peer + " closed: " + why);
   }
-  bool too_big = false;
-  bool ok = reader([&](const char* data, size_t n) {
-    if (body.size() + n > options.max_body_bytes) {
-      too_big = true;
-      return false;
+  epoll_ctl(epoll_fd, EPOLL_CTL_DEL, c->fd, nullptr);
+  close(c->fd);
+  open_count.fetch_sub(1);
+  conns.erase(c->id);  // destroys *c
+}
+
+bool HttpServer::Impl::EvictIdle() {
+  Conn* oldest = nullptr;
+  for (auto& [id, c] : conns) {
+    if (c->state == ConnState::kHead && c->in.empty() && c->out.empty() &&
+        (!oldest || c->idle_since < oldest->idle_since)) {
+      oldest = c.get();
     }
-    body.append(data, n);
-    return true;
-  });
-  if (too_big || res.status == 413 || !ok) {
-    res.set_header("Connection", "close");  // the rest of the body is still on the wire
-    res.set_header("chroma-trace-id", NewTraceId());
-    if (too_big || res.status == 413) {
-      SetError(res, {413, "ChromaError",
-                     "Request body is larger than this server's limit of " + std::to_string(options.max_body_bytes) +
-                         " bytes (--max-body-mb)"});
-    } else {
-      SetError(res, HttpError::InvalidArgument("The request body could not be read"));
+  }
+  if (!oldest) return false;
+  evicted.fetch_add(1);
+  CloseConn(oldest, "idle, closed to make room for a new connection");
+  return true;
+}
+
+void HttpServer::Impl::AcceptAll() {
+  for (int i = 0; i < 256; ++i) {
+    sockaddr_storage addr{};
+    socklen_t len = sizeof(addr);
+    int fd = accept4(listen_fd, reinterpret_cast<sockaddr*>(&addr), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) {
+      if (errno == EINTR || errno == ECONNABORTED) continue;
+      if ((errno == EMFILE || errno == ENFILE) && spare_fd >= 0) {
+        // Out of descriptors: free the spare one to take the connection off the queue, and close it,
+        // rather than leave it there to wake the loop forever.
+        close(spare_fd);
+        spare_fd = -1;
+        int victim = accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
+        if (victim >= 0) close(victim);
+        refused.fetch_add(1);
+        Log(LogLevel::kWarn, "out of file descriptors: a connection was refused (raise the open-file limit)");
+        spare_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+        continue;
+      }
+      return;  // EAGAIN, or an error that the next readiness reports again
+    }
+    accepted.fetch_add(1);
+    bool over = static_cast<int>(conns.size()) >= max_connections && !EvictIdle();
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    auto conn = std::make_unique<Conn>();
+    Conn* c = conn.get();
+    c->fd = fd;
+    c->id = next_id++;
+    c->peer = PeerName(addr);
+    c->idle_since = Clock::now();
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.u64 = c->id;
+    if (epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &ev) != 0) {
+      close(fd);
+      continue;
+    }
+    c->events = EPOLLIN;
+    conns.emplace(c->id, std::move(conn));
+    open_count.fetch_add(1);
+    if (LogEnabled(LogLevel::kDebug)) {
+      Log(LogLevel::kDebug, "connection " + std::to_string(c->id) + " opened from " + c->peer + " (" +
+                                std::to_string(conns.size()) + " open)");
+    }
+    if (over) {
+      refused.fetch_add(1);
+      Log(LogLevel::kWarn, "connection limit of " + std::to_string(max_connections) + " reached: refusing " + c->peer);
+      Respond(c,
+              exchange.FramingError(503, "Too many open connections (the server's limit is " +
+                                             std::to_string(max_connections) + "); retry later"),
+              nullptr);
+    }
+  }
+}
+
+void HttpServer::Impl::OnEvent(Conn* c, uint32_t events) {
+  uint64_t id = c->id;
+  if (c->state == ConnState::kWork) {
+    // Level-triggered HUP/ERR would wake the loop until the worker is done: stop watching.
+    if (events & (EPOLLHUP | EPOLLERR)) {
+      epoll_ctl(epoll_fd, EPOLL_CTL_DEL, c->fd, nullptr);
+      c->detached = true;
     }
     return;
   }
-  const size_t size = body.size();
-  body.append(kBodyPadding, '\0');  // simdjson reads past the end: parse in place, no copy
-  Dispatch(req, std::string_view(body.data(), size), res, /*body_padded=*/true);
+  if (events & EPOLLOUT) {
+    Flush(c);
+    if (!conns.count(id)) return;
+  }
+  if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
+    if (c->state == ConnState::kHead || c->state == ConnState::kBody || c->state == ConnState::kLinger) ReadSome(c);
+  }
 }
 
-void HttpServer::Impl::Dispatch(const httplib::Request& req, std::string_view body, httplib::Response& res,
-                                bool body_padded) {
-  ApiRequest request;
-  request.method = req.method;
-  request.path = req.path;
-  request.params = req.params;
-  request.body = body;
-  request.body_padded = body_padded;
-  ApiResponse reply = api.Handle(request);
-  if (reply.status >= 500) {
-    // The client sees a generic message; the log keeps the engine's, under the same trace id.
-    std::string trace = NewTraceId();
-    res.set_header("chroma-trace-id", trace);
-    Log(LogLevel::kError, "trace " + trace + ": " + req.method + " " + req.path + ": " + reply.log_detail);
+void HttpServer::Impl::ReadSome(Conn* c) {
+  thread_local std::string buf(kReadChunk, '\0');
+  // A few reads per readiness: one busy connection cannot hold the loop.
+  for (int i = 0; i < 4; ++i) {
+    ssize_t n = recv(c->fd, buf.data(), buf.size(), 0);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+      CloseConn(c, "read error");
+      return;
+    }
+    if (n == 0) {
+      CloseConn(c, c->state == ConnState::kLinger                  ? "closed by the client after the final response"
+                   : c->in.empty() && c->state == ConnState::kHead ? "closed by the client"
+                                                                   : "closed by the client mid-request");
+      return;
+    }
+    if (c->state == ConnState::kLinger) continue;  // dropped
+    Clock::time_point now = Clock::now();
+    if (c->state == ConnState::kHead && c->in.empty()) c->request_start = now;
+    c->last_progress = now;
+    c->in.append(buf.data(), static_cast<size_t>(n));
+    if (static_cast<size_t>(n) < buf.size()) break;
   }
-  SetJson(res, reply.status, std::move(reply.body));
+  Advance(c);
 }
 
-httplib::Server::HandlerResponse HttpServer::Impl::OnError(const httplib::Request& req, httplib::Response& res) {
-  if (!res.has_header("chroma-trace-id")) res.set_header("chroma-trace-id", NewTraceId());
-  if (res.has_header("Content-Type")) return httplib::Server::HandlerResponse::Unhandled;  // ours, already JSON
-  // Errors raised by httplib itself (bad request line, body over the limit, unknown method).
-  HttpError e;
-  switch (res.status) {
-    case 413:
-      e = {413, "ChromaError",
-           "Request body is larger than this server's limit of " + std::to_string(options.max_body_bytes) +
-               " bytes (--max-body-mb)"};
-      break;
-    case 414:
-      e = {414, "ChromaError", "Request URI too long"};
-      break;
-    case 404:
-      e = HttpError::NotFound("Not found");
-      break;
-    case 400:
-      e = HttpError::InvalidArgument("Bad request");
-      break;
-    default:
-      e = {res.status, res.status >= 500 ? "InternalError" : "ChromaError", "HTTP error " + std::to_string(res.status)};
+void HttpServer::Impl::Advance(Conn* c) {
+  for (;;) {
+    if (c->state == ConnState::kHead) {
+      if (c->in.empty()) return;
+      if (c->scanned == 0) c->deadline = c->request_start + std::chrono::seconds(options.read_timeout_sec);
+      size_t end = FindHeadEnd(c->in, c->scanned);
+      HttpHeadLimits limits;
+      if (end == 0) {
+        c->scanned = c->in.size();
+        if (c->in.size() > limits.max_head_bytes) {
+          Respond(c, exchange.FramingError(431, "Request header fields too large"), nullptr);
+        }
+        return;
+      }
+      HttpParseError err;
+      bool ok = ParseRequestHead(std::string_view(c->in).substr(0, end), limits, &c->head, &err);
+      c->in.erase(0, end);
+      c->scanned = 0;
+      if (!ok) {
+        Respond(c, exchange.FramingError(err.status, err.message), nullptr);
+        return;
+      }
+      c->cors.clear();
+      HttpReply reply;
+      if (exchange.Screen(c->head, stop_requested.load(), &reply, &c->cors)) {
+        for (auto& h : c->cors) reply.headers.push_back(h);
+        Respond(c, std::move(reply), &c->head);
+        return;
+      }
+      if (!StartBody(c)) return;
+      continue;
+    }
+    if (c->state != ConnState::kBody) return;
+    if (c->head.chunked) {
+      ChunkedDecoder::State st;
+      HttpParseError err;
+      size_t used = c->chunks.Feed(c->in, options.max_body_bytes, &c->body, &st, &err);
+      c->in.erase(0, used);
+      if (st == ChunkedDecoder::State::kError) {
+        Respond(c, exchange.FramingError(err.status, err.message), &c->head);
+        return;
+      }
+      if (st == ChunkedDecoder::State::kMore) return;
+    } else {
+      size_t want = static_cast<size_t>(c->head.content_length) - c->body.size();
+      size_t take = std::min(want, c->in.size());
+      c->body.append(c->in, 0, take);
+      c->in.erase(0, take);
+      if (c->body.size() < c->head.content_length) return;
+    }
+    Submit(c);
+    return;
   }
-  SetError(res, e);
-  return httplib::Server::HandlerResponse::Handled;
 }
 
-void HttpServer::Impl::AccessLog(const httplib::Request& req, const httplib::Response& res) {
-  // httplib calls the logger after the response is written: the request is no longer in flight.
-  if (t_counted) {
-    t_counted = false;
-    in_flight.fetch_sub(1);
+bool HttpServer::Impl::StartBody(Conn* c) {
+  c->state = ConnState::kBody;
+  c->body.clear();
+  c->chunks = ChunkedDecoder();
+  c->last_progress = Clock::now();
+  c->deadline = c->last_progress + std::chrono::seconds(options.body_timeout_sec);
+  // Grown as bytes arrive: a declared length is not memory until it is sent.
+  c->body.reserve(std::min<size_t>(c->head.content_length, 1 << 20) + kBodyPadding);
+  if (c->head.expect_continue && c->head.HasBody()) {
+    uint64_t id = c->id;
+    c->out += "HTTP/1.1 100 Continue\r\n\r\n";
+    Flush(c);
+    return conns.count(id) > 0;
   }
-  if (!LogEnabled(LogLevel::kInfo)) return;
-  double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t_request_start).count();
-  char buf[64];
-  std::snprintf(buf, sizeof(buf), " %d %.2fms ", res.status, ms);
-  // No query string, body, or header: ids and tokens stay out of the log.
-  Log(LogLevel::kInfo, req.method + " " + req.path + buf + req.remote_addr);
+  return true;
+}
+
+void HttpServer::Impl::Submit(Conn* c) {
+  Task t;
+  t.conn = c->id;
+  t.head = std::move(c->head);
+  t.cors = std::move(c->cors);
+  t.body_size = c->body.size();
+  t.body = std::move(c->body);
+  t.body.append(kBodyPadding, '\0');  // simdjson reads past the end: parse in place, no copy
+  t.start = c->request_start;
+  c->head = HttpRequestHead();
+  c->body = std::string();
+  c->state = ConnState::kWork;
+  ++at_work;
+  SetInterest(c);
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    tasks.push_back(std::move(t));
+  }
+  work_cv.notify_one();
+}
+
+void HttpServer::Impl::Work() {
+  for (;;) {
+    Task t;
+    {
+      std::unique_lock<std::mutex> lock(mu);
+      work_cv.wait(lock, [&] { return workers_stop || !tasks.empty(); });
+      if (tasks.empty()) return;
+      t = std::move(tasks.front());
+      tasks.pop_front();
+    }
+    HttpReply reply;
+    try {
+      reply = exchange.Dispatch(t.head, t.body, t.body_size);
+    } catch (const std::exception& e) {
+      // Nothing in the server throws on purpose; this catches std::bad_alloc and library surprises.
+      reply = exchange.FramingError(500, "Internal error; see the server log");
+      reply.close = false;
+      reply.log_detail = std::string("unexpected exception: ") + e.what();
+    }
+    for (auto& h : t.cors) reply.headers.push_back(std::move(h));
+    bool keep = t.head.keep_alive && !reply.close && !stop_requested.load();
+    Completion done_item;
+    done_item.conn = t.conn;
+    done_item.bytes = exchange.Serialize(&t.head, reply, keep);
+    done_item.close = !keep;
+    done_item.status = reply.status;
+    done_item.method = std::move(t.head.method);
+    done_item.path = std::move(t.head.path);
+    done_item.start = t.start;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      done.push_back(std::move(done_item));
+    }
+    Wake();
+  }
+}
+
+void HttpServer::Impl::TakeCompletions() {
+  std::vector<Completion> ready;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    ready.swap(done);
+  }
+  for (auto& d : ready) {
+    --at_work;
+    if (LogEnabled(LogLevel::kInfo)) {
+      double ms = std::chrono::duration<double, std::milli>(Clock::now() - d.start).count();
+      char buf[64];
+      std::snprintf(buf, sizeof(buf), " %d %.2fms ", d.status, ms);
+      auto it = conns.find(d.conn);
+      // No query string, body, or header: ids and tokens stay out of the log.
+      Log(LogLevel::kInfo, d.method + " " + d.path + buf + (it == conns.end() ? "-" : it->second->peer));
+    }
+    auto it = conns.find(d.conn);
+    if (it == conns.end()) continue;
+    Conn* c = it->second.get();
+    if (c->detached) {
+      CloseConn(c, "closed by the client before the response");
+      continue;
+    }
+    c->out += d.bytes;
+    c->close_after = d.close;
+    c->state = ConnState::kWrite;
+    c->last_progress = Clock::now();
+    Flush(c);
+  }
+}
+
+void HttpServer::Impl::Respond(Conn* c, HttpReply reply, const HttpRequestHead* head) {
+  bool keep = head && head->keep_alive && !reply.close && !stop_requested.load();
+  if (LogEnabled(LogLevel::kInfo)) {
+    Log(LogLevel::kInfo, (head ? head->method + " " + head->path : std::string("-")) + " " +
+                             std::to_string(reply.status) + " " + c->peer);
+  }
+  c->out += exchange.Serialize(head, reply, keep);
+  c->close_after = !keep;
+  c->state = ConnState::kWrite;
+  c->head = HttpRequestHead();
+  c->body.clear();
+  c->last_progress = Clock::now();
+  Flush(c);
+}
+
+void HttpServer::Impl::Flush(Conn* c) {
+  while (c->out_off < c->out.size()) {
+    ssize_t n = send(c->fd, c->out.data() + c->out_off, c->out.size() - c->out_off, MSG_NOSIGNAL);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        SetInterest(c);
+        return;
+      }
+      CloseConn(c, "write error");
+      return;
+    }
+    c->out_off += static_cast<size_t>(n);
+    c->last_progress = Clock::now();
+  }
+  c->out.clear();
+  c->out_off = 0;
+  if (c->state == ConnState::kWrite) {
+    AfterWrite(c);
+  } else {
+    SetInterest(c);
+  }
+}
+
+void HttpServer::Impl::AfterWrite(Conn* c) {
+  if (c->close_after) {
+    shutdown(c->fd, SHUT_WR);
+    c->state = ConnState::kLinger;
+    c->deadline = Clock::now() + kLinger;
+    c->in.clear();
+    SetInterest(c);
+    return;
+  }
+  c->state = ConnState::kHead;
+  c->scanned = 0;
+  c->idle_since = Clock::now();
+  c->request_start = c->idle_since;  // pipelined bytes already read start their request now
+  SetInterest(c);
+  // Bytes of a pipelined request: parsed by the loop, not here, so that a long pipeline of requests
+  // answered at once does not recurse.
+  if (!c->in.empty()) ready.push_back(c->id);
+}
+
+void HttpServer::Impl::Sweep(Clock::time_point now) {
+  std::vector<std::pair<Conn*, int>> expired;  // 0: close, 408: answer
+  for (auto& [id, cp] : conns) {
+    Conn* c = cp.get();
+    switch (c->state) {
+      case ConnState::kHead:
+        if (c->in.empty()) {
+          if (now - c->idle_since > std::chrono::seconds(options.keep_alive_timeout_sec) || stop_requested) {
+            expired.push_back({c, 0});
+          }
+        } else if (now > c->deadline) {
+          expired.push_back({c, 408});
+        }
+        break;
+      case ConnState::kBody:
+        if (now > c->deadline || now - c->last_progress > std::chrono::seconds(options.read_timeout_sec)) {
+          expired.push_back({c, 408});
+        }
+        break;
+      case ConnState::kWrite:
+        if (now - c->last_progress > std::chrono::seconds(options.write_timeout_sec)) expired.push_back({c, 0});
+        break;
+      case ConnState::kLinger:
+        if (now > c->deadline) expired.push_back({c, 0});
+        break;
+      case ConnState::kWork:
+        break;
+    }
+  }
+  for (auto [c, status] : expired) {
+    if (status == 0) {
+      CloseConn(c, c->state == ConnState::kHead ? "idle" : "timed out");
+    } else {
+      const char* what = c->state == ConnState::kHead ? "Timed out waiting for the request headers"
+                                                      : "Timed out waiting for the request body";
+      HttpRequestHead head = c->head;
+      Respond(c, exchange.FramingError(408, what), c->state == ConnState::kBody ? &head : nullptr);
+    }
+  }
+}
+
+void HttpServer::Impl::Loop() {
+  std::vector<epoll_event> events(256);
+  Clock::time_point last_sweep = Clock::now();
+  Clock::time_point drain_deadline{};
+  bool draining = false;
+  for (;;) {
+    int n = epoll_wait(epoll_fd, events.data(), static_cast<int>(events.size()), 100);
+    for (int i = 0; i < n; ++i) {
+      uint64_t key = events[i].data.u64;
+      if (key == kListenKey) {
+        if (!draining) AcceptAll();
+      } else if (key == kWakeKey) {
+        uint64_t v;
+        [[maybe_unused]] ssize_t r = read(wake_fd, &v, sizeof(v));
+      } else if (auto it = conns.find(key); it != conns.end()) {
+        OnEvent(it->second.get(), events[i].events);
+      }
+    }
+    TakeCompletions();
+    while (!ready.empty()) {
+      std::vector<uint64_t> batch;
+      batch.swap(ready);
+      for (uint64_t id : batch) {
+        if (auto it = conns.find(id); it != conns.end() && it->second->state == ConnState::kHead) {
+          Advance(it->second.get());
+        }
+      }
+    }
+    Clock::time_point now = Clock::now();
+    if (stop_requested && !draining) {
+      draining = true;
+      drain_deadline = now + kDrainLimit;
+      epoll_ctl(epoll_fd, EPOLL_CTL_DEL, listen_fd, nullptr);
+      close(listen_fd);  // new connections are refused by the kernel from here on
+      listen_fd = -1;
+      Sweep(now);  // closes the idle connections at once
+      last_sweep = now;
+    }
+    if (now - last_sweep >= kSweepEvery) {
+      Sweep(now);
+      last_sweep = now;
+    }
+    if (draining) {
+      // A request whose head is in is answered: its body is still read, then it runs.
+      bool busy = at_work > 0 || std::any_of(conns.begin(), conns.end(), [](const auto& kv) {
+                    return kv.second->state == ConnState::kBody || kv.second->out_off < kv.second->out.size();
+                  });
+      if (!busy || now > drain_deadline) break;
+    }
+  }
+  while (!conns.empty()) CloseConn(conns.begin()->second.get(), "server stopping");
+}
+
+HttpServer::Stats HttpServer::stats() const {
+  Stats s;
+  s.accepted = impl_->accepted.load();
+  s.refused = impl_->refused.load();
+  s.evicted = impl_->evicted.load();
+  s.open = impl_->open_count.load();
+  s.max_connections = impl_->max_connections;
+  return s;
 }
 
 Result<std::unique_ptr<HttpServer>> HttpServer::Create(Client* client, const ServerOptions& options) {
   auto impl = std::make_unique<Impl>(client, options);
-  Impl* p = impl.get();
-  httplib::Server& http = impl->http;
-  int threads =
-      options.threads > 0 ? options.threads : std::max(32, 8 * static_cast<int>(std::thread::hardware_concurrency()));
-  http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  http.set_payload_max_length(options.max_body_bytes);  // Content-Length over it: 413 unread
-  http.set_keep_alive_max_count(10000);
-  http.set_keep_alive_timeout(options.keep_alive_timeout_sec);
-  http.set_read_timeout(options.read_timeout_sec, 0);
-  http.set_write_timeout(30, 0);
-  http.set_tcp_nodelay(true);
-  http.set_pre_routing_handler(
-      [p](const httplib::Request& req, httplib::Response& res) { return p->PreRoute(req, res); });
-  http.set_error_handler(httplib::Server::HandlerWithResponse(
-      [p](const httplib::Request& req, httplib::Response& res) { return p->OnError(req, res); }));
-  http.set_exception_handler([](const httplib::Request& req, httplib::Response& res, std::exception_ptr) {
-    // Nothing in the server throws on purpose; this catches std::bad_alloc and library surprises.
-    Log(LogLevel::kError, "unexpected exception while serving " + req.method + " " + req.path);
-    SetError(res, HttpError{500, "InternalError", "Internal error; see the server log"});
-  });
-  http.set_logger([p](const httplib::Request& req, const httplib::Response& res) { p->AccessLog(req, res); });
-  // GET bodies are never read; every other method reads its body through the limit above.
-  http.Get(".*", [p](const httplib::Request& req, httplib::Response& res) { p->Dispatch(req, "", res); });
-  auto with_body = [p](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
-    p->DispatchWithBody(req, res, reader);
-  };
-  http.Post(".*", with_body);
-  http.Put(".*", with_body);
-  http.Delete(".*", with_body);
-  http.Patch(".*", with_body);
-  if (options.port == 0) {
-    impl->port = http.bind_to_any_port(options.host);
-    if (impl->port <= 0) return Status::IOError("cannot bind to " + options.host + " on any port");
-  } else {
-    if (!http.bind_to_port(options.host, options.port)) {
-      return Status::IOError("cannot bind to " + options.host + ":" + std::to_string(options.port) +
-                             " (in use, or not an address of this machine)");
-    }
-    impl->port = options.port;
-  }
+  OCHRE_RETURN_IF_ERROR(BindListener(options.host, options.port, &impl->listen_fd, &impl->port));
+  impl->max_connections = options.max_connections > 0 ? options.max_connections : DefaultMaxConnections();
+  impl->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+  impl->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  impl->spare_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (impl->epoll_fd < 0 || impl->wake_fd < 0) return Status::IOError(std::string("epoll: ") + std::strerror(errno));
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.u64 = kListenKey;
+  epoll_ctl(impl->epoll_fd, EPOLL_CTL_ADD, impl->listen_fd, &ev);
+  ev.data.u64 = kWakeKey;
+  epoll_ctl(impl->epoll_fd, EPOLL_CTL_ADD, impl->wake_fd, &ev);
   return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
 }
 
@@ -308,30 +704,31 @@ HttpServer::~HttpServer() { Stop(); }
 int HttpServer::port() const { return impl_->port; }
 
 Status HttpServer::Serve() {
-  impl_->serving = true;
-  if (impl_->stop_requested) return Status::Ok();
-  bool ok = impl_->http.listen_after_bind();
-  impl_->serving = false;
-  if (!ok && !impl_->stop_requested) return Status::IOError("the HTTP server stopped unexpectedly");
+  Impl& s = *impl_;
+  if (s.stop_requested || s.listen_fd < 0) return Status::Ok();
+  int threads = s.options.threads > 0 ? s.options.threads
+                                      : std::max(8, 4 * static_cast<int>(std::thread::hardware_concurrency()));
+  {
+    std::lock_guard<std::mutex> lock(s.mu);
+    s.workers_stop = false;
+  }
+  for (int i = 0; i < threads; ++i) s.workers.emplace_back([&s] { s.Work(); });
+  s.Loop();
+  {
+    std::lock_guard<std::mutex> lock(s.mu);
+    s.workers_stop = true;
+  }
+  s.work_cv.notify_all();
+  for (auto& t : s.workers) t.join();
+  s.workers.clear();
+  s.tasks.clear();
+  s.done.clear();
   return Status::Ok();
 }
 
 void HttpServer::Stop() {
   impl_->stop_requested = true;
-  impl_->draining = true;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
-  while (impl_->in_flight.load() > 0 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  // Serve() may be between its flag check and httplib's listen loop: wait for the loop to run.
-  for (int i = 0; i < 2000; ++i) {
-    if (impl_->http.is_running()) {
-      impl_->http.stop();
-      return;
-    }
-    if (!impl_->serving) return;
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
+  if (impl_->wake_fd >= 0) impl_->Wake();
 }
 
 }  // namespace ochre::server

@@ -30,6 +30,29 @@ std::vector<std::string_view> Split(std::string_view path) {
 ApiResponse MethodNotAllowed() { return ErrorReply({405, "ChromaError", "Method not allowed"}); }
 ApiResponse RouteNotFound() { return ErrorReply(HttpError::NotFound("Not found")); }
 
+// Routes that Chroma defines but answers 501 locally (fork, functions), with the local server's
+// status and message, so that clients report "unsupported" rather than a missing collection.
+// `s` is collections/{id}/...
+bool NotForLocalChroma(std::string_view m, std::span<const std::string_view> s, ApiResponse* out) {
+  auto reply = [&](const HttpError& e) {
+    std::string id;
+    *out = ErrorReply(CanonicalUuid(s[1], &id) ? e : HttpError::InvalidArgument("Collection ID is not a valid UUIDv4"));
+    return true;
+  };
+  const HttpError functions{501, "ChromaError", "Attached function operations are not implemented in local chroma"};
+  if (s.size() == 3 && s[2] == "fork" && m == "POST") {
+    return reply({501, "ChromaError", "Collection forking is unsupported for local chroma"});
+  }
+  if (s.size() == 3 && s[2] == "fork_count" && m == "GET") {
+    return reply({501, "ChromaError", "Count forks is unsupported for local chroma"});
+  }
+  if (s.size() == 4 && s[2] == "functions" && s[3] == "attach" && m == "POST") return reply(functions);
+  if (s.size() == 4 && s[2] == "functions" && m == "GET")
+    return reply(HttpError::NotFound("Attached function not found"));
+  if (s.size() == 5 && s[2] == "attached_functions" && s[4] == "detach" && m == "POST") return reply(functions);
+  return false;
+}
+
 // /tenants/{t}/databases/{d}/collections[...] after the database segments.
 ApiResponse RouteCollections(const Api& api, const ApiRequest& req, std::span<const std::string_view> s,
                              RouteArgs& args) {
@@ -55,6 +78,7 @@ ApiResponse RouteCollections(const Api& api, const ApiRequest& req, std::span<co
     if (m == "DELETE") return DeleteCollection(api, args);
     return MethodNotAllowed();
   }
+  if (ApiResponse r; NotForLocalChroma(m, s, &r)) return r;
   if (s.size() != 3) return RouteNotFound();
   std::string_view op = s[2];
   if (op == "count") return m == "GET" ? CountRecords(api, args) : MethodNotAllowed();
