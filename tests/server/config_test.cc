@@ -103,5 +103,70 @@ TEST(ResolveRunConfigTest, BadValuesAreRefused) {
   EXPECT_EQ(lists->server.cors_allow_origins.size(), 2u);
 }
 
+// A compose file written for Chroma: its environment variables (1.x Rust names, 0.x Python names)
+// and its full sample config file work unchanged; OCHRE_* and flags still win.
+TEST(ResolveRunConfigTest, ChromaEnvironmentAndConfigFile) {
+  std::map<std::string, std::string> env = {
+      {"CHROMA_PERSIST_PATH", "/chroma/data"},
+      {"CHROMA_PORT", "8123"},
+      {"CHROMA_LISTEN_ADDRESS", "0.0.0.0"},
+      {"CHROMA_ALLOW_RESET", "TRUE"},
+      {"CHROMA_MAX_PAYLOAD_SIZE_BYTES", "1048576"},
+      {"CHROMA_CORS_ALLOW_ORIGINS", R"(["https://a.example","https://b.example"])"}};
+  auto getenv = [&](const char* name) -> const char* {
+    auto it = env.find(name);
+    return it == env.end() ? nullptr : it->second.c_str();
+  };
+  auto config = ResolveRunConfig({}, getenv);
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->path, "/chroma/data");
+  EXPECT_EQ(config->server.port, 8123);
+  EXPECT_EQ(config->server.host, "0.0.0.0");
+  EXPECT_TRUE(config->allow_reset);
+  EXPECT_EQ(config->server.max_body_bytes, 1u << 20);
+  EXPECT_EQ(config->server.cors_allow_origins, (std::vector<std::string>{"https://a.example", "https://b.example"}));
+
+  env = {{"PERSIST_DIRECTORY", "/old/path"},
+         {"CHROMA_SERVER_HTTP_PORT", "8200"},
+         {"ALLOW_RESET", "True"},
+         {"CHROMA_SERVER_AUTHN_PROVIDER", "chromadb.auth.token_authn.TokenAuthenticationServerProvider"},
+         {"CHROMA_SERVER_AUTHN_CREDENTIALS", "chroma-token"},
+         {"OCHRE_PORT", "8300"}};
+  config = ResolveRunConfig({}, getenv);
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->path, "/old/path");
+  EXPECT_EQ(config->server.port, 8300) << "OCHRE_* beats CHROMA_*";
+  EXPECT_TRUE(config->allow_reset);
+  EXPECT_EQ(config->server.auth_token, "chroma-token");
+  env.erase("CHROMA_SERVER_AUTHN_PROVIDER");
+  EXPECT_FALSE(ResolveRunConfig({}, getenv).ok()) << "basic-auth credentials are not a token";
+
+  // Chroma's own sample (rust/frontend/sample_configs/single_node_full.yaml), nested keys included.
+  std::string file = WriteTemp("chroma.yaml", R"(open_telemetry:
+  service_name: "chroma"
+  endpoint: "http://otel-collector:4317"
+port: 8000
+listen_address: "0.0.0.0"
+max_payload_size_bytes: 41943040
+cors_allow_origins: ["*"]
+persist_path: "./chroma"
+allow_reset: false # defaults to false
+sqlitedb:
+  hash_type: "md5" # or "sha256"
+  migration_mode: "apply" # or "validate"
+sysdb:
+  sqlite:
+    log_topic_namespace: "default"
+    log_tenant: "default"
+)");
+  config = ResolveRunConfig({{"config", {file}}}, [](const char*) -> const char* { return nullptr; });
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->path, "./chroma");
+  EXPECT_EQ(config->server.port, 8000);
+  EXPECT_EQ(config->server.host, "0.0.0.0");
+  EXPECT_EQ(config->server.max_body_bytes, 41943040u);
+  EXPECT_EQ(config->server.cors_allow_origins, std::vector<std::string>{"*"});
+}
+
 }  // namespace
 }  // namespace ochre::cli
