@@ -99,7 +99,61 @@ describe("bodies", () => {
   });
 });
 
+// Issues 15 and 16: each answered at once, without the body ever being sent (the previous HTTP
+// library waited its 10 s read timeout on several). The bound below only guards against a hang.
+describe("framing", () => {
+  function answered(text) {
+    return Promise.race([
+      rawSocket(server.port, text),
+      new Promise((_, reject) => setTimeout(() => reject(new Error(`no answer within 5 s to ${JSON.stringify(text)}`)), 5000)),
+    ]);
+  }
+  const head = (extra) => `POST ${COLLECTIONS}/${colId}/get HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n${extra}\r\n`;
+  for (const value of ["-1", "' 5'", "", "99999999999999999999", "18446744073709551616", "abc", "0x10", "+2", "2, 2"]) {
+    test(`Content-Length: ${JSON.stringify(value)} is 400`, async () => {
+      assert.match(await answered(head(`Content-Length: ${value}\r\n`)), /^HTTP\/1\.1 400 /);
+    });
+  }
+  test("a declared 1 GiB body is 413 before any of it is sent", async () => {
+    const out = await answered(head("Content-Length: 1073741824\r\n"));
+    assert.match(out, /^HTTP\/1\.1 413 /);
+    assert.match(out, /--max-body-mb/);
+  });
+  test("a duplicate Host, a NUL or a control character in a header value is 400", async () => {
+    for (const extra of ["Host: 127.0.0.1\r\n", "X-Chroma-Token: token\0\r\n", "X-Note: a\x01b\r\n", "X-Note: a\x7fb\r\n"]) {
+      const out = await answered(head(`${extra}Content-Length: 2\r\n`) + "{}");
+      assert.match(out, /^HTTP\/1\.1 400 /, JSON.stringify(extra));
+      assert.match(out, /"error":"InvalidArgumentError"/);
+    }
+  });
+  test("a chunked body is read; other transfer codings are 501", async () => {
+    const ok = await answered(`POST ${COLLECTIONS}/${colId}/get HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n2\r\n{}\r\n0\r\n\r\n`);
+    assert.match(ok, /^HTTP\/1\.1 200 /);
+    assert.match(await answered(head("Transfer-Encoding: gzip\r\n")), /^HTTP\/1\.1 501 /);
+  });
+});
+
 describe("routes and ids", () => {
+  test("routes local Chroma does not implement are 501 with its message", async () => {
+    const fork = await post(`${COLLECTIONS}/${colId}/fork`, { new_name: "forked" });
+    assertError(fork, 501, "ChromaError");
+    assert.equal(fork.json.message, "Collection forking is unsupported for local chroma");
+    const count = await rawRequest(server.port, { path: `${COLLECTIONS}/${colId}/fork_count` });
+    assertError(count, 501, "ChromaError");
+    assert.equal(count.json.message, "Count forks is unsupported for local chroma");
+    assertError(await post(`${COLLECTIONS}/${colId}/functions/attach`, { name: "f" }), 501, "ChromaError");
+    assertError(await post(`${COLLECTIONS}/not-a-uuid/fork`, { new_name: "forked" }), 400, "InvalidArgumentError");
+  });
+  test("POST /api/v2/reset with no body is 200 (as Chroma)", async () => {
+    const s = await startServer();
+    try {
+      const r = await rawRequest(s.port, { method: "POST", path: "/api/v2/reset" });
+      assert.equal(r.status, 200, r.text);
+      assert.equal(r.text, "true");
+    } finally {
+      await s.destroy();
+    }
+  });
   test("v1 routes are 410 with Chroma's body", async () => {
     for (const p of ["/api/v1", "/api/v1/heartbeat", "/api/v1/collections"]) {
       const r = await rawRequest(server.port, { path: p });
