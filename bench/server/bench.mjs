@@ -2,6 +2,7 @@
 // Chroma server, one after the other in the same run, on the same synthetic data.
 //
 //   node bench.mjs --ochre-bin PATH --peer DIR [--n 100000] [--dim 384] [--queries 500] [--only ochre|chroma] [--smaps 1]
+//                  [--pressure-idle 2000] [--pressure-slow 100]
 //
 // Data: N x DIM vectors from a seeded Gaussian mixture (1,000 clusters, as embeddings cluster),
 // cosine space, each with a document and two metadata fields: `category` (10 values: a filter on
@@ -13,6 +14,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import path from "node:path";
 import { ChromaClient } from "chromadb";
+import { countConnections, underPressure } from "./connections.mjs";
 
 const args = Object.fromEntries(
   process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith("--") ? [...acc, [a.slice(2), all[i + 1]]] : acc), []),
@@ -23,6 +25,7 @@ const QUERIES = Number(args.queries ?? 500);
 const BATCH = 1000;
 const RECALL_QUERIES = Math.min(200, QUERIES);
 const ONLY = args.only;
+const PRESSURE = { idle: Number(args["pressure-idle"] ?? 2000), slow: Number(args["pressure-slow"] ?? 100) };
 
 // --- Data -----------------------------------------------------------------------------------------
 function rng(seed) {
@@ -247,6 +250,34 @@ async function runOne(server, dataset, truth) {
   out.recall = hits / (RECALL_QUERIES * 10);
   log(`query p50 ${out.query_p50.toFixed(2)} ms, recall ${out.recall.toFixed(4)}`);
 
+  // Connections: 200 heartbeats with fetch (undici, which the JS client uses) and 200 with the JS
+  // client, counted from the kernel's socket table; fetch's heartbeat latency.
+  const hb = [];
+  out.fetch_connections = await countConnections(server.port, async () => {
+    for (let i = 0; i < 200; i++) {
+      hb.push((await timed(async () => (await fetch(`http://127.0.0.1:${server.port}/api/v2/heartbeat`)).text()))[0]);
+    }
+  });
+  out.heartbeat_p50 = pct(hb, 50);
+  out.client_connections = await countConnections(server.port, async () => {
+    const fresh = new ChromaClient({ host: "127.0.0.1", port: server.port });
+    for (let i = 0; i < 200; i++) await fresh.heartbeat();
+  });
+  log(`200 heartbeats: ${out.fetch_connections} connections with fetch, ${out.client_connections} with the JS client`);
+
+  // The same single-client queries with idle keep-alive connections and slow senders open.
+  Object.assign(
+    out,
+    await underPressure(server.port, PRESSURE, async () => {
+      const pl = [];
+      for (let q = 0; q < QUERIES; q++) {
+        pl.push((await timed(() => col.query({ queryEmbeddings: [row(dataset.queries, q)], nResults: 10, include: ["distances"] })))[0]);
+      }
+      return { pressure_p50: pct(pl, 50), pressure_p99: pct(pl, 99), pressure_max: pct(pl, 100) };
+    }),
+  );
+  log(`with ${PRESSURE.idle} idle + ${PRESSURE.slow} slow connections: query p50 ${out.pressure_p50.toFixed(2)} ms, p99 ${out.pressure_p99.toFixed(2)} ms`);
+
   // Four concurrent clients.
   const perClient = Math.ceil(QUERIES / 2);
   const tConc = performance.now();
@@ -324,6 +355,12 @@ const METRICS = [
   ["query_p95", "query p95 (ms)", false],
   ["query_p99", "query p99 (ms)", false],
   ["recall", "recall@10", true],
+  ["fetch_connections", "new connections for 200 heartbeats, fetch", false],
+  ["client_connections", "new connections for 200 heartbeats, JS client", false],
+  ["heartbeat_p50", "heartbeat p50, fetch (ms)", false],
+  ["pressure_p50", "query p50 with idle+slow connections open (ms)", false],
+  ["pressure_p99", "query p99 with idle+slow connections open (ms)", false],
+  ["pressure_max", "query max with idle+slow connections open (ms)", false],
   ["conc_qps", "4 clients: queries/s", true],
   ["conc_p50", "4 clients: p50 (ms)", false],
   ["conc_p99", "4 clients: p99 (ms)", false],
@@ -360,7 +397,7 @@ if (ONLY !== "chroma") results.ochre = await runOne(new OchreServer(args["ochre-
 if (ONLY !== "ochre") results.chroma = await runOne(new ChromaServer(args.peer), dataset, truth);
 
 const fmt = (v) => (v === undefined ? "-" : Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 1 ? v.toFixed(2) : v.toFixed(4));
-console.log(`\nN=${N} dim=${DIM} queries=${QUERIES} batch=${BATCH} cosine; node ${process.version}; ${new Date().toISOString()}`);
+console.log(`\nN=${N} dim=${DIM} queries=${QUERIES} batch=${BATCH} cosine; pressure ${PRESSURE.idle} idle + ${PRESSURE.slow} slow; node ${process.version}; ${new Date().toISOString()}`);
 console.log(`| metric | ochre | chroma 1.4.4 | ochre / chroma |`);
 console.log(`|---|---:|---:|---:|`);
 for (const [key, label] of METRICS) {
