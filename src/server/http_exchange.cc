@@ -56,7 +56,7 @@ HttpExchange::HttpExchange(Client* client, const ServerOptions& options)
 HttpReply HttpExchange::FramingError(int status, const std::string& message) const {
   if (status == 413) return MakeError({413, "ChromaError", BodyLimitMessage(options_.max_body_bytes)}, true);
   if (status == 400) return MakeError(HttpError::InvalidArgument(message), true);
-  return MakeError({status, status >= 500 ? "InternalError" : "ChromaError", message}, true);
+  return MakeError({status, status == 500 ? "InternalError" : "ChromaError", message}, true);
 }
 
 bool HttpExchange::Screen(const HttpRequestHead& head, bool draining, HttpReply* reply,
@@ -164,7 +164,7 @@ std::string HttpExchange::Serialize(const HttpRequestHead* head, const HttpReply
   if (reply.status >= 400 && !has_trace) {
     std::string trace = NewTraceId();
     out += "chroma-trace-id: " + trace + "\r\n";
-    if (reply.status >= 500) {
+    if (reply.status == 500 || reply.status == 507) {
       // The client sees a generic message; the log keeps the engine's, under the same trace id.
       Log(LogLevel::kError, "trace " + trace + ": " + (head ? head->method + " " + head->path : std::string("-")) +
                                 ": " + reply.log_detail);

@@ -73,6 +73,7 @@ struct Conn {
   size_t out_off = 0;
   bool close_after = false;
   bool detached = false;  // the client hung up while its request was at a worker
+  size_t accounted = 0;   // body bytes counted in Impl::buffered_bodies
 };
 
 struct Task {
@@ -187,6 +188,12 @@ struct HttpServer::Impl {
   void Sweep(Clock::time_point now);
   bool EvictIdle();
   void Wake();
+  // Keeps buffered_bodies current for `c`; false (and the request answered 503) over the budget.
+  bool AccountBody(Conn* c);
+  void ReleaseBody(Conn* c) {
+    buffered_bodies -= c->accounted;
+    c->accounted = 0;
+  }
 
   // Workers.
   void Work();
@@ -200,6 +207,7 @@ struct HttpServer::Impl {
   std::unordered_map<uint64_t, std::unique_ptr<Conn>> conns;
   uint64_t next_id = 2;
   int at_work = 0;              // connections whose request is with a worker (loop thread)
+  size_t buffered_bodies = 0;   // bytes of bodies being read, all connections (loop thread)
   std::vector<uint64_t> ready;  // connections with buffered bytes to parse (loop thread)
 
   std::mutex mu;
@@ -232,7 +240,20 @@ void HttpServer::Impl::SetInterest(Conn* c) {
   c->events = want;
 }
 
+bool HttpServer::Impl::AccountBody(Conn* c) {
+  buffered_bodies += c->body.size() - c->accounted;
+  c->accounted = c->body.size();
+  if (buffered_bodies <= options.max_buffered_body_bytes) return true;
+  HttpRequestHead head = c->head;
+  Respond(c,
+          exchange.FramingError(503, "The server is reading too many request bodies at once (" +
+                                         std::to_string(options.max_buffered_body_bytes >> 20) + " MiB); retry later"),
+          &head);
+  return false;
+}
+
 void HttpServer::Impl::CloseConn(Conn* c, const char* why) {
+  ReleaseBody(c);
   if (LogEnabled(LogLevel::kDebug)) {
     Log(LogLevel::kDebug, "connection " + std::to_string(c->id) + " from " + c->peer + " closed: " + why);
   }
@@ -396,6 +417,7 @@ void HttpServer::Impl::Advance(Conn* c) {
       HttpParseError err;
       size_t used = c->chunks.Feed(c->in, options.max_body_bytes, &c->body, &st, &err);
       c->in.erase(0, used);
+      if (!AccountBody(c)) return;
       if (st == ChunkedDecoder::State::kError) {
         Respond(c, exchange.FramingError(err.status, err.message), &c->head);
         return;
@@ -406,6 +428,7 @@ void HttpServer::Impl::Advance(Conn* c) {
       size_t take = std::min(want, c->in.size());
       c->body.append(c->in, 0, take);
       c->in.erase(0, take);
+      if (!AccountBody(c)) return;
       if (c->body.size() < c->head.content_length) return;
     }
     Submit(c);
@@ -431,6 +454,7 @@ bool HttpServer::Impl::StartBody(Conn* c) {
 }
 
 void HttpServer::Impl::Submit(Conn* c) {
+  ReleaseBody(c);
   Task t;
   t.conn = c->id;
   t.head = std::move(c->head);
@@ -529,6 +553,7 @@ void HttpServer::Impl::Respond(Conn* c, HttpReply reply, const HttpRequestHead* 
   c->close_after = !keep;
   c->state = ConnState::kWrite;
   c->head = HttpRequestHead();
+  ReleaseBody(c);
   c->body.clear();
   c->last_progress = Clock::now();
   Flush(c);
@@ -549,8 +574,13 @@ void HttpServer::Impl::Flush(Conn* c) {
     c->out_off += static_cast<size_t>(n);
     c->last_progress = Clock::now();
   }
-  c->out.clear();
   c->out_off = 0;
+  // An idle connection keeps no large buffer: 10,000 of them must not hold a response each.
+  if (c->out.capacity() > 64 * 1024) {
+    std::string().swap(c->out);
+  } else {
+    c->out.clear();
+  }
   if (c->state == ConnState::kWrite) {
     AfterWrite(c);
   } else {
@@ -569,6 +599,7 @@ void HttpServer::Impl::AfterWrite(Conn* c) {
   }
   c->state = ConnState::kHead;
   c->scanned = 0;
+  if (c->in.empty() && c->in.capacity() > 64 * 1024) std::string().swap(c->in);
   c->idle_since = Clock::now();
   c->request_start = c->idle_since;  // pipelined bytes already read start their request now
   SetInterest(c);

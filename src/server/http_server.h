@@ -35,6 +35,9 @@ struct ServerOptions {
   // it stays for the database). Beyond it the longest-idle connection is closed, or when none is
   // idle the new one gets a 503 and is closed.
   int max_connections = 0;
+  // Bytes of request bodies being read, over all connections, at most: beyond it the request
+  // whose body would pass it gets a 503 (many slow uploads cannot exhaust memory).
+  size_t max_buffered_body_bytes = size_t{1} << 30;
   ApiLimits limits;
 };
 
@@ -65,6 +68,9 @@ class HttpServer {
     uint64_t evicted = 0;   // idle connections closed to make room
     int open = 0;           // connections open now
     int max_connections = 0;
+    // Bytes of request bodies being read, over all connections, at most: beyond it the request
+    // whose body would pass it gets a 503 (many slow uploads cannot exhaust memory).
+    size_t max_buffered_body_bytes = size_t{1} << 30;
   };
   Stats stats() const;
 

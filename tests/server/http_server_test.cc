@@ -322,6 +322,25 @@ TEST_F(HttpServerTest, IdleAndSlowConnectionsDoNotStarveRequests) {
   EXPECT_GE(server_->stats().open, 400);
 }
 
+TEST_F(HttpServerTest, BufferedBodiesAreBounded) {
+  ServerOptions options;
+  options.max_buffered_body_bytes = 1000;
+  Start(options);
+  const std::string head =
+      "POST /api/v2/tenants HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 900\r\n\r\n" + std::string(600, ' ');
+  RawConn first(server_->port()), second(server_->port());
+  ASSERT_TRUE(first.Send(head));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  ASSERT_TRUE(second.Send(head));
+  std::string response = second.ReadResponse();
+  EXPECT_EQ(StatusOf(response), 503) << response;
+  EXPECT_NE(response.find("too many request bodies"), std::string::npos) << response;
+  // The first one's body completes within the budget once the second is gone.
+  ASSERT_TRUE(first.Send(std::string(281, ' ') + "{\"name\": \"tnt\"}" + std::string(4, ' ')));
+  response = first.ReadResponse();
+  EXPECT_EQ(StatusOf(response), 200) << response;
+}
+
 TEST_F(HttpServerTest, ConnectionLimitEvictsIdleThenRefuses) {
   ServerOptions options;
   options.max_connections = 20;
