@@ -193,7 +193,7 @@ bool ParseRequestHead(std::string_view head, const HttpHeadLimits& limits, HttpR
   int host_count = 0;
   int content_length_count = 0;
   bool close = false, keep_alive_token = false;
-  std::string_view transfer_encoding;
+  std::string transfer_encoding;  // a copy: headers may reallocate
   int transfer_encoding_count = 0;
   while (!rest.empty()) {
     size_t end = rest.find("\r\n");

@@ -115,6 +115,15 @@ TEST(HttpParserTest, RequestLineAndVersion) {
   EXPECT_EQ(Parse(long_line).err.status, 414);
 }
 
+TEST(HttpParserTest, TransferEncodingBeforeManyHeaders) {
+  // The coding is kept while later fields grow the header vector (a view into it dangled once).
+  std::string text = "POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n";
+  for (int i = 0; i < 40; ++i) text += "X-Field-" + std::to_string(i) + ": " + std::string(40, 'v') + "\r\n";
+  Parsed p = Parse(text + "Host: h\r\n\r\n");
+  ASSERT_TRUE(p.ok) << p.err.message;
+  EXPECT_TRUE(p.head.chunked);
+}
+
 TEST(HttpParserTest, FindHeadEndResumes) {
   std::string text = "GET / HTTP/1.1\r\nHost: h\r\n\r";
   EXPECT_EQ(FindHeadEnd(text), 0u);
