@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# `make test`, after CTest: `ochre import-chroma` against Chroma directories made at test time by the
+# real Chroma 1.4.4 server (/work/shared/peer-chroma, or $PEER_CHROMA). The imported directory is
+# served by `ochre run` and must answer get/query as Chroma did on the same data
+# (tests/interop/check_import.mjs); the bad inputs must fail with their exit codes; the Chroma
+# directory must be byte-identical afterwards.
+set -euo pipefail
+BUILD_DIR=${1:-build}
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+case "$BUILD_DIR" in /*) ;; *) BUILD_DIR="$ROOT/$BUILD_DIR" ;; esac
+OCHRE="$BUILD_DIR/src/cli/ochre"
+PEER=${PEER_CHROMA:-$ROOT/../../shared/peer-chroma}
+[ -d "$PEER" ] || PEER=/work/shared/peer-chroma
+if [ ! -x "$OCHRE" ]; then echo "[chroma import] $OCHRE not built; skipping"; exit 0; fi
+if [ ! -x "$PEER/chroma-server.sh" ]; then echo "[chroma import] no peer-chroma at $PEER" >&2; exit 1; fi
+"$PEER/setup.sh" >/dev/null
+
+TMP=$(mktemp -d)
+free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+CPORT=$(free_port)
+OPID=
+cleanup() {
+  "$PEER/chroma-server.sh" stop "$TMP/chroma" "$CPORT" >/dev/null 2>&1 || true
+  [ -n "$OPID" ] && kill "$OPID" 2>/dev/null || true
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+fails=0
+expect() {  # expect CODE DESCRIPTION -- command...
+  local want=$1 what=$2
+  shift 3
+  set +e
+  "$@" >"$TMP/out" 2>"$TMP/err"
+  local rc=$?
+  set -e
+  if [ "$rc" -ne "$want" ]; then
+    echo "FAIL $what: exit $rc, expected $want"; cat "$TMP/out" "$TMP/err"; fails=$((fails + 1))
+  else
+    echo "ok   $what (exit $rc: $(head -c 200 "$TMP/err" "$TMP/out" | tr '\n' ' '))"
+  fi
+}
+
+echo "[chroma import] making a Chroma directory with the real Chroma server"
+"$PEER/chroma-server.sh" start "$TMP/chroma" "$CPORT" >/dev/null
+node "$ROOT/tests/interop/make_chroma_dir.mjs" "http://127.0.0.1:$CPORT" "$TMP/expected.json" --big 20000
+expect 5 "a Chroma directory a running Chroma has open" -- "$OCHRE" import-chroma --from "$TMP/chroma" --path "$TMP/o_open"
+[ ! -e "$TMP/o_open" ] || { echo "FAIL the refused import created $TMP/o_open"; fails=$((fails + 1)); }
+"$PEER/chroma-server.sh" stop "$TMP/chroma" "$CPORT" >/dev/null
+
+before=$(cd "$TMP/chroma" && find . -type f -exec md5sum {} + | sort)
+expect 0 "import-chroma" -- "$OCHRE" import-chroma --from "$TMP/chroma" --path "$TMP/ochre" --json
+cat "$TMP/out"
+after=$(cd "$TMP/chroma" && find . -type f -exec md5sum {} + | sort)
+[ "$before" = "$after" ] || { echo "FAIL the Chroma directory changed"; fails=$((fails + 1)); }
+
+expect 4 "destination not empty" -- "$OCHRE" import-chroma --from "$TMP/chroma" --path "$TMP/ochre"
+mkdir -p "$TMP/plain" && echo hi >"$TMP/plain/x.txt"
+expect 2 "not a Chroma directory" -- "$OCHRE" import-chroma --from "$TMP/plain" --path "$TMP/o2"
+cp -r "$TMP/chroma" "$TMP/newer"
+/usr/bin/python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute("INSERT INTO migrations(dir,version,filename,sql,hash) VALUES (\"sysdb\",11,\"00011-future.sqlite.sql\",\"\",\"\")"); c.commit()' "$TMP/newer/chroma.sqlite3"
+expect 3 "a newer Chroma schema" -- "$OCHRE" import-chroma --from "$TMP/newer" --path "$TMP/o3"
+grep -q "sysdb/00011" "$TMP/err" || { echo "FAIL the error does not name sysdb/00011"; fails=$((fails + 1)); }
+cp -r "$TMP/chroma" "$TMP/badpickle"
+p=$(ls "$TMP"/badpickle/*/index_metadata.pickle | head -1)
+printf '\x80\x03cos\nsystem\n(S"true"\ntR.' >"$p"
+expect 6 "a pickle that would run code" -- "$OCHRE" import-chroma --from "$TMP/badpickle" --path "$TMP/o4"
+expect 1 "ochre run on a Chroma directory" -- timeout 20 "$OCHRE" run --path "$TMP/chroma" --port 0
+grep -q "ochre import-chroma" "$TMP/err" || { echo "FAIL ochre run's refusal does not name import-chroma"; fails=$((fails + 1)); }
+
+echo "[chroma import] comparing OchreDB's answers with Chroma's"
+OPORT=$(free_port)
+"$OCHRE" run --path "$TMP/ochre" --port "$OPORT" --log-level warn >"$TMP/run.log" 2>&1 &
+OPID=$!
+for _ in $(seq 50); do curl -fsS "http://127.0.0.1:$OPORT/api/v2/heartbeat" >/dev/null 2>&1 && break; sleep 0.2; done
+node "$ROOT/tests/interop/check_import.mjs" "http://127.0.0.1:$OPORT" "$TMP/expected.json" || fails=$((fails + 1))
+kill "$OPID"; wait "$OPID" 2>/dev/null || true; OPID=
+
+if [ "$fails" -ne 0 ]; then echo "[chroma import] $fails failures"; exit 1; fi
+echo "[chroma import] all passed"
