@@ -53,6 +53,16 @@ cat "$TMP/out"
 after=$(cd "$TMP/chroma" && find . -type f -exec md5sum {} + | sort)
 [ "$before" = "$after" ] || { echo "FAIL the Chroma directory changed"; fails=$((fails + 1)); }
 
+# The same import from Python (ochredb.import_chroma), when the module is built.
+if compgen -G "$BUILD_DIR/python/ochredb/_ochredb*.so" >/dev/null; then
+  PYTHONPATH="$BUILD_DIR/python" /usr/bin/python3 -c '
+import sys, ochredb
+r = ochredb.import_chroma(sys.argv[1], sys.argv[2])
+assert r["records"] == 21739 and len(r["collections"]) == 7, r
+c = ochredb.PersistentClient(path=sys.argv[2]).get_collection("cos_big")
+assert c.count() == 19901, c.count()
+print("ok   ochredb.import_chroma:", r["records"], "records")' "$TMP/chroma" "$TMP/ochre_py" || { echo "FAIL ochredb.import_chroma"; fails=$((fails + 1)); }
+fi
 expect 4 "destination not empty" -- "$OCHRE" import-chroma --from "$TMP/chroma" --path "$TMP/ochre"
 mkdir -p "$TMP/plain" && echo hi >"$TMP/plain/x.txt"
 expect 2 "not a Chroma directory" -- "$OCHRE" import-chroma --from "$TMP/plain" --path "$TMP/o2"
