@@ -85,5 +85,19 @@ for _ in $(seq 50); do curl -fsS "http://127.0.0.1:$OPORT/api/v2/heartbeat" >/de
 node "$ROOT/tests/interop/check_import.mjs" "http://127.0.0.1:$OPORT" "$TMP/expected.json" || fails=$((fails + 1))
 kill "$OPID"; wait "$OPID" 2>/dev/null || true; OPID=
 
+echo "[chroma import] export / import round trip"
+for t in default_tenant:default_database acme:prod; do
+  "$OCHRE" export --path "$TMP/ochre" --tenant "${t%%:*}" --database "${t##*:}" --out "$TMP/e1_$t.jsonl" >/dev/null
+  "$OCHRE" import --path "$TMP/rt" --in "$TMP/e1_$t.jsonl" >/dev/null
+  "$OCHRE" export --path "$TMP/rt" --tenant "${t%%:*}" --database "${t##*:}" --out "$TMP/e2_$t.jsonl" >/dev/null
+  if cmp -s "$TMP/e1_$t.jsonl" "$TMP/e2_$t.jsonl"; then echo "ok   export/import/export of $t: identical ($(wc -l <"$TMP/e1_$t.jsonl") lines)";
+  else echo "FAIL export/import/export of $t differs"; fails=$((fails + 1)); fi
+done
+expect 4 "import of a collection that exists" -- "$OCHRE" import --path "$TMP/rt" --in "$TMP/e1_acme:prod.jsonl"
+echo '{"format":"ochre-export","version":99}' >"$TMP/future.jsonl"
+expect 3 "import of a newer export format" -- "$OCHRE" import --path "$TMP/rt2" --in "$TMP/future.jsonl"
+echo 'hello' >"$TMP/junk.jsonl"
+expect 2 "import of a file that is not an export" -- "$OCHRE" import --path "$TMP/rt2" --in "$TMP/junk.jsonl"
+
 if [ "$fails" -ne 0 ]; then echo "[chroma import] $fails failures"; exit 1; fi
 echo "[chroma import] all passed"
