@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The import-chroma benchmark: a 100k x 384 cosine collection made by the real Chroma 1.4.4 server
-# (peer-chroma), then `ochre import-chroma` timed (records/s).
+# (peer-chroma), then `ochre import-chroma` timed (records/s), then `ochre export` and `ochre import`.
 #   bash bench/interop/import_chroma_bench.sh [BUILD_DIR] [N] [DIM]
 set -euo pipefail
 BUILD_DIR=${1:-build}; N=${2:-100000}; DIM=${3:-384}
@@ -24,3 +24,9 @@ t0=$(date +%s.%N)
 t1=$(date +%s.%N)
 echo "import-chroma: $N x $DIM in $(echo "$t1 - $t0" | bc -l | cut -c1-6) s = $(echo "$N / ($t1 - $t0)" | bc -l | cut -d. -f1) records/s"
 du -sh "$TMP/chroma" "$TMP/ochre"
+# export / import rates of the same data
+rm -rf "$TMP/e.jsonl" "$TMP/rt"
+t0=$(date +%s.%N); "$BUILD_DIR/src/cli/ochre" export --path "$TMP/ochre" --out "$TMP/e.jsonl" >/dev/null; t1=$(date +%s.%N)
+echo "export: $(echo "$N / ($t1 - $t0)" | bc -l | cut -d. -f1) records/s ($(du -h "$TMP/e.jsonl" | cut -f1))"
+t0=$(date +%s.%N); "$BUILD_DIR/src/cli/ochre" import --path "$TMP/rt" --in "$TMP/e.jsonl" >/dev/null; t1=$(date +%s.%N)
+echo "import: $(echo "$N / ($t1 - $t0)" | bc -l | cut -d. -f1) records/s"
