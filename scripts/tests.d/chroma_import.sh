@@ -81,7 +81,10 @@ echo "[chroma import] comparing OchreDB's answers with Chroma's"
 OPORT=$(free_port)
 "$OCHRE" run --path "$TMP/ochre" --port "$OPORT" --log-level warn >"$TMP/run.log" 2>&1 &
 OPID=$!
-for _ in $(seq 50); do curl -fsS "http://127.0.0.1:$OPORT/api/v2/heartbeat" >/dev/null 2>&1 && break; sleep 0.2; done
+for _ in $(seq 50); do
+  node -e 'fetch(process.argv[1]).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))' "http://127.0.0.1:$OPORT/api/v2/heartbeat" && break
+  sleep 0.2
+done
 node "$ROOT/tests/interop/check_import.mjs" "http://127.0.0.1:$OPORT" "$TMP/expected.json" || fails=$((fails + 1))
 kill "$OPID"; wait "$OPID" 2>/dev/null || true; OPID=
 
