@@ -13,6 +13,7 @@
 #include <set>
 
 #include "api/compaction.h"
+#include "api/foreign_directory.h"
 #include "common/file.h"
 #include "common/logging.h"
 #include "query/filter_sql.h"
@@ -97,6 +98,7 @@ Engine::~Engine() {
 
 Result<std::shared_ptr<Engine>> Engine::OpenPersistent(const std::string& path, const Settings& settings) {
   OCHRE_ASSIGN_OR_RETURN(std::string canonical, PrepareDirectory(path));
+  OCHRE_RETURN_IF_ERROR(api::RefuseForeignDirectory(canonical));
   std::lock_guard<std::mutex> registry_lock(RegistryMutex());
   auto& slot = Registry()[canonical];
   auto existing = slot.lock();

@@ -56,6 +56,7 @@ __all__ = [
     "Where",
     "WhereDocument",
     "errors",
+    "import_chroma",
     "DEFAULT_TENANT",
     "DEFAULT_DATABASE",
 ]
@@ -122,3 +123,16 @@ def AsyncHttpClient(*args: Any, **kwargs: Any) -> Any:  # noqa: N802
 
 def CloudClient(*args: Any, **kwargs: Any) -> Any:  # noqa: N802
     raise NotImplementedError("ochredb has no cloud client")
+
+
+def import_chroma(chroma_dir: str, path: str) -> dict:
+    """``ochre import-chroma --from chroma_dir --path path`` as a function.
+
+    Reads the Chroma persist directory ``chroma_dir`` (0.5, 0.6 or 1.x; never written to) and writes
+    its tenants, databases, collections and records into the new or empty OchreDB directory ``path``.
+    Returns the figures (records, tenants, databases, and per collection records, vectors read from
+    the HNSW files and queue rows replayed). Raises InvalidArgumentError for a path that is not a
+    Chroma directory, and the mapped OchreDB errors for a newer Chroma schema, a destination that is
+    not empty, or a directory a Chroma process has open.
+    """
+    return _ochredb.import_chroma(os.fspath(chroma_dir), os.fspath(path))

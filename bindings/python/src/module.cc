@@ -15,6 +15,7 @@
 #include "convert.h"
 #include "embedding.h"
 #include "errors.h"
+#include "interop/chroma/import_chroma.h"
 #include "ochre/ochre.h"
 
 namespace ochredb {
@@ -294,6 +295,33 @@ void BindClient(py::module_& m) {
       },
       py::arg("allow_reset") = false);
   m.def("version", [] { return std::string(ochre::Version()); });
+  // ochredb.import_chroma(chroma_dir, path): `ochre import-chroma` as a function; a dict of figures.
+  m.def(
+      "import_chroma",
+      [](const std::string& from, const std::string& path) {
+        ochre::interop::chroma::ImportOptions o;
+        o.from = from;
+        o.path = path;
+        ochre::interop::chroma::ImportReport r = Call([&] { return ochre::interop::chroma::ImportChroma(o); });
+        py::list cols;
+        for (const auto& c : r.collections) {
+          py::dict d;
+          d["tenant"] = c.tenant;
+          d["database"] = c.database;
+          d["name"] = c.name;
+          d["records"] = c.records;
+          d["vectors_from_hnsw"] = c.vectors_from_hnsw;
+          d["queue_rows_replayed"] = c.queue_rows_replayed;
+          cols.append(d);
+        }
+        py::dict out;
+        out["records"] = r.records;
+        out["tenants"] = r.tenants;
+        out["databases"] = r.databases;
+        out["collections"] = cols;
+        return out;
+      },
+      py::arg("chroma_dir"), py::arg("path"));
 }
 
 void BindCollection(py::module_& m) {
