@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make test`, after CTest: `ochre import-chroma` against Chroma directories made at test time by the
-# real Chroma 1.4.4 server (/work/shared/peer-chroma, or $PEER_CHROMA). The imported directory is
+# real Chroma 1.4.4 server (../shared/peer-chroma beside the checkout, or $OCHRE_PEER_CHROMA). The imported directory is
 # served by `ochre run` and must answer get/query as Chroma did on the same data
 # (tests/interop/check_import.mjs); the bad inputs must fail with their exit codes; the Chroma
 # directory must be byte-identical afterwards.
@@ -9,8 +9,7 @@ BUILD_DIR=${1:-build}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 case "$BUILD_DIR" in /*) ;; *) BUILD_DIR="$ROOT/$BUILD_DIR" ;; esac
 OCHRE="$BUILD_DIR/src/cli/ochre"
-PEER=${PEER_CHROMA:-$ROOT/../../shared/peer-chroma}
-[ -d "$PEER" ] || PEER=/work/shared/peer-chroma
+PEER=${OCHRE_PEER_CHROMA:-$ROOT/../shared/peer-chroma}
 if [ ! -x "$OCHRE" ]; then echo "[chroma import] $OCHRE not built; skipping"; exit 0; fi
 if [ ! -x "$PEER/chroma-server.sh" ]; then echo "[chroma import] no peer-chroma at $PEER" >&2; exit 1; fi
 "$PEER/setup.sh" >/dev/null
