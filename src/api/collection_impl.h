@@ -6,10 +6,12 @@
 
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "api/collection_state.h"
 #include "api/engine.h"
+#include "api/filtered_read.h"
 #include "api/validation.h"
 #include "ochre/collection.h"
 
@@ -55,7 +57,20 @@ class CollectionImpl final : public Collection {
   Result<storage::CollectionRow> Row(storage::CatalogConn* conn) const;
   // The loaded vectors and index (null before the first embedding).
   Result<std::shared_ptr<VectorRuntime>> Runtime(const storage::CollectionRow& row, storage::CatalogConn* conn) const;
-  Status Deleted() const { return state_->NotFoundIfDeleted(); }
+  Status Deleted() const {
+    OCHRE_RETURN_IF_ERROR(engine_->CheckProcess());
+    return state_->NotFoundIfDeleted();
+  }
+  // The start of a read: a reader connection in one snapshot (a read transaction) with the
+  // collection's row and, when `runtime`, its vectors and indexes caught up with that snapshot and
+  // of its generation (another process's compaction in between: read again).
+  struct ReadContext {
+    std::optional<Engine::ReaderLease> reader;
+    std::unique_ptr<ReadSnapshot> snapshot;
+    storage::CollectionRow row;
+    std::shared_ptr<VectorRuntime> rt;
+  };
+  Result<ReadContext> BeginRead(bool runtime) const;
 
   std::shared_ptr<Engine> engine_;
   std::shared_ptr<CollectionState> state_;

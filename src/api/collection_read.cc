@@ -59,12 +59,13 @@ Result<GetResult> CollectionImpl::Get(const GetOptions& o) const {
   if (o.include.distances) return Status::InvalidArgument("Expected include to not contain 'distances' in get");
   // Records' rows and the vectors they point at, of one compaction generation.
   auto generation = state_->ReadGuard();
-  OCHRE_ASSIGN_OR_RETURN(auto reader, engine_->Reader());
-  OCHRE_ASSIGN_OR_RETURN(auto row, Row(reader.get()));
+  OCHRE_ASSIGN_OR_RETURN(ReadContext ctx, BeginRead(/*runtime=*/o.include.embeddings));
+  Engine::ReaderLease& reader = *ctx.reader;
+  const storage::CollectionRow& row = ctx.row;
   const bool payload = o.include.documents || o.include.metadatas || o.include.uris;
   std::vector<storage::RecordRow> records;
-  OCHRE_ASSIGN_OR_RETURN(bool indexed,
-                         GetFromFilterIndex(&state_->filter_index(), o, row.cid, reader.get(), payload, &records));
+  OCHRE_ASSIGN_OR_RETURN(bool indexed, GetFromFilterIndex(&state_->filter_index(), o, row.cid, row.write_seq,
+                                                          reader.get(), payload, &records));
   if (!indexed) {
     query::RidQuery filter;
     if (o.where || o.where_document) {
@@ -94,7 +95,7 @@ Result<GetResult> CollectionImpl::Get(const GetOptions& o) const {
     }
   }
   if (o.include.embeddings) {
-    OCHRE_ASSIGN_OR_RETURN(auto rt, Runtime(row, reader.get()));
+    const std::shared_ptr<VectorRuntime>& rt = ctx.rt;
     if (!rt || records.empty()) {
       out.embeddings.emplace();
     } else {
@@ -120,12 +121,14 @@ Result<GetResult> CollectionImpl::Peek(int64_t limit) const {
 
 Result<int64_t> CollectionImpl::Count() const {
   OCHRE_RETURN_IF_ERROR(Deleted());
-  OCHRE_ASSIGN_OR_RETURN(auto reader, engine_->Reader());
-  OCHRE_ASSIGN_OR_RETURN(auto row, Row(reader.get()));
+  OCHRE_ASSIGN_OR_RETURN(ReadContext ctx, BeginRead(/*runtime=*/false));
   // The exact index holds one live row per live record: counting it is O(1), where SQL counts the
-  // records one by one (3.5 ms at 100k).
-  if (auto rt = state_->LoadedRuntime()) return int64_t(rt->live_count());
-  return reader->CountRecords(row.cid);
+  // records one by one (3.5 ms at 100k). It is first caught up with other processes' commits.
+  if (state_->LoadedRuntime()) {
+    OCHRE_ASSIGN_OR_RETURN(auto rt, Runtime(ctx.row, ctx.reader->get()));
+    if (rt && rt->generation == ctx.row.generation) return int64_t(rt->live_count());
+  }
+  return (*ctx.reader)->CountRecords(ctx.row.cid);
 }
 
 Result<QueryResult> CollectionImpl::Query(const QueryOptions& o) const {
@@ -175,9 +178,10 @@ Result<QueryResult> CollectionImpl::Query(const QueryOptions& o) const {
 
   // The rows the index returns and the records they resolve to, of one compaction generation.
   auto generation = state_->ReadGuard();
-  OCHRE_ASSIGN_OR_RETURN(auto reader, engine_->Reader());
-  OCHRE_ASSIGN_OR_RETURN(auto row, Row(reader.get()));
-  OCHRE_ASSIGN_OR_RETURN(auto rt, Runtime(row, reader.get()));
+  OCHRE_ASSIGN_OR_RETURN(ReadContext ctx, BeginRead(/*runtime=*/true));
+  Engine::ReaderLease& reader = *ctx.reader;
+  const storage::CollectionRow& row = ctx.row;
+  const std::shared_ptr<VectorRuntime>& rt = ctx.rt;
   if (!rt) return out;  // nothing embedded yet: empty lists for any query dimension
   if (queries->dim() != rt->dim) {
     return Status::DimensionMismatch("Collection expecting embedding with dimension of " + std::to_string(rt->dim) +
@@ -196,8 +200,8 @@ Result<QueryResult> CollectionImpl::Query(const QueryOptions& o) const {
     if (o.where || o.where_document || o.ids) {
       allow.emplace(rt->committed_row_count());  // a capacity hint; Set grows the bitmap
       if (pass == 0) {
-        OCHRE_ASSIGN_OR_RETURN(
-            from_index, AllowFromFilterIndex(&state_->filter_index(), o, row.cid, reader.get(), *rt, &*allow, &view));
+        OCHRE_ASSIGN_OR_RETURN(from_index, AllowFromFilterIndex(&state_->filter_index(), o, row.cid, row.write_seq,
+                                                                reader.get(), *rt, &*allow, &view));
       }
       if (!from_index) snapshot.emplace(reader->db());
       query::RidQuery filter;

@@ -33,11 +33,11 @@ ReadSnapshot::~ReadSnapshot() {
   (void)db_->Exec("COMMIT");
 }
 
-Result<bool> GetFromFilterIndex(FilterIndexSlot* slot, const GetOptions& o, int64_t cid, storage::CatalogConn* conn,
-                                bool payload, std::vector<storage::RecordRow>* records) {
+Result<bool> GetFromFilterIndex(FilterIndexSlot* slot, const GetOptions& o, int64_t cid, int64_t write_seq,
+                                storage::CatalogConn* conn, bool payload, std::vector<storage::RecordRow>* records) {
   OCHRE_ASSIGN_OR_RETURN(bool answerable, Answerable(o.where, o.where_document, o.ids));
   if (!answerable) return false;
-  FilterIndexSlot::View view = slot->Acquire(conn, cid);
+  FilterIndexSlot::View view = slot->Acquire(conn, cid, write_seq);
   if (!view.index) return false;
   std::vector<int64_t> rids = view.index->Evaluate(*o.where);
   // Offset then limit, over rids in ascending order: the SQL path's ORDER BY rid.
@@ -56,11 +56,12 @@ Result<bool> GetFromFilterIndex(FilterIndexSlot* slot, const GetOptions& o, int6
   return true;
 }
 
-Result<bool> AllowFromFilterIndex(FilterIndexSlot* slot, const QueryOptions& o, int64_t cid, storage::CatalogConn* conn,
-                                  const VectorRuntime& rt, RowBitmap* allow, FilterIndexSlot::View* view) {
+Result<bool> AllowFromFilterIndex(FilterIndexSlot* slot, const QueryOptions& o, int64_t cid, int64_t write_seq,
+                                  storage::CatalogConn* conn, const VectorRuntime& rt, RowBitmap* allow,
+                                  FilterIndexSlot::View* view) {
   OCHRE_ASSIGN_OR_RETURN(bool answerable, Answerable(o.where, o.where_document, o.ids));
   if (!answerable) return false;
-  *view = slot->Acquire(conn, cid);
+  *view = slot->Acquire(conn, cid, write_seq);
   if (!view->index) return false;
   rt.RowsOfRids(view->index->Evaluate(*o.where), allow);
   return true;
