@@ -117,9 +117,13 @@ Engine::~Engine() {
   }
   // Closing does not wait for the graph to catch up: rows past the checkpoint are indexed again
   // in the background after the next open.
-  Status s = Checkpoint(/*drain=*/false);
-  if (!s.ok()) OCHRE_LOG_WARN("checkpoint on close of {} failed: {}", path_, s.ToString());
-  GiveBackReservedSpace();
+  // A directory removed or moved away while open: nothing more is written at the path (another
+  // database may live there now).
+  if (SameDirectory()) {
+    Status s = Checkpoint(/*drain=*/false);
+    if (!s.ok()) OCHRE_LOG_WARN("checkpoint on close of {} failed: {}", path_, s.ToString());
+    GiveBackReservedSpace();
+  }
   {
     std::lock_guard<std::mutex> lock(states_mu_);
     states_.clear();
