@@ -196,14 +196,14 @@ Result<QueryResult> CollectionImpl::Query(const QueryOptions& o) const {
     std::optional<RowBitmap> allow;
     FilterIndexSlot::View view;
     bool from_index = false;
-    std::optional<ReadSnapshot> snapshot;
     if (o.where || o.where_document || o.ids) {
       allow.emplace(rt->committed_row_count());  // a capacity hint; Set grows the bitmap
       if (pass == 0) {
         OCHRE_ASSIGN_OR_RETURN(from_index, AllowFromFilterIndex(&state_->filter_index(), o, row.cid, row.write_seq,
                                                                 reader.get(), *rt, &*allow, &view));
       }
-      if (!from_index) snapshot.emplace(reader->db());
+      // The SQL path reads the filter's rids and then the hits' records in the read's one snapshot
+      // (BeginRead).
       query::RidQuery filter;
       if (!from_index && (o.where || o.where_document)) {
         OCHRE_ASSIGN_OR_RETURN(filter, query::CompileFilter(row.cid, o.where ? &*o.where : nullptr,

@@ -89,7 +89,7 @@ struct VectorRuntime {
   // (GUARDED_BY CollectionState::sync_mu_). A catalog row with a larger write_seq holds commits of
   // another process (or of this one's writer, before it applied them): CollectionState::Runtime
   // catches up.
-  int64_t seen_seq = 0;
+  std::atomic<int64_t> seen_seq{0};
   int64_t seen_dead = 0;
   // Set when the catalog names a newer generation: no more checkpoints of this graph; its files
   // are removed when the last process lets go of them.

@@ -24,12 +24,19 @@ ReadSnapshot::ReadSnapshot(storage::SqliteDb* db) : db_(db) {
   db_->ResetStatements();  // a statement still stepping holds an older snapshot
   // A deferred BEGIN takes no lock: the snapshot starts at the first read. Should it fail, the
   // reads still run, each in its own snapshot, as they did before.
-  open_ = db_->Exec("BEGIN").ok();
+  // Prepared once per connection: a read begins and ends one on every call.
+  auto begin = db_->Cached("BEGIN");
+  open_ = begin.ok() && ((*begin)->Reset(), (*begin)->Run().ok());
 }
 
 ReadSnapshot::~ReadSnapshot() {
   if (!open_) return;
   db_->ResetStatements();
+  auto commit = db_->Cached("COMMIT");
+  if (commit.ok()) {
+    (*commit)->Reset();
+    if ((*commit)->Run().ok()) return;
+  }
   (void)db_->Exec("COMMIT");
 }
 
