@@ -144,7 +144,12 @@ TEST_F(MultiProcessTest, KillNineOfAWriterMidBatchLosesNothingAndShowsNoPartialB
   for (int w = 0; w + 1 < kWorkers; ++w) pids.push_back(Spawn(w, kWorkers, seed, 300, false, true));
   // The victim upserts all of its ids in one batch, over and over, until it is killed mid-way.
   const pid_t victim = Spawn(kWorkers - 1, kWorkers, seed, 0, true, true);
-  std::this_thread::sleep_for(std::chrono::milliseconds(300 + rng() % 700));
+  // Killed once it has had a few batches acknowledged, at a random moment of the next ones (the
+  // waits are the test's pacing, not timing assertions).
+  for (int waited = 0; VersionOf(shared_->slots[kWorkers - 1][0].ack.load()) < 3 && waited < 60000; waited += 5) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  std::this_thread::sleep_for(std::chrono::microseconds(rng() % 200000));
   ::kill(victim, SIGKILL);
   EXPECT_EQ(Wait(victim), 128 + SIGKILL);
   for (int w = 0; w + 1 < kWorkers; ++w) EXPECT_EQ(Wait(pids[w]), 0) << "survivor " << w << " failed";
