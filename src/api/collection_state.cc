@@ -271,6 +271,11 @@ Result<std::unique_ptr<storage::VectorStore>> CollectionState::OpenStore(uint32_
     if (committed_rows != 0) return Status::Internal("ephemeral collection with committed rows but no vectors");
     return storage::NewMemoryVectorStore(dim);
   }
+  if (read_only_) {
+    if (committed_rows == 0) return storage::NewMemoryVectorStore(dim);  // nothing to read, nothing to write
+    return storage::OpenFileVectorStore(JoinPath(dir_, storage::VectorFileName(generation)), dim, committed_rows,
+                                        /*create=*/false, /*truncate_tail=*/false, /*read_only=*/true);
+  }
   if (create) OCHRE_RETURN_IF_ERROR(CreateDirs(dir_));
   // The tail past the committed rows is left alone: another process may be appending there.
   return storage::OpenFileVectorStore(JoinPath(dir_, storage::VectorFileName(generation)), dim, committed_rows, create,
@@ -401,7 +406,7 @@ Result<std::shared_ptr<VectorRuntime>> CollectionState::LoadLocked(const storage
   rt->seen_dead = row.dead_rows;
   // Only older generations: `row` may be from a reader's snapshot older than a compaction another
   // process committed since, whose files must stay.
-  if (!dir_.empty()) RemoveOtherGenerations(dir_, uuid_, row.generation, /*newer_too=*/false);
+  if (!dir_.empty() && !read_only_) RemoveOtherGenerations(dir_, uuid_, row.generation, /*newer_too=*/false);
   // A collection that has a dimension but never committed a row may have no file yet.
   OCHRE_ASSIGN_OR_RETURN(rt->store, OpenStore(rt->dim, uint64_t(row.committed_rows), /*create=*/true, row.generation));
   const RowChunks* rows = &rt->store->rows();
@@ -522,7 +527,7 @@ bool CollectionState::IndexStep(uint32_t max_rows) {
 }
 
 Status CollectionState::CheckpointLocked(VectorRuntime* rt) {
-  if (dir_.empty() || deleted() || rt->retired.load(std::memory_order_acquire)) return Status::Ok();
+  if (dir_.empty() || read_only_ || deleted() || rt->retired.load(std::memory_order_acquire)) return Status::Ok();
   const uint32_t indexed = rt->indexed_rows.load(std::memory_order_acquire);
   // Deletes alone need no checkpoint: tombstones are re-applied from the catalog at load.
   if (indexed == rt->checkpointed_rows) return Status::Ok();

@@ -119,8 +119,10 @@ struct VectorRuntime {
 
 class CollectionState {
  public:
-  CollectionState(int64_t cid, std::string uuid, std::string dir)
-      : cid_(cid), uuid_(std::move(uuid)), dir_(std::move(dir)) {}
+  // `read_only`: the directory cannot be written (files are opened for reading, nothing is
+  // checkpointed or removed).
+  CollectionState(int64_t cid, std::string uuid, std::string dir, bool read_only = false)
+      : cid_(cid), uuid_(std::move(uuid)), dir_(std::move(dir)), read_only_(read_only) {}
 
   int64_t cid() const { return cid_; }
   const std::string& uuid() const { return uuid_; }
@@ -214,6 +216,7 @@ class CollectionState {
   const int64_t cid_;
   const std::string uuid_;
   const std::string dir_;  // "" when ephemeral
+  const bool read_only_;
   std::mutex write_mu_;
   std::atomic<bool> deleted_{false};
 

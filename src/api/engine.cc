@@ -42,7 +42,7 @@ std::map<std::string, std::weak_ptr<Engine>>& Registry() {
 
 Status RegisterFunctions(sqlite3* db) { return query::RegisterSqlFunctions(db); }
 
-Result<std::string> PrepareDirectory(const std::string& path) {
+Result<std::string> PrepareDirectory(const std::string& path, bool* read_only) {
   if (path.empty()) return Status::InvalidArgument("the database path is empty");
   struct stat sb;
   if (::stat(path.c_str(), &sb) == 0) {
@@ -57,9 +57,8 @@ Result<std::string> PrepareDirectory(const std::string& path) {
   char buf[PATH_MAX];
   if (::realpath(path.c_str(), buf) == nullptr) return ErrnoStatus(errno, "resolving", path);
   std::string canonical(buf);
-  if (::access(canonical.c_str(), W_OK) != 0) {
-    return ErrnoStatus(errno, "the database directory is not writable", canonical);
-  }
+  // A directory we cannot write (permissions, a read-only mount) opens for reading only.
+  *read_only = ::access(canonical.c_str(), W_OK) != 0;
   return canonical;
 }
 
@@ -119,7 +118,7 @@ Engine::~Engine() {
   // in the background after the next open.
   // A directory removed or moved away while open: nothing more is written at the path (another
   // database may live there now).
-  if (SameDirectory()) {
+  if (!read_only_ && SameDirectory()) {
     Status s = Checkpoint(/*drain=*/false);
     if (!s.ok()) OCHRE_LOG_WARN("checkpoint on close of {} failed: {}", path_, s.ToString());
     GiveBackReservedSpace();
@@ -161,6 +160,10 @@ void Engine::GiveBackReservedSpace() {
 
 Result<Engine::CommitGuard> Engine::LockCommits() {
   OCHRE_RETURN_IF_ERROR(CheckProcess());
+  if (read_only_) {
+    return Status::ReadOnly("the database directory " + path_ +
+                            " is read-only (permissions or a read-only mount): it is open for reading only");
+  }
   std::unique_lock<std::mutex> lock(commit_mu_);
   if (commit_lock_) {
     OCHRE_RETURN_IF_ERROR(commit_lock_->Lock(settings_.lock_timeout_ms));
@@ -201,7 +204,8 @@ Status Engine::CheckProcess() const {
 }
 
 Result<std::shared_ptr<Engine>> Engine::OpenPersistent(const std::string& path, const Settings& settings) {
-  OCHRE_ASSIGN_OR_RETURN(std::string canonical, PrepareDirectory(path));
+  bool read_only = false;
+  OCHRE_ASSIGN_OR_RETURN(std::string canonical, PrepareDirectory(path, &read_only));
   std::lock_guard<std::mutex> registry_lock(RegistryMutex());
   auto& slot = Registry()[canonical];
   auto existing = slot.lock();
@@ -226,6 +230,7 @@ Result<std::shared_ptr<Engine>> Engine::OpenPersistent(const std::string& path, 
                                 std::to_string(storage::kCatalogFormatVersion) + "); upgrade OchreDB to open it");
   }
   OCHRE_RETURN_IF_ERROR(RefuseLostCatalog(canonical));
+  if (read_only) return OpenReadOnly(canonical, settings, &slot);
   std::shared_ptr<Engine> engine(new Engine(true, canonical, settings));
   OCHRE_ASSIGN_OR_RETURN(engine->commit_lock_, storage::LockFile::Open(canonical));
   {
@@ -246,6 +251,45 @@ Result<std::shared_ptr<Engine>> Engine::OpenPersistent(const std::string& path, 
   }
   engine->StartIndexer();
   slot = engine;
+  return engine;
+}
+
+Result<std::shared_ptr<Engine>> Engine::OpenReadOnly(const std::string& canonical, const Settings& settings,
+                                                     std::weak_ptr<Engine>* slot) {
+  const std::string catalog = JoinPath(canonical, kCatalogFile);
+  OCHRE_ASSIGN_OR_RETURN(bool exists, PathExists(catalog));
+  if (!exists) {
+    return Status::ReadOnly("the database directory " + canonical +
+                            " is read-only (permissions or a read-only mount) and holds no database to read");
+  }
+  std::shared_ptr<Engine> engine(new Engine(true, canonical, settings));
+  engine->read_only_ = true;
+  OCHRE_RETURN_IF_ERROR(engine->OpenCatalog());
+  // A catalog of an older format cannot be migrated here.
+  {
+    auto w = engine->Writer();
+    auto st = w->db()->Prepare("SELECT value FROM ochre_meta WHERE key='format_version'");
+    if (!st.ok()) return st.status();
+    auto row = st->Step();
+    if (!row.ok()) return row.status();
+    const int version = *row ? std::atoi(st->ColumnString(0).c_str()) : 0;
+    if (version != storage::kCatalogFormatVersion) {
+      return Status::ReadOnly("the database at " + canonical + " has catalog format version " +
+                              std::to_string(version) + " and must be opened once where it can be written (" +
+                              "its directory is read-only here) to be upgraded to version " +
+                              std::to_string(storage::kCatalogFormatVersion));
+    }
+  }
+  struct stat dsb, csb;
+  engine->dir_fd_ = ::open(canonical.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (engine->dir_fd_ < 0 || ::fstat(engine->dir_fd_, &dsb) != 0) return ErrnoStatus(errno, "opening", canonical);
+  if (::stat(catalog.c_str(), &csb) != 0) return ErrnoStatus(errno, "stat", catalog);
+  engine->dir_dev_ = dsb.st_dev;
+  engine->dir_ino_ = dsb.st_ino;
+  engine->catalog_dev_ = csb.st_dev;
+  engine->catalog_ino_ = csb.st_ino;
+  engine->StartIndexer();
+  *slot = engine;
   return engine;
 }
 
@@ -328,7 +372,7 @@ void Engine::IndexerLoop() {
 
 void Engine::StartAutoCompaction(const std::shared_ptr<CollectionState>& state) {
   std::lock_guard<std::mutex> lock(compactor_mu_);
-  if (compactor_busy_ || compactor_stopped_) return;
+  if (compactor_busy_ || compactor_stopped_ || read_only_) return;
   if (compactor_.joinable()) compactor_.join();  // the previous one has finished
   compactor_busy_ = true;
   compactor_ = std::thread([this, weak = std::weak_ptr<CollectionState>(state)] {
@@ -350,11 +394,23 @@ void Engine::StartAutoCompaction(const std::shared_ptr<CollectionState>& state) 
   });
 }
 
-Status Engine::OpenCatalog() {
+storage::SqliteOpenOptions Engine::CatalogOptions() const {
   storage::SqliteOpenOptions options;
   options.in_memory = !persistent_;
+  if (read_only_) {
+    options.create = false;
+    options.read_only = true;
+    // A read-only directory has no -shm file to share with writers (and none can be created):
+    // the catalog is read as it is.
+    options.immutable = true;
+  }
+  return options;
+}
+
+Status Engine::OpenCatalog() {
+  storage::SqliteOpenOptions options = CatalogOptions();
   OCHRE_ASSIGN_OR_RETURN(writer_, storage::CatalogConn::Open(persistent_ ? JoinPath(path_, kCatalogFile) : "", options,
-                                                             /*migrate=*/true, RegisterFunctions));
+                                                             /*migrate=*/!read_only_, RegisterFunctions));
   return Status::Ok();
 }
 
@@ -424,7 +480,7 @@ Result<Engine::ReaderLease> Engine::Reader() {
       return ReaderLease(this, std::move(conn), {});
     }
   }
-  storage::SqliteOpenOptions options;
+  storage::SqliteOpenOptions options = CatalogOptions();
   options.create = false;
   OCHRE_ASSIGN_OR_RETURN(auto conn, storage::CatalogConn::Open(JoinPath(path_, kCatalogFile), options,
                                                                /*migrate=*/false, RegisterFunctions));
@@ -444,7 +500,7 @@ std::shared_ptr<CollectionState> Engine::State(const storage::CollectionRow& row
     slot->MarkDeleted();
     slot.reset();
   }
-  if (!slot) slot = std::make_shared<CollectionState>(row.cid, row.id, CollectionDir(row.id));
+  if (!slot) slot = std::make_shared<CollectionState>(row.cid, row.id, CollectionDir(row.id), read_only_);
   return slot;
 }
 

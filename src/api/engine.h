@@ -43,6 +43,7 @@ class Engine {
   Engine& operator=(const Engine&) = delete;
 
   bool persistent() const { return persistent_; }
+  bool read_only() const { return read_only_; }
   const std::string& path() const { return path_; }
   const Settings& settings() const { return settings_; }
 
@@ -144,6 +145,9 @@ class Engine {
 
  private:
   Engine(bool persistent, std::string path, const Settings& settings);
+  static Result<std::shared_ptr<Engine>> OpenReadOnly(const std::string& canonical, const Settings& settings,
+                                                      std::weak_ptr<Engine>* slot);
+  storage::SqliteOpenOptions CatalogOptions() const;
   Status OpenCatalog();
   void CollectOrphanDirs();
   // At close: gives back the space reserved past the last row of every vectors file, when this
@@ -158,6 +162,7 @@ class Engine {
   const bool persistent_;
   const std::string path_;  // canonical; "" when ephemeral
   const Settings settings_;
+  bool read_only_ = false;  // the directory cannot be written: reads only (LockCommits: ReadOnly)
   // Device and inode of the directory and of its catalog at open (SameDirectory).
   dev_t dir_dev_ = 0;
   ino_t dir_ino_ = 0;

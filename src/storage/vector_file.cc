@@ -135,7 +135,8 @@ VectorFile::VectorFile(File file, uint32_t dim, uint32_t chunk_shift)
       page_size_(static_cast<uint64_t>(::sysconf(_SC_PAGESIZE))) {}
 
 Result<std::unique_ptr<VectorFile>> VectorFile::Open(const std::string& path, uint32_t dim, uint64_t committed_rows,
-                                                     bool create, uint32_t chunk_shift, bool truncate_tail) {
+                                                     bool create, uint32_t chunk_shift, bool truncate_tail,
+                                                     bool read_only) {
   if (dim == 0) return Status::InvalidArgument("vectors file '" + path + "': dimension must be positive");
   OCHRE_ASSIGN_OR_RETURN(bool exists, PathExists(path));
   if (!exists) {
@@ -151,8 +152,9 @@ Result<std::unique_ptr<VectorFile>> VectorFile::Open(const std::string& path, ui
     OCHRE_RETURN_IF_ERROR(CreateFileExclusively(path, EncodeHeader(dim, chunk_shift)).status());
   }
 
-  OCHRE_ASSIGN_OR_RETURN(File file, File::Open(path, OpenMode::kReadWrite));
+  OCHRE_ASSIGN_OR_RETURN(File file, File::Open(path, read_only ? OpenMode::kReadOnly : OpenMode::kReadWrite));
   OCHRE_ASSIGN_OR_RETURN(uint64_t file_size, file.Size());
+  if (read_only) truncate_tail = false;
   std::string header(std::min<uint64_t>(file_size, kHeaderSize), '\0');
   OCHRE_ASSIGN_OR_RETURN(size_t got, file.Read(0, header.size(), header.data()));
   header.resize(got);
@@ -196,6 +198,7 @@ Result<std::unique_ptr<VectorFile>> VectorFile::Open(const std::string& path, ui
   const uint32_t rpc = vf->rows_.rows_per_chunk();
   OCHRE_RETURN_IF_ERROR(vf->MapChunks(static_cast<uint32_t>((committed_rows + rpc - 1) / rpc)));
   vf->rows_.PublishRows(vf->size_);
+  if (read_only) vf->poison_ = Status::ReadOnly("vectors file '" + path + "' is open for reading only");
   return vf;
 }
 

@@ -61,9 +61,11 @@ class VectorFile final : public VectorStore {
   // another process's append in progress; only a holder of the database's commit lock may cut
   // them, and a writer overwrites them anyway).
   // The open file holds a shared flock for its lifetime: a generation's file is removed only when
-  // nobody holds it (RetireOnClose, CollectionState::RemoveOtherGenerations).
+  // nobody holds it (RetireOnClose, CollectionState::RemoveOtherGenerations). `read_only` opens the
+  // file for reading (a read-only directory): every write then fails with ReadOnly.
   static Result<std::unique_ptr<VectorFile>> Open(const std::string& path, uint32_t dim, uint64_t committed_rows,
-                                                  bool create, uint32_t chunk_shift = 0, bool truncate_tail = true);
+                                                  bool create, uint32_t chunk_shift = 0, bool truncate_tail = true,
+                                                  bool read_only = false);
 
   // The 4096-byte header for the given fields (exposed for tests and tools).
   static std::string EncodeHeader(uint32_t dim, uint32_t chunk_shift, uint32_t version = kFormatVersion,

@@ -103,7 +103,8 @@ class VectorStore {
 // `truncate_tail` as VectorFile::Open's (only under the database's commit lock: another process may
 // be appending past the committed rows).
 Result<std::unique_ptr<VectorStore>> OpenFileVectorStore(const std::string& path, uint32_t dim, uint64_t committed_rows,
-                                                         bool create, bool truncate_tail = true);
+                                                         bool create, bool truncate_tail = true,
+                                                         bool read_only = false);
 
 // A new, empty in-memory store. InvalidArgument when dim is 0.
 Result<std::unique_ptr<VectorStore>> NewMemoryVectorStore(uint32_t dim);

@@ -3,6 +3,8 @@
 // The database directory changing under an open client: a lost catalog beside collection folders
 // (issues 15.2, 16.2), and a directory removed or moved away while open (issue 10).
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -144,6 +146,82 @@ TEST(RemovedDirectoryTest, MoveWhileOpenRefusesWritesThroughTheStaleHandle) {
   auto got = Make(**at_moved, "notes")->Get(GetOptions{});
   ASSERT_TRUE(got.ok());
   EXPECT_EQ(got->ids, std::vector<std::string>{"before"});
+}
+
+}  // namespace
+}  // namespace ochre
+
+namespace ochre {
+namespace {
+
+// A directory this process cannot write (permissions; a read-only mount acts the same) opens for
+// reading: reads answer as before, writes answer ReadOnly and change nothing. As root, permissions
+// do not bind, so the reading side runs in a child that gives up root first.
+TEST(ReadOnlyDirectoryTest, OpensForReadingAndWritesAreReadOnly) {
+  testutil::TempDir dir;
+  const std::string path = dir.Sub("db");
+  {
+    auto client = PersistentClient::Open(path);
+    ASSERT_TRUE(client.ok());
+    auto c = Make(**client, "kept");
+    ASSERT_TRUE(c->Add(One("a", 1)).ok());
+    ASSERT_TRUE(c->Add(One("b", 2)).ok());
+  }
+  const auto before = ReadTree(path);
+  // Readable by everyone, writable by nobody but root.
+  for (const auto& e : fs::recursive_directory_iterator(path)) {
+    fs::permissions(e.path(), e.is_directory() ? fs::perms(0755) : fs::perms(0444));
+  }
+  fs::permissions(path, fs::perms(0555));
+  fs::permissions(fs::path(path).parent_path(), fs::perms(0755));
+  int report[2];
+  ASSERT_EQ(::pipe(report), 0);
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    ::alarm(60);  // a hang guard, not a timing assertion
+    ::close(report[0]);
+    if (::geteuid() == 0 && (::setgid(65534) != 0 || ::setuid(65534) != 0)) ::_exit(2);
+    std::string msg;
+    auto client = PersistentClient::Open(path);
+    msg += std::string(client.ok() ? "OK" : client.status().ToString()) + "\n";
+    if (client.ok()) {
+      GetCollectionOptions go;
+      go.embedding_function = nullptr;
+      auto c = (*client)->GetCollection("kept", go);
+      msg += std::string(c.ok() ? "OK" : c.status().ToString()) + "\n";
+      if (c.ok()) {
+        auto count = (*c)->Count();
+        msg += (count.ok() ? std::to_string(*count) : count.status().ToString()) + "\n";
+        QueryOptions q;
+        q.query_embeddings = FloatMatrix(2, {2, 1});
+        q.n_results = 1;
+        auto hits = (*c)->Query(q);
+        msg += (hits.ok() && !hits->ids[0].empty() ? hits->ids[0][0] : std::string("no answer")) + "\n";
+        Status add = (*c)->Add(One("c", 3));
+        msg += std::string(StatusCodeName(add.code())) + "\n";
+        Status create = (*client)->CreateCollection(CreateCollectionOptions{.name = "other"}).status();
+        msg += std::string(StatusCodeName(create.code())) + "\n";
+      }
+    }
+    if (::write(report[1], msg.data(), msg.size()) < 0) ::_exit(3);
+    ::_exit(0);
+  }
+  ::close(report[1]);
+  std::string got;
+  char buf[1024];
+  ssize_t n;
+  while ((n = ::read(report[0], buf, sizeof buf)) > 0) got.append(buf, size_t(n));
+  ::close(report[0]);
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  for (const auto& e : fs::recursive_directory_iterator(path)) {
+    fs::permissions(e.path(), e.is_directory() ? fs::perms(0755) : fs::perms(0644));
+  }
+  fs::permissions(path, fs::perms(0755));
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "child status " << status;
+  EXPECT_EQ(got, "OK\nOK\n2\nb\nReadOnly\nReadOnly\n");
+  EXPECT_TRUE(ReadTree(path) == before) << "reading a read-only directory changed it";
 }
 
 }  // namespace
