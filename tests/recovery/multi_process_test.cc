@@ -179,5 +179,56 @@ TEST_F(MultiProcessTest, KillNineOfAWriterMidBatchLosesNothingAndShowsNoPartialB
                static_cast<unsigned long long>(versions[0]), static_cast<unsigned long long>(pend));
 }
 
+// Several processes creating one new database at the same moment: every one opens it whole (the
+// catalog's creation and migrations run under the commit lock and check the version again), and
+// the collections each created are all there.
+TEST(MultiProcessCreateTest, ProcessesCreatingOneDatabaseAtOnceAllSeeItWhole) {
+  testutil::TempDir dir;
+  for (int round = 0; round < 5; ++round) {
+    const std::string path = dir.Sub("db" + std::to_string(round));
+    int go[2];
+    ASSERT_EQ(::pipe(go), 0);
+    std::vector<pid_t> pids;
+    for (int w = 0; w < 4; ++w) {
+      const pid_t pid = ::fork();
+      ASSERT_GE(pid, 0);
+      if (pid == 0) {
+        ::alarm(60);  // a hang guard, not a timing assertion
+        ::close(go[1]);
+        char b;
+        if (::read(go[0], &b, 1) != 0) ::_exit(2);  // released together when the parent closes
+        auto client = PersistentClient::Open(path);
+        if (!client.ok()) {
+          std::fprintf(stderr, "open: %s\n", client.status().ToString().c_str());
+          ::_exit(3);
+        }
+        CreateCollectionOptions o;
+        o.name = "made-by-" + std::to_string(w);
+        o.embedding_function = nullptr;
+        auto c = (*client)->CreateCollection(o);
+        if (!c.ok()) {
+          std::fprintf(stderr, "create: %s\n", c.status().ToString().c_str());
+          ::_exit(4);
+        }
+        RecordBatch b1;
+        b1.ids = {"x"};
+        b1.embeddings = FloatMatrix(2, {float(w), 1});
+        ::_exit((*c)->Add(b1).ok() ? 0 : 5);
+      }
+      pids.push_back(pid);
+    }
+    ::close(go[0]);
+    ::close(go[1]);
+    for (pid_t pid : pids) {
+      int status = 0;
+      ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+      EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "round " << round << ": status " << status;
+    }
+    auto client = PersistentClient::Open(path);
+    ASSERT_TRUE(client.ok()) << client.status().ToString();
+    EXPECT_EQ(*(*client)->CountCollections(), 4) << "round " << round;
+  }
+}
+
 }  // namespace
 }  // namespace ochre
