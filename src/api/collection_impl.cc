@@ -76,7 +76,6 @@ Result<CollectionImpl::ReadContext> CollectionImpl::BeginRead(bool runtime) cons
     ReadContext c;
     OCHRE_ASSIGN_OR_RETURN(auto reader, engine_->Reader());
     c.reader.emplace(std::move(reader));
-    c.snapshot = std::make_unique<ReadSnapshot>((*c.reader)->db());
     OCHRE_ASSIGN_OR_RETURN(c.row, Row(c.reader->get()));
     if (!runtime) return c;
     auto rt = Runtime(c.row, c.reader->get());
@@ -84,20 +83,26 @@ Result<CollectionImpl::ReadContext> CollectionImpl::BeginRead(bool runtime) cons
       // The snapshot may name a generation that another process has replaced and removed since
       // (its files go once nobody holds them): a new snapshot names the current one.
       const int64_t seen = c.row.generation;
-      c.snapshot.reset();
+      (*c.reader)->db()->ResetStatements();
       auto fresh = Row(c.reader->get());
       if (attempt < 8 && fresh.ok() && fresh->generation != seen) continue;
       return rt.status();
     }
     c.rt = std::move(*rt);
     if (!c.rt || c.rt->generation == c.row.generation) return c;
-    // The runtime is of a newer generation than this snapshot (a compaction committed since it
-    // began): a new snapshot sees it.
+    // The runtime is of a newer generation than the row (another reader loaded a compaction
+    // committed since): the row is read again.
     if (attempt >= 8) {
       return Status::Internal("collection " + id_ + ": the catalog and the vectors disagree on the generation (" +
                               std::to_string(c.row.generation) + " vs " + std::to_string(c.rt->generation) + ")");
     }
   }
+}
+
+Result<bool> CollectionImpl::GenerationMoved(storage::CatalogConn* conn, const VectorRuntime& rt) const {
+  conn->db()->ResetStatements();
+  OCHRE_ASSIGN_OR_RETURN(auto now, Row(conn));
+  return now.generation != rt.generation;
 }
 
 Result<CollectionInfo> CollectionImpl::Info() const {

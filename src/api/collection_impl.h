@@ -61,16 +61,21 @@ class CollectionImpl final : public Collection {
     OCHRE_RETURN_IF_ERROR(engine_->CheckProcess());
     return state_->NotFoundIfDeleted();
   }
-  // The start of a read: a reader connection in one snapshot (a read transaction) with the
-  // collection's row and, when `runtime`, its vectors and indexes caught up with that snapshot and
-  // of its generation (another process's compaction in between: read again).
+  // The start of a read: a reader connection with the collection's row and, when `runtime`, its
+  // vectors and indexes caught up with that row and of its generation. The read's later statements
+  // see the catalog as it is then (never older than the row); another process may compact the
+  // collection meanwhile, so a read that maps records to vector rows checks afterwards that the
+  // generation is still the runtime's, and is done again if not (*stale).
   struct ReadContext {
     std::optional<Engine::ReaderLease> reader;
-    std::unique_ptr<ReadSnapshot> snapshot;
     storage::CollectionRow row;
     std::shared_ptr<VectorRuntime> rt;
   };
   Result<ReadContext> BeginRead(bool runtime) const;
+  // True when the collection's generation is no longer `rt`'s (read with a new statement).
+  Result<bool> GenerationMoved(storage::CatalogConn* conn, const VectorRuntime& rt) const;
+  Result<GetResult> GetAttempt(const GetOptions& options, bool* stale) const;
+  Result<QueryResult> QueryAttempt(const QueryOptions& options, bool* stale) const;
 
   std::shared_ptr<Engine> engine_;
   std::shared_ptr<CollectionState> state_;

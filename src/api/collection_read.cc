@@ -54,6 +54,22 @@ std::vector<float> CopyRowsInOrder(const RowChunks& rows, const std::vector<uint
 }  // namespace
 
 Result<GetResult> CollectionImpl::Get(const GetOptions& o) const {
+  for (int attempt = 0;; ++attempt) {
+    bool stale = false;
+    auto r = GetAttempt(o, &stale);
+    if (!stale || !r.ok() || attempt >= 8) return r;
+  }
+}
+
+Result<QueryResult> CollectionImpl::Query(const QueryOptions& o) const {
+  for (int attempt = 0;; ++attempt) {
+    bool stale = false;
+    auto r = QueryAttempt(o, &stale);
+    if (!stale || !r.ok() || attempt >= 8) return r;
+  }
+}
+
+Result<GetResult> CollectionImpl::GetAttempt(const GetOptions& o, bool* stale) const {
   OCHRE_RETURN_IF_ERROR(Deleted());
   OCHRE_RETURN_IF_ERROR(ValidateLimitOffset(o.limit, o.offset));
   if (o.include.distances) return Status::InvalidArgument("Expected include to not contain 'distances' in get");
@@ -103,9 +119,16 @@ Result<GetResult> CollectionImpl::Get(const GetOptions& o) const {
       std::vector<uint32_t> wanted;
       wanted.reserve(records.size());
       for (const auto& r : records) {
-        if (r.row >= rows.rows()) return Status::Corruption("record " + r.id + " points past the vector file");
+        if (r.row >= rows.rows()) {
+          // Committed by another process after this read caught up (or a generation it compacted
+          // since): read again, catching up.
+          *stale = true;
+          return out;
+        }
         wanted.push_back(r.row);
       }
+      OCHRE_ASSIGN_OR_RETURN(*stale, GenerationMoved(reader.get(), *rt));
+      if (*stale) return out;
       out.embeddings.emplace(rt->dim, CopyRowsInOrder(rows, wanted));
     }
   }
@@ -131,7 +154,7 @@ Result<int64_t> CollectionImpl::Count() const {
   return (*ctx.reader)->CountRecords(ctx.row.cid);
 }
 
-Result<QueryResult> CollectionImpl::Query(const QueryOptions& o) const {
+Result<QueryResult> CollectionImpl::QueryAttempt(const QueryOptions& o, bool* stale) const {
   OCHRE_RETURN_IF_ERROR(Deleted());
   if (o.n_results <= 0) {
     return Status::InvalidArgument("Number of requested results " + std::to_string(o.n_results) +
@@ -196,14 +219,14 @@ Result<QueryResult> CollectionImpl::Query(const QueryOptions& o) const {
     std::optional<RowBitmap> allow;
     FilterIndexSlot::View view;
     bool from_index = false;
+    std::optional<ReadSnapshot> snapshot;
     if (o.where || o.where_document || o.ids) {
       allow.emplace(rt->committed_row_count());  // a capacity hint; Set grows the bitmap
       if (pass == 0) {
         OCHRE_ASSIGN_OR_RETURN(from_index, AllowFromFilterIndex(&state_->filter_index(), o, row.cid, row.write_seq,
                                                                 reader.get(), *rt, &*allow, &view));
       }
-      // The SQL path reads the filter's rids and then the hits' records in the read's one snapshot
-      // (BeginRead).
+      if (!from_index) snapshot.emplace(reader->db());
       query::RidQuery filter;
       if (!from_index && (o.where || o.where_document)) {
         OCHRE_ASSIGN_OR_RETURN(filter, query::CompileFilter(row.cid, o.where ? &*o.where : nullptr,
@@ -341,6 +364,11 @@ Result<QueryResult> CollectionImpl::Query(const QueryOptions& o) const {
       out = empty_result();
       continue;
     }
+    // The hits' records were read by row: of the runtime's generation only if no other process
+    // committed a compaction before this check (generations only grow).
+    snapshot.reset();
+    if (state_->dir().empty()) return out;  // in memory: no other process
+    OCHRE_ASSIGN_OR_RETURN(*stale, GenerationMoved(reader.get(), *rt));
     return out;
   }
   return Status::Internal("unreachable: the SQL pass always answers");

@@ -334,7 +334,11 @@ Result<std::shared_ptr<VectorRuntime>> CollectionState::Runtime(const storage::C
     }
   }
   if (!rt || rt->generation != row.generation) return rt;
-  if (row.write_seq > rt->seen_seq) {
+  const int64_t seen = rt->seen_seq.load(std::memory_order_acquire);
+  // The one commit not applied yet is this process's writer's: it is not acknowledged before the
+  // writer has applied it, so the read need not wait for it (nor redo it from the catalog).
+  if (row.write_seq == seen + 1 && local_commit_seq_.load(std::memory_order_acquire) == row.write_seq) return rt;
+  if (row.write_seq > seen) {
     std::lock_guard<std::mutex> lock(sync_mu_);
     OCHRE_RETURN_IF_ERROR(CatchUpLocked(rt.get(), row, conn));
   }

@@ -150,6 +150,10 @@ class CollectionState {
 
   // Serializes catching up with the catalog and the writer's applying of its own commit.
   std::mutex& sync_mu() { return sync_mu_; }
+  // This process's writer is committing write_seq `seq` (set before its commit, REQUIRES write_mu):
+  // a reader that sees only that commit unapplied leaves it to the writer, which applies it before
+  // acknowledging, instead of catching up from the catalog.
+  void NoteLocalCommit(int64_t seq) { local_commit_seq_.store(seq, std::memory_order_release); }
 
   // Writer only (REQUIRES write_mu): the runtime for a first write of `dim`-dimensional vectors.
   Result<std::shared_ptr<VectorRuntime>> CreateRuntime(uint32_t dim, const HnswConfig& config);
@@ -225,6 +229,7 @@ class CollectionState {
   std::mutex gate_mu_;     // makes generation_mu_ writer-preferring (see ReadGuard)
   std::shared_mutex generation_mu_;
   std::mutex sync_mu_;     // catching up with other processes' commits (see sync_mu())
+  std::atomic<int64_t> local_commit_seq_{-1};
   std::mutex runtime_mu_;  // guards runtime_ and loaded_
   bool loaded_ = false;
   std::shared_ptr<VectorRuntime> runtime_;

@@ -10,6 +10,7 @@
 // A failure before the commit truncates the appended rows again. Writers of one collection are
 // serialized by its write lock; the catalog lock is held only for the SQL, never across an fsync.
 #include <cmath>
+#include <optional>
 #include <unordered_map>
 
 #include "api/collection_config.h"
@@ -23,6 +24,16 @@ namespace ochre::api {
 namespace {
 
 enum class Action : uint8_t { kInsert, kRewrite };
+
+// From just before a write's commit until its in-memory apply is done (or given up): readers leave
+// that one commit to the writer (CollectionState::NoteLocalCommit).
+struct LocalCommitScope {
+  LocalCommitScope(CollectionState* s, int64_t seq) : state(s) { state->NoteLocalCommit(seq); }
+  ~LocalCommitScope() { state->NoteLocalCommit(-1); }
+  LocalCommitScope(const LocalCommitScope&) = delete;
+  LocalCommitScope& operator=(const LocalCommitScope&) = delete;
+  CollectionState* state;
+};
 
 struct PlannedWrite {
   size_t index;  // position in the batch
@@ -193,6 +204,7 @@ Status CollectionImpl::Write(const RecordBatch& in, WriteKind kind) {
 
   // 4. The commit point. The filter index follows the records (api/filter_index.h).
   FilterIndexSlot::WriteScope filter_write(&state_->filter_index(), row.write_seq);
+  LocalCommitScope local_commit(state_.get(), row.write_seq + 1);
   Status committed = [&]() -> Status {
     auto w = engine_->Writer();
     storage::Transaction txn(w->db());
@@ -295,6 +307,7 @@ Result<int64_t> CollectionImpl::Delete(const DeleteOptions& o) {
   std::vector<storage::RecordRow> doomed;
   int64_t reported = 0;
   storage::CollectionRow row;
+  std::optional<LocalCommitScope> local_commit;
   {
     auto w = engine_->Writer();
     OCHRE_ASSIGN_OR_RETURN(row, Row(w.get()));
@@ -311,6 +324,7 @@ Result<int64_t> CollectionImpl::Delete(const DeleteOptions& o) {
     }
     if (doomed.empty()) return reported;
     FilterIndexSlot::WriteScope filter_write(&state_->filter_index(), row.write_seq);
+    local_commit.emplace(state_.get(), row.write_seq + 1);
     storage::Transaction txn(w->db());
     OCHRE_RETURN_IF_ERROR(txn.Start());
     for (const auto& r : doomed) {

@@ -14,9 +14,10 @@ FilterIndexSlot::View FilterIndexSlot::Acquire(storage::CatalogConn* conn, int64
   {
     std::lock_guard<std::mutex> lock(mu_);
     view.version = version_.load(std::memory_order_seq_cst);
-    if (view.version & 1) return View{};                   // a write is in progress
-    if (index_ && index_seq_ > write_seq) return View{};   // newer than the reader's snapshot
-    if (index_ && index_seq_ < write_seq) index_.reset();  // another process wrote: build again
+    if (view.version & 1) return View{};  // a write is in progress
+    // Older than the reader's row: another process wrote since it was built. Newer is fine: the
+    // reader's later statements see at least that.
+    if (index_ && index_seq_ < write_seq) index_.reset();
     if (index_) {
       view.index = index_;
       return view;
@@ -26,8 +27,21 @@ FilterIndexSlot::View FilterIndexSlot::Acquire(storage::CatalogConn* conn, int64
   }
   // Build outside the lock (100k records take tens of milliseconds); writers go on meanwhile, and
   // the result is kept only if none began.
-  auto built = query::MetadataIndex::Build(conn->db(), cid, &DecodeStoredMetadata);
-  conn->db()->ResetStatements();
+  // In one snapshot with the collection's write_seq, which then labels the index.
+  storage::SqliteDb* db = conn->db();
+  const bool txn = db->Exec("BEGIN").ok();
+  int64_t built_seq = write_seq;
+  {
+    auto st = db->Prepare("SELECT write_seq FROM collections WHERE cid = ?1");
+    if (st.ok()) {
+      st->Bind(1, cid);
+      auto row = st->Step();
+      if (row.ok() && *row) built_seq = st->ColumnInt(0);
+    }
+  }
+  auto built = query::MetadataIndex::Build(db, cid, &DecodeStoredMetadata);
+  db->ResetStatements();
+  if (txn) (void)db->Exec("COMMIT");
   std::lock_guard<std::mutex> lock(mu_);
   building_ = false;
   if (!built.ok()) {
@@ -39,7 +53,7 @@ FilterIndexSlot::View FilterIndexSlot::Acquire(storage::CatalogConn* conn, int64
   if (version_.load(std::memory_order_seq_cst) != view.version) return View{};  // a write began: retry later
   // Built in the reader's snapshot, hence of its write_seq.
   index_ = std::shared_ptr<query::MetadataIndex>(std::move(*built));
-  index_seq_ = write_seq;
+  index_seq_ = built_seq;
   view.index = index_;
   return view;
 }

@@ -38,8 +38,8 @@ class FilterIndexSlot {
 
   // The index for a read, built from `conn` on first use. Null index (use SQL) while a write is in
   // progress, or when the build failed or raced with a write. `write_seq` is the collection's
-  // write_seq in the snapshot the reader reads the catalog with: an index of another state (another
-  // process wrote since it was built) is not used, and one that is behind is built again.
+  // write_seq as the reader read it at its start: an index built before that (another process wrote
+  // since) is built again, in one snapshot with the write_seq that then labels it.
   View Acquire(storage::CatalogConn* conn, int64_t cid, int64_t write_seq);
 
   // True when no write began since `view` was taken: what the reader read from the index and the
