@@ -136,7 +136,7 @@ print(json.dumps({"count": c.count(), "answers": answers}))
 def part3_restart(path: str, client, answers) -> None:
     heading("Part 3: persistence across a restart")
     count = client.get_collection(DEMO_COLLECTION).count()
-    client.close()  # releases the directory's lock so that another process may open it
+    client.close()  # releases the files and connections this client had open
     r = subprocess.run(
         [sys.executable, "-c", CHILD, path, DEMO_COLLECTION, json.dumps(QUERIES)],
         capture_output=True,

@@ -22,6 +22,9 @@ namespace ochre {
 
 struct Settings {
   bool allow_reset = false;
+  // How long a write waits for another process's commit to finish (the database's write lock is held for
+  // one commit at a time) before it fails with Locked naming that process.
+  int64_t lock_timeout_ms = 30000;
 };
 
 // Marks "use the collection's recorded embedding function" (GetCollection's default).

@@ -8,6 +8,7 @@
 #include "api/collection_impl.h"
 #include "api/engine.h"
 #include "api/validation.h"
+#include "common/file.h"
 #include "common/uuid.h"
 #include "ochre/client.h"
 #include "storage/metadata_codec.h"
@@ -102,8 +103,11 @@ class ClientImpl final : public Client {
     }
     std::vector<storage::CollectionRow> all;
     {
+      OCHRE_ASSIGN_OR_RETURN(api::Engine::CommitGuard commit, engine_->LockCommits());
       auto w = engine_->Writer();
       OCHRE_ASSIGN_OR_RETURN(all, w->AllCollections());
+      for (const auto& c : all) OCHRE_RETURN_IF_ERROR(engine_->MarkCollectionDeleted(c.id));
+      w->db()->ResetStatements();
       storage::Transaction txn(w->db());
       OCHRE_RETURN_IF_ERROR(txn.Start());
       OCHRE_RETURN_IF_ERROR(w->ResetAll());
@@ -116,6 +120,7 @@ class ClientImpl final : public Client {
 
   Status CreateTenant(std::string_view name) override {
     OCHRE_RETURN_IF_ERROR(ValidateTenantName(name));
+    OCHRE_ASSIGN_OR_RETURN(api::Engine::CommitGuard commit, engine_->LockCommits());
     auto w = engine_->Writer();
     return w->CreateTenant(name);
   }
@@ -129,6 +134,7 @@ class ClientImpl final : public Client {
 
   Status CreateDatabase(std::string_view name, std::string_view tenant) override {
     OCHRE_RETURN_IF_ERROR(ValidateName(name));
+    OCHRE_ASSIGN_OR_RETURN(api::Engine::CommitGuard commit, engine_->LockCommits());
     auto w = engine_->Writer();
     return w->CreateDatabase(NewUuid(), name, tenant);
   }
@@ -147,6 +153,7 @@ class ClientImpl final : public Client {
       OCHRE_ASSIGN_OR_RETURN(rows, reader->ListCollections(db.id, -1, 0));
     }
     for (const auto& r : rows) OCHRE_RETURN_IF_ERROR(DropCollection(r));
+    OCHRE_ASSIGN_OR_RETURN(api::Engine::CommitGuard commit, engine_->LockCommits());
     auto w = engine_->Writer();
     storage::Transaction txn(w->db());
     OCHRE_RETURN_IF_ERROR(txn.Start());
@@ -174,6 +181,7 @@ class ClientImpl final : public Client {
                            ResolveConfiguration(o.configuration, o.metadata, o.embedding_function.get()));
     storage::CollectionRow row;
     {
+      OCHRE_ASSIGN_OR_RETURN(api::Engine::CommitGuard commit, engine_->LockCommits());
       auto w = engine_->Writer();
       OCHRE_ASSIGN_OR_RETURN(DatabaseInfo db, w->GetDatabase(scope.database, scope.tenant));
       OCHRE_ASSIGN_OR_RETURN(auto existing, w->FindCollectionByName(db.id, o.name));
@@ -227,11 +235,22 @@ class ClientImpl final : public Client {
     auto state = engine_->State(row);
     {
       std::lock_guard<std::mutex> write_lock(state->write_mu());
+      OCHRE_ASSIGN_OR_RETURN(api::Engine::CommitGuard commit, engine_->LockCommits());
       auto w = engine_->Writer();
+      // Another process may have deleted it meanwhile.
+      OCHRE_ASSIGN_OR_RETURN(auto current, w->FindCollectionById(row.id));
+      if (!current) return Status::NotFound("Collection [" + row.name + "] does not exist");
+      w->db()->ResetStatements();
+      // The proof that the folder may go, should this process die between the commit and the removal.
+      OCHRE_RETURN_IF_ERROR(engine_->MarkCollectionDeleted(row.id));
       storage::Transaction txn(w->db());
       OCHRE_RETURN_IF_ERROR(txn.Start());
       OCHRE_RETURN_IF_ERROR(w->DeleteCollection(row.cid));
-      OCHRE_RETURN_IF_ERROR(txn.Commit());
+      Status committed = txn.Commit();
+      if (!committed.ok()) {
+        (void)RemoveFile(JoinPath(engine_->CollectionDir(row.id), "DELETED"));
+        return committed;
+      }
     }
     engine_->ForgetState(row.cid);
     engine_->RemoveCollectionFiles(row.id);

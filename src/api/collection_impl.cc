@@ -71,6 +71,40 @@ Result<storage::CollectionRow> CollectionImpl::Row(storage::CatalogConn* conn) c
   return std::move(*row);
 }
 
+Result<CollectionImpl::ReadContext> CollectionImpl::BeginRead(bool runtime) const {
+  for (int attempt = 0;; ++attempt) {
+    ReadContext c;
+    OCHRE_ASSIGN_OR_RETURN(auto reader, engine_->Reader());
+    c.reader.emplace(std::move(reader));
+    OCHRE_ASSIGN_OR_RETURN(c.row, Row(c.reader->get()));
+    if (!runtime) return c;
+    auto rt = Runtime(c.row, c.reader->get());
+    if (!rt.ok()) {
+      // The snapshot may name a generation that another process has replaced and removed since
+      // (its files go once nobody holds them): a new snapshot names the current one.
+      const int64_t seen = c.row.generation;
+      (*c.reader)->db()->ResetStatements();
+      auto fresh = Row(c.reader->get());
+      if (attempt < 8 && fresh.ok() && fresh->generation != seen) continue;
+      return rt.status();
+    }
+    c.rt = std::move(*rt);
+    if (!c.rt || c.rt->generation == c.row.generation) return c;
+    // The runtime is of a newer generation than the row (another reader loaded a compaction
+    // committed since): the row is read again.
+    if (attempt >= 8) {
+      return Status::Internal("collection " + id_ + ": the catalog and the vectors disagree on the generation (" +
+                              std::to_string(c.row.generation) + " vs " + std::to_string(c.rt->generation) + ")");
+    }
+  }
+}
+
+Result<bool> CollectionImpl::GenerationMoved(storage::CatalogConn* conn, const VectorRuntime& rt) const {
+  conn->db()->ResetStatements();
+  OCHRE_ASSIGN_OR_RETURN(auto now, Row(conn));
+  return now.generation != rt.generation;
+}
+
 Result<CollectionInfo> CollectionImpl::Info() const {
   OCHRE_ASSIGN_OR_RETURN(auto reader, engine_->Reader());
   OCHRE_ASSIGN_OR_RETURN(auto row, Row(reader.get()));
@@ -96,6 +130,8 @@ Status CollectionImpl::Modify(const std::optional<std::string>& new_name, const 
     OCHRE_RETURN_IF_ERROR(ValidateMetadata(*new_metadata, /*allow_null=*/false, /*is_collection=*/true));
   }
   std::lock_guard<std::mutex> write_lock(state_->write_mu());
+  OCHRE_RETURN_IF_ERROR(Deleted());
+  OCHRE_ASSIGN_OR_RETURN(auto commit, engine_->LockCommits());
   auto w = engine_->Writer();
   OCHRE_ASSIGN_OR_RETURN(auto row, Row(w.get()));
   if (new_name && *new_name != row.name) {

@@ -6,10 +6,12 @@
 
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "api/collection_state.h"
 #include "api/engine.h"
+#include "api/filtered_read.h"
 #include "api/validation.h"
 #include "ochre/collection.h"
 
@@ -55,7 +57,25 @@ class CollectionImpl final : public Collection {
   Result<storage::CollectionRow> Row(storage::CatalogConn* conn) const;
   // The loaded vectors and index (null before the first embedding).
   Result<std::shared_ptr<VectorRuntime>> Runtime(const storage::CollectionRow& row, storage::CatalogConn* conn) const;
-  Status Deleted() const { return state_->NotFoundIfDeleted(); }
+  Status Deleted() const {
+    OCHRE_RETURN_IF_ERROR(engine_->CheckProcess());
+    return state_->NotFoundIfDeleted();
+  }
+  // The start of a read: a reader connection with the collection's row and, when `runtime`, its
+  // vectors and indexes caught up with that row and of its generation. The read's later statements
+  // see the catalog as it is then (never older than the row); another process may compact the
+  // collection meanwhile, so a read that maps records to vector rows checks afterwards that the
+  // generation is still the runtime's, and is done again if not (*stale).
+  struct ReadContext {
+    std::optional<Engine::ReaderLease> reader;
+    storage::CollectionRow row;
+    std::shared_ptr<VectorRuntime> rt;
+  };
+  Result<ReadContext> BeginRead(bool runtime) const;
+  // True when the collection's generation is no longer `rt`'s (read with a new statement).
+  Result<bool> GenerationMoved(storage::CatalogConn* conn, const VectorRuntime& rt) const;
+  Result<GetResult> GetAttempt(const GetOptions& options, bool* stale) const;
+  Result<QueryResult> QueryAttempt(const QueryOptions& options, bool* stale) const;
 
   std::shared_ptr<Engine> engine_;
   std::shared_ptr<CollectionState> state_;

@@ -54,17 +54,34 @@ std::vector<float> CopyRowsInOrder(const RowChunks& rows, const std::vector<uint
 }  // namespace
 
 Result<GetResult> CollectionImpl::Get(const GetOptions& o) const {
+  for (int attempt = 0;; ++attempt) {
+    bool stale = false;
+    auto r = GetAttempt(o, &stale);
+    if (!stale || !r.ok() || attempt >= 8) return r;
+  }
+}
+
+Result<QueryResult> CollectionImpl::Query(const QueryOptions& o) const {
+  for (int attempt = 0;; ++attempt) {
+    bool stale = false;
+    auto r = QueryAttempt(o, &stale);
+    if (!stale || !r.ok() || attempt >= 8) return r;
+  }
+}
+
+Result<GetResult> CollectionImpl::GetAttempt(const GetOptions& o, bool* stale) const {
   OCHRE_RETURN_IF_ERROR(Deleted());
   OCHRE_RETURN_IF_ERROR(ValidateLimitOffset(o.limit, o.offset));
   if (o.include.distances) return Status::InvalidArgument("Expected include to not contain 'distances' in get");
   // Records' rows and the vectors they point at, of one compaction generation.
   auto generation = state_->ReadGuard();
-  OCHRE_ASSIGN_OR_RETURN(auto reader, engine_->Reader());
-  OCHRE_ASSIGN_OR_RETURN(auto row, Row(reader.get()));
+  OCHRE_ASSIGN_OR_RETURN(ReadContext ctx, BeginRead(/*runtime=*/o.include.embeddings));
+  Engine::ReaderLease& reader = *ctx.reader;
+  const storage::CollectionRow& row = ctx.row;
   const bool payload = o.include.documents || o.include.metadatas || o.include.uris;
   std::vector<storage::RecordRow> records;
-  OCHRE_ASSIGN_OR_RETURN(bool indexed,
-                         GetFromFilterIndex(&state_->filter_index(), o, row.cid, reader.get(), payload, &records));
+  OCHRE_ASSIGN_OR_RETURN(bool indexed, GetFromFilterIndex(&state_->filter_index(), o, row.cid, row.write_seq,
+                                                          reader.get(), payload, &records));
   if (!indexed) {
     query::RidQuery filter;
     if (o.where || o.where_document) {
@@ -94,7 +111,7 @@ Result<GetResult> CollectionImpl::Get(const GetOptions& o) const {
     }
   }
   if (o.include.embeddings) {
-    OCHRE_ASSIGN_OR_RETURN(auto rt, Runtime(row, reader.get()));
+    const std::shared_ptr<VectorRuntime>& rt = ctx.rt;
     if (!rt || records.empty()) {
       out.embeddings.emplace();
     } else {
@@ -102,9 +119,16 @@ Result<GetResult> CollectionImpl::Get(const GetOptions& o) const {
       std::vector<uint32_t> wanted;
       wanted.reserve(records.size());
       for (const auto& r : records) {
-        if (r.row >= rows.rows()) return Status::Corruption("record " + r.id + " points past the vector file");
+        if (r.row >= rows.rows()) {
+          // Committed by another process after this read caught up (or a generation it compacted
+          // since): read again, catching up.
+          *stale = true;
+          return out;
+        }
         wanted.push_back(r.row);
       }
+      OCHRE_ASSIGN_OR_RETURN(*stale, GenerationMoved(reader.get(), *rt));
+      if (*stale) return out;
       out.embeddings.emplace(rt->dim, CopyRowsInOrder(rows, wanted));
     }
   }
@@ -120,15 +144,17 @@ Result<GetResult> CollectionImpl::Peek(int64_t limit) const {
 
 Result<int64_t> CollectionImpl::Count() const {
   OCHRE_RETURN_IF_ERROR(Deleted());
-  OCHRE_ASSIGN_OR_RETURN(auto reader, engine_->Reader());
-  OCHRE_ASSIGN_OR_RETURN(auto row, Row(reader.get()));
+  OCHRE_ASSIGN_OR_RETURN(ReadContext ctx, BeginRead(/*runtime=*/false));
   // The exact index holds one live row per live record: counting it is O(1), where SQL counts the
-  // records one by one (3.5 ms at 100k).
-  if (auto rt = state_->LoadedRuntime()) return int64_t(rt->live_count());
-  return reader->CountRecords(row.cid);
+  // records one by one (3.5 ms at 100k). It is first caught up with other processes' commits.
+  if (state_->LoadedRuntime()) {
+    OCHRE_ASSIGN_OR_RETURN(auto rt, Runtime(ctx.row, ctx.reader->get()));
+    if (rt && rt->generation == ctx.row.generation) return int64_t(rt->live_count());
+  }
+  return (*ctx.reader)->CountRecords(ctx.row.cid);
 }
 
-Result<QueryResult> CollectionImpl::Query(const QueryOptions& o) const {
+Result<QueryResult> CollectionImpl::QueryAttempt(const QueryOptions& o, bool* stale) const {
   OCHRE_RETURN_IF_ERROR(Deleted());
   if (o.n_results <= 0) {
     return Status::InvalidArgument("Number of requested results " + std::to_string(o.n_results) +
@@ -175,9 +201,10 @@ Result<QueryResult> CollectionImpl::Query(const QueryOptions& o) const {
 
   // The rows the index returns and the records they resolve to, of one compaction generation.
   auto generation = state_->ReadGuard();
-  OCHRE_ASSIGN_OR_RETURN(auto reader, engine_->Reader());
-  OCHRE_ASSIGN_OR_RETURN(auto row, Row(reader.get()));
-  OCHRE_ASSIGN_OR_RETURN(auto rt, Runtime(row, reader.get()));
+  OCHRE_ASSIGN_OR_RETURN(ReadContext ctx, BeginRead(/*runtime=*/true));
+  Engine::ReaderLease& reader = *ctx.reader;
+  const storage::CollectionRow& row = ctx.row;
+  const std::shared_ptr<VectorRuntime>& rt = ctx.rt;
   if (!rt) return out;  // nothing embedded yet: empty lists for any query dimension
   if (queries->dim() != rt->dim) {
     return Status::DimensionMismatch("Collection expecting embedding with dimension of " + std::to_string(rt->dim) +
@@ -196,8 +223,8 @@ Result<QueryResult> CollectionImpl::Query(const QueryOptions& o) const {
     if (o.where || o.where_document || o.ids) {
       allow.emplace(rt->committed_row_count());  // a capacity hint; Set grows the bitmap
       if (pass == 0) {
-        OCHRE_ASSIGN_OR_RETURN(
-            from_index, AllowFromFilterIndex(&state_->filter_index(), o, row.cid, reader.get(), *rt, &*allow, &view));
+        OCHRE_ASSIGN_OR_RETURN(from_index, AllowFromFilterIndex(&state_->filter_index(), o, row.cid, row.write_seq,
+                                                                reader.get(), *rt, &*allow, &view));
       }
       if (!from_index) snapshot.emplace(reader->db());
       query::RidQuery filter;
@@ -337,6 +364,11 @@ Result<QueryResult> CollectionImpl::Query(const QueryOptions& o) const {
       out = empty_result();
       continue;
     }
+    // The hits' records were read by row: of the runtime's generation only if no other process
+    // committed a compaction before this check (generations only grow).
+    snapshot.reset();
+    if (state_->dir().empty()) return out;  // in memory: no other process
+    OCHRE_ASSIGN_OR_RETURN(*stale, GenerationMoved(reader.get(), *rt));
     return out;
   }
   return Status::Internal("unreachable: the SQL pass always answers");

@@ -1,7 +1,11 @@
 // Copyright 2026 The OchreDB Authors.
 #include "api/collection_state.h"
 
+#include <signal.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <map>
 #include <unordered_set>
 
 #include "common/file.h"
@@ -24,15 +28,44 @@ std::string GraphFileName(int64_t generation) {
   return "hnsw." + std::to_string(generation) + ".graph";
 }
 
-// The generation a collection file belongs to, from its name (vectors.f32, vectors.<g>.f32,
-// hnsw.graph, hnsw.<g>.graph, each possibly with the ".tmp" of an atomic write); -1 for a name
-// that is none of these (left alone).
-int64_t GenerationOfFile(std::string name) {
+// A collection file's generation, from its name (vectors.f32, vectors.<g>.f32, hnsw.graph,
+// hnsw.<g>.graph, each possibly with the suffix of an atomic write's temporary file: ".tmp" from
+// older builds, ".<pid>-<n>.tmp" now); generation -1 for a name that is none of these (left alone).
+struct FileGeneration {
+  int64_t generation = -1;
+  bool vectors = false;  // a vectors file (not a graph, not a temporary file)
+  pid_t tmp_pid = 0;     // a temporary file's writer (-1: of an older build, which named none)
+};
+
+FileGeneration GenerationOfFile(std::string name) {
+  FileGeneration out;
   constexpr std::string_view kTmp = ".tmp";
+  bool tmp = false;
   if (name.size() > kTmp.size() && name.compare(name.size() - kTmp.size(), kTmp.size(), kTmp) == 0) {
     name.resize(name.size() - kTmp.size());
+    tmp = true;
+    out.tmp_pid = -1;
+    // ".<pid>-<n>"
+    const size_t dot = name.rfind('.');
+    const size_t dash = name.rfind('-');
+    if (dot != std::string::npos && dash != std::string::npos && dash > dot + 1 && dash + 1 < name.size()) {
+      const std::string pid = name.substr(dot + 1, dash - dot - 1);
+      const std::string n = name.substr(dash + 1);
+      auto digits = [](const std::string& d) {
+        return !d.empty() && d.size() < 12 &&
+               std::all_of(d.begin(), d.end(), [](char c) { return c >= '0' && c <= '9'; });
+      };
+      if (digits(pid) && digits(n)) {
+        out.tmp_pid = pid_t(std::stol(pid));
+        name.resize(dot);
+      }
+    }
   }
-  if (name == "vectors.f32" || name == "hnsw.graph") return 0;
+  if (name == "vectors.f32" || name == "hnsw.graph") {
+    out.generation = 0;
+    out.vectors = !tmp && name == "vectors.f32";
+    return out;
+  }
   auto number_between = [&](std::string_view prefix, std::string_view suffix) -> int64_t {
     if (name.size() <= prefix.size() + suffix.size() || name.compare(0, prefix.size(), prefix) != 0 ||
         name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0) {
@@ -46,7 +79,19 @@ int64_t GenerationOfFile(std::string name) {
     return std::stoll(digits);
   };
   int64_t g = number_between("vectors.", ".f32");
-  return g >= 0 ? g : number_between("hnsw.", ".graph");
+  if (g >= 0) {
+    out.generation = g;
+    out.vectors = !tmp;
+    return out;
+  }
+  out.generation = number_between("hnsw.", ".graph");
+  return out;
+}
+
+// True when the process that named a temporary file is gone (or the file is from an older build).
+bool TempWriterIsGone(pid_t pid) {
+  if (pid <= 0) return true;
+  return ::kill(pid, 0) != 0 && errno == ESRCH;
 }
 
 // Merges two ascending hit lists into the k best, without duplicate rows (a row indexed while the
@@ -143,14 +188,50 @@ std::vector<std::string> CollectionState::GenerationFiles(int64_t generation) co
   return {JoinPath(dir_, storage::VectorFileName(generation)), GraphPath(generation), GraphPath(generation) + ".tmp"};
 }
 
-void CollectionState::RemoveOtherGenerations(const std::string& dir, const std::string& uuid, int64_t current) {
+void CollectionState::RemoveOtherGenerations(const std::string& dir, const std::string& uuid, int64_t current,
+                                             bool newer_too) {
   auto names = ListDir(dir);
   if (!names.ok()) return;  // a missing directory has nothing to remove
-  bool removed = false;
+  // Several processes share the directory: a generation's files go only when no process has its
+  // vectors file open (each holds a shared flock on it), and a newer generation only when no
+  // compaction is writing it (it holds COMPACT). The exclusive locks are held while removing.
+  std::vector<std::pair<std::string, FileGeneration>> files;
+  std::map<int64_t, bool> removable;  // generation -> nobody uses it
   for (const auto& name : *names) {
-    const int64_t g = GenerationOfFile(name);
-    if (g < 0 || g == current) continue;
-    OCHRE_LOG_INFO("collection {}: removing {}, left by an interrupted compaction (the catalog names generation {})",
+    FileGeneration fg = GenerationOfFile(name);
+    if (fg.generation < 0 || fg.generation == current) continue;
+    if (fg.generation > current && !newer_too) continue;
+    files.emplace_back(name, fg);
+    removable.emplace(fg.generation, true);
+  }
+  if (files.empty()) return;
+  std::vector<File> held;  // exclusive locks, released after the removal
+  auto compact_lock = File::Open(JoinPath(dir, kCompactLockName), OpenMode::kCreate, 0644);
+  bool compaction_idle = false;
+  if (compact_lock.ok()) {
+    auto taken = compact_lock->TryLockExclusive();
+    compaction_idle = taken.ok() && *taken;
+  }
+  for (auto& [g, ok] : removable) {
+    if (g > current && !compaction_idle) {
+      ok = false;
+      continue;
+    }
+    const std::string vectors = JoinPath(dir, storage::VectorFileName(g));
+    auto f = File::Open(vectors, OpenMode::kReadOnly);
+    if (!f.ok()) continue;  // no vectors file: its graph files are stale
+    auto taken = f->TryLockExclusive();
+    if (!taken.ok() || !*taken) {
+      ok = false;
+      continue;
+    }
+    held.push_back(std::move(*f));
+  }
+  bool removed = false;
+  for (const auto& [name, fg] : files) {
+    if (!removable[fg.generation]) continue;
+    if (fg.tmp_pid != 0 && !TempWriterIsGone(fg.tmp_pid)) continue;
+    OCHRE_LOG_INFO("collection {}: removing {}, of a generation no longer in use (the catalog names generation {})",
                    uuid, name, current);
     Status s = RemoveFile(JoinPath(dir, name));
     if (!s.ok() && !s.IsNotFound()) {
@@ -158,6 +239,12 @@ void CollectionState::RemoveOtherGenerations(const std::string& dir, const std::
     } else {
       removed = true;
     }
+  }
+  // Temporary files of the current generation whose writer is gone (a crash during a checkpoint).
+  for (const auto& name : *names) {
+    FileGeneration fg = GenerationOfFile(name);
+    if (fg.generation != current || fg.tmp_pid == 0 || !TempWriterIsGone(fg.tmp_pid)) continue;
+    if (RemoveFile(JoinPath(dir, name)).ok()) removed = true;
   }
   if (removed) (void)SyncDir(dir);
 }
@@ -184,8 +271,15 @@ Result<std::unique_ptr<storage::VectorStore>> CollectionState::OpenStore(uint32_
     if (committed_rows != 0) return Status::Internal("ephemeral collection with committed rows but no vectors");
     return storage::NewMemoryVectorStore(dim);
   }
+  if (read_only_) {
+    if (committed_rows == 0) return storage::NewMemoryVectorStore(dim);  // nothing to read, nothing to write
+    return storage::OpenFileVectorStore(JoinPath(dir_, storage::VectorFileName(generation)), dim, committed_rows,
+                                        /*create=*/false, /*truncate_tail=*/false, /*read_only=*/true);
+  }
   if (create) OCHRE_RETURN_IF_ERROR(CreateDirs(dir_));
-  return storage::OpenFileVectorStore(JoinPath(dir_, storage::VectorFileName(generation)), dim, committed_rows, create);
+  // The tail past the committed rows is left alone: another process may be appending there.
+  return storage::OpenFileVectorStore(JoinPath(dir_, storage::VectorFileName(generation)), dim, committed_rows, create,
+                                      /*truncate_tail=*/false);
 }
 
 std::unique_ptr<index::HnswIndex> CollectionState::LoadOrNewGraph(const HnswConfig& config, const RowChunks* rows,
@@ -214,17 +308,109 @@ std::unique_ptr<index::HnswIndex> CollectionState::LoadOrNewGraph(const HnswConf
 
 Result<std::shared_ptr<VectorRuntime>> CollectionState::Runtime(const storage::CollectionRow& row,
                                                                 const HnswConfig& config, storage::CatalogConn* conn) {
-  std::lock_guard<std::mutex> lock(runtime_mu_);
-  if (loaded_) return runtime_;
-  if (!row.dimension) {
-    loaded_ = true;
-    return runtime_;
+  std::shared_ptr<VectorRuntime> rt;
+  {
+    std::lock_guard<std::mutex> lock(runtime_mu_);
+    const bool stale = loaded_ && runtime_ && row.generation > runtime_->generation;
+    if (loaded_ && !stale && (runtime_ || !row.dimension)) {
+      rt = runtime_;
+    } else if (!row.dimension) {
+      loaded_ = true;
+      return runtime_;
+    } else {
+      // Not loaded yet, given a dimension by another process, or compacted by another process: the
+      // generation the catalog names now. An older runtime stays valid for the reads that hold it;
+      // its files go when the last process lets go of them.
+      OCHRE_ASSIGN_OR_RETURN(auto fresh, LoadLocked(row, config, conn));
+      if (stale) {
+        std::shared_ptr<VectorRuntime> old = runtime_;
+        old->retired.store(true, std::memory_order_release);
+        auto files = GenerationFiles(old->generation);
+        old->store->RetireOnClose({files.begin() + 1, files.end()});
+      }
+      runtime_ = std::move(fresh);
+      loaded_ = true;
+      return runtime_;
+    }
   }
+  if (!rt || rt->generation != row.generation) return rt;
+  const int64_t seen = rt->seen_seq.load(std::memory_order_acquire);
+  // The one commit not applied yet is this process's writer's: it is not acknowledged before the
+  // writer has applied it, so the read need not wait for it (nor redo it from the catalog).
+  if (row.write_seq == seen + 1 && local_commit_seq_.load(std::memory_order_acquire) == row.write_seq) return rt;
+  if (row.write_seq > seen) {
+    std::lock_guard<std::mutex> lock(sync_mu_);
+    OCHRE_RETURN_IF_ERROR(CatchUpLocked(rt.get(), row, conn));
+  }
+  return rt;
+}
+
+Status CollectionState::CatchUpLocked(VectorRuntime* rt, const storage::CollectionRow& row,
+                                      storage::CatalogConn* conn) {
+  if (row.write_seq <= rt->seen_seq) return Status::Ok();  // caught up meanwhile
+  const uint32_t have = rt->committed_row_count();
+  const uint32_t want = uint32_t(std::max<int64_t>(row.committed_rows, have));
+  OCHRE_RETURN_IF_ERROR(rt->store->AdoptCommitted(want));
+  std::vector<uint32_t> fresh;
+  if (row.dead_rows == rt->seen_dead) {
+    // Nothing died: the new live records are at rows past the ones seen (appends), or none changed
+    // rows at all (updates of documents or metadata only).
+    OCHRE_ASSIGN_OR_RETURN(auto rid_rows, conn->LiveRidRowsFrom(cid_, have));
+    std::unique_lock<std::shared_mutex> lock(rt->rid_mu);
+    for (const auto& [rid, r] : rid_rows) {
+      if (r >= want) return Status::Corruption("collection " + uuid_ + ": a record points past the committed rows");
+      fresh.push_back(r);
+      rt->row_of_rid[rid] = r;
+    }
+  } else {
+    // Deletes or rewrites: the live rows again, all of them.
+    OCHRE_ASSIGN_OR_RETURN(auto rid_rows, conn->LiveRidRows(cid_));
+    std::vector<char> live(want, 0);
+    std::unordered_map<int64_t, uint32_t> row_of_rid;
+    row_of_rid.reserve(rid_rows.size());
+    for (const auto& [rid, r] : rid_rows) {
+      if (r >= want) return Status::Corruption("collection " + uuid_ + ": a record points past the committed rows");
+      live[r] = 1;
+      row_of_rid.emplace(rid, r);
+      if (r >= have) fresh.push_back(r);
+    }
+    for (uint32_t r = 0; r < have; ++r) {
+      if (!live[r] && !rt->flat->IsDeleted(r)) rt->DeleteCommitted(r);
+    }
+    std::unique_lock<std::shared_mutex> lock(rt->rid_mu);
+    rt->row_of_rid.swap(row_of_rid);
+  }
+  std::sort(fresh.begin(), fresh.end());
+  rt->committed_rows.store(want, std::memory_order_release);
+  // Rows past `have` that no record names (replaced or deleted since) are tombstones.
+  {
+    size_t fi = 0;
+    for (uint32_t r = have; r < want; ++r) {
+      if (fi < fresh.size() && fresh[fi] == r) {
+        ++fi;
+      } else {
+        rt->flat->MarkDeleted(r);
+      }
+    }
+  }
+  OCHRE_RETURN_IF_ERROR(rt->InsertCommitted(fresh));
+  rt->seen_seq = row.write_seq;
+  rt->seen_dead = row.dead_rows;
+  return Status::Ok();
+}
+
+Result<std::shared_ptr<VectorRuntime>> CollectionState::LoadLocked(const storage::CollectionRow& row,
+                                                                   const HnswConfig& config,
+                                                                   storage::CatalogConn* conn) {
   auto rt = std::make_shared<VectorRuntime>();
   rt->dim = uint32_t(*row.dimension);
   rt->generation = row.generation;
   rt->sync_threshold = config.sync_threshold;
-  if (!dir_.empty()) RemoveOtherGenerations(dir_, uuid_, row.generation);
+  rt->seen_seq = row.write_seq;
+  rt->seen_dead = row.dead_rows;
+  // Only older generations: `row` may be from a reader's snapshot older than a compaction another
+  // process committed since, whose files must stay.
+  if (!dir_.empty() && !read_only_) RemoveOtherGenerations(dir_, uuid_, row.generation, /*newer_too=*/false);
   // A collection that has a dimension but never committed a row may have no file yet.
   OCHRE_ASSIGN_OR_RETURN(rt->store, OpenStore(rt->dim, uint64_t(row.committed_rows), /*create=*/true, row.generation));
   const RowChunks* rows = &rt->store->rows();
@@ -279,9 +465,7 @@ Result<std::shared_ptr<VectorRuntime>> CollectionState::Runtime(const storage::C
     OCHRE_LOG_INFO("collection {}: {} rows committed after the graph checkpoint are indexed in the background", uuid_,
                    rows->rows() - covered);
   }
-  runtime_ = std::move(rt);
-  loaded_ = true;
-  return runtime_;
+  return rt;
 }
 
 Result<std::shared_ptr<VectorRuntime>> CollectionState::CreateRuntime(uint32_t dim, const HnswConfig& config) {
@@ -347,7 +531,7 @@ bool CollectionState::IndexStep(uint32_t max_rows) {
 }
 
 Status CollectionState::CheckpointLocked(VectorRuntime* rt) {
-  if (dir_.empty() || deleted()) return Status::Ok();
+  if (dir_.empty() || read_only_ || deleted() || rt->retired.load(std::memory_order_acquire)) return Status::Ok();
   const uint32_t indexed = rt->indexed_rows.load(std::memory_order_acquire);
   // Deletes alone need no checkpoint: tombstones are re-applied from the catalog at load.
   if (indexed == rt->checkpointed_rows) return Status::Ok();

@@ -51,6 +51,10 @@ inline index::HnswOptions EngineHnswOptions() {
   return options;
 }
 
+// A collection directory's compaction lock file: held (flock) by the process compacting the
+// collection, so that two processes never write the same next generation.
+inline constexpr const char* kCompactLockName = "COMPACT";
+
 struct VectorRuntime {
   uint32_t dim = 0;
   // The compaction generation whose files these are (catalog collections.generation).
@@ -81,6 +85,16 @@ struct VectorRuntime {
   std::atomic<uint32_t> committed_rows{0};
   uint32_t committed_row_count() const { return committed_rows.load(std::memory_order_acquire); }
 
+  // Several processes: the catalog's collections.write_seq and dead_rows this runtime reflects
+  // (GUARDED_BY CollectionState::sync_mu_). A catalog row with a larger write_seq holds commits of
+  // another process (or of this one's writer, before it applied them): CollectionState::Runtime
+  // catches up.
+  std::atomic<int64_t> seen_seq{0};
+  int64_t seen_dead = 0;
+  // Set when the catalog names a newer generation: no more checkpoints of this graph; its files
+  // are removed when the last process lets go of them.
+  std::atomic<bool> retired{false};
+
   // The vector row of every live record by its rid, so that a filter's rids (from SQL) become an
   // allow-list without a lookup per rid in the records table. Updated after each commit.
   mutable std::shared_mutex rid_mu;
@@ -105,8 +119,10 @@ struct VectorRuntime {
 
 class CollectionState {
  public:
-  CollectionState(int64_t cid, std::string uuid, std::string dir)
-      : cid_(cid), uuid_(std::move(uuid)), dir_(std::move(dir)) {}
+  // `read_only`: the directory cannot be written (files are opened for reading, nothing is
+  // checkpointed or removed).
+  CollectionState(int64_t cid, std::string uuid, std::string dir, bool read_only = false)
+      : cid_(cid), uuid_(std::move(uuid)), dir_(std::move(dir)), read_only_(read_only) {}
 
   int64_t cid() const { return cid_; }
   const std::string& uuid() const { return uuid_; }
@@ -123,8 +139,21 @@ class CollectionState {
   // the first call: opens vectors.f32 (truncating an uncommitted tail), loads the graph checkpoint
   // (or rebuilds the graph) and brings both indexes up to the live rows of the catalog. `row` is
   // the collection's catalog row, `config` its HNSW configuration, `conn` a connection to read with.
+  // Several processes: when `row` (read by the caller, in the snapshot it reads the rest with) shows
+  // commits the runtime has not seen, catches up first: other processes' rows are adopted (they
+  // become the graph's tail, which queries scan exactly), their deletes and rewrites become
+  // tombstones, and a newer generation (another process compacted) is loaded in place of the old.
+  // The result's generation is newer than row.generation when `row` is from a snapshot older than
+  // the runtime (another reader loaded the new generation meanwhile): the caller then reads again.
   Result<std::shared_ptr<VectorRuntime>> Runtime(const storage::CollectionRow& row, const HnswConfig& config,
                                                  storage::CatalogConn* conn);
+
+  // Serializes catching up with the catalog and the writer's applying of its own commit.
+  std::mutex& sync_mu() { return sync_mu_; }
+  // This process's writer is committing write_seq `seq` (set before its commit, REQUIRES write_mu):
+  // a reader that sees only that commit unapplied leaves it to the writer, which applies it before
+  // acknowledging, instead of catching up from the catalog.
+  void NoteLocalCommit(int64_t seq) { local_commit_seq_.store(seq, std::memory_order_release); }
 
   // Writer only (REQUIRES write_mu): the runtime for a first write of `dim`-dimensional vectors.
   Result<std::shared_ptr<VectorRuntime>> CreateRuntime(uint32_t dim, const HnswConfig& config);
@@ -166,12 +195,20 @@ class CollectionState {
   // Deletes the files of generations other than `current` in a collection directory (left by a
   // compaction interrupted before its commit), with a log line. The engine calls it at open; a
   // load calls it again (a failed publish is cleaned up that way).
-  static void RemoveOtherGenerations(const std::string& dir, const std::string& uuid, int64_t current);
+  // Generations above `current` (a compaction that never committed) only with `newer_too`, which
+  // needs `current` read under the commit lock (a newer generation may have been committed since a
+  // reader's snapshot). A generation's files go only when no process holds its vectors file.
+  static void RemoveOtherGenerations(const std::string& dir, const std::string& uuid, int64_t current, bool newer_too);
 
   // The in-memory metadata index of `where` filters (keyed by rid: unaffected by row changes).
   FilterIndexSlot& filter_index() { return filter_index_; }
 
  private:
+  // Loads the runtime for `row` (REQUIRES runtime_mu_).
+  Result<std::shared_ptr<VectorRuntime>> LoadLocked(const storage::CollectionRow& row, const HnswConfig& config,
+                                                    storage::CatalogConn* conn);
+  // Brings `rt` up to `row` (same generation). REQUIRES sync_mu_.
+  Status CatchUpLocked(VectorRuntime* rt, const storage::CollectionRow& row, storage::CatalogConn* conn);
   Result<std::unique_ptr<storage::VectorStore>> OpenStore(uint32_t dim, uint64_t committed_rows, bool create,
                                                           int64_t generation);
   std::string GraphPath(int64_t generation) const;
@@ -183,6 +220,7 @@ class CollectionState {
   const int64_t cid_;
   const std::string uuid_;
   const std::string dir_;  // "" when ephemeral
+  const bool read_only_;
   std::mutex write_mu_;
   std::atomic<bool> deleted_{false};
 
@@ -190,6 +228,8 @@ class CollectionState {
   std::mutex compact_mu_;  // one compaction at a time
   std::mutex gate_mu_;     // makes generation_mu_ writer-preferring (see ReadGuard)
   std::shared_mutex generation_mu_;
+  std::mutex sync_mu_;     // catching up with other processes' commits (see sync_mu())
+  std::atomic<int64_t> local_commit_seq_{-1};
   std::mutex runtime_mu_;  // guards runtime_ and loaded_
   bool loaded_ = false;
   std::shared_ptr<VectorRuntime> runtime_;

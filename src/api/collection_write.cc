@@ -10,6 +10,7 @@
 // A failure before the commit truncates the appended rows again. Writers of one collection are
 // serialized by its write lock; the catalog lock is held only for the SQL, never across an fsync.
 #include <cmath>
+#include <optional>
 #include <unordered_map>
 
 #include "api/collection_config.h"
@@ -23,6 +24,16 @@ namespace ochre::api {
 namespace {
 
 enum class Action : uint8_t { kInsert, kRewrite };
+
+// From just before a write's commit until its in-memory apply is done (or given up): readers leave
+// that one commit to the writer (CollectionState::NoteLocalCommit).
+struct LocalCommitScope {
+  LocalCommitScope(CollectionState* s, int64_t seq) : state(s) { state->NoteLocalCommit(seq); }
+  ~LocalCommitScope() { state->NoteLocalCommit(-1); }
+  LocalCommitScope(const LocalCommitScope&) = delete;
+  LocalCommitScope& operator=(const LocalCommitScope&) = delete;
+  CollectionState* state;
+};
 
 struct PlannedWrite {
   size_t index;  // position in the batch
@@ -85,6 +96,9 @@ Status CollectionImpl::Write(const RecordBatch& in, WriteKind kind) {
 
   std::lock_guard<std::mutex> write_lock(state_->write_mu());
   OCHRE_RETURN_IF_ERROR(Deleted());
+  // From here to the commit, no other writer of this database, in any process: the committed state
+  // read below is the one this write builds on.
+  OCHRE_ASSIGN_OR_RETURN(Engine::CommitGuard commit, engine_->LockCommits());
 
   storage::CollectionRow row;
   std::vector<storage::RecordRow> existing;
@@ -141,7 +155,16 @@ Status CollectionImpl::Write(const RecordBatch& in, WriteKind kind) {
     if (!rt) {
       OCHRE_ASSIGN_OR_RETURN(CollectionConfiguration config, ConfigurationFromJson(row.config_json));
       OCHRE_ASSIGN_OR_RETURN(rt, state_->CreateRuntime(uint32_t(embeddings->dim()), config.hnsw));
+      std::lock_guard<std::mutex> sync(state_->sync_mu());
+      rt->seen_seq = row.write_seq;
+      rt->seen_dead = row.dead_rows;
     }
+    if (rt->generation != row.generation || rt->seen_seq != row.write_seq) {
+      return Status::Internal("collection " + id_ + ": the vectors did not catch up with the catalog");
+    }
+    // Append right after the committed rows (another process may have appended since this process
+    // last wrote, or an interrupted writer may have left an uncommitted tail there).
+    OCHRE_RETURN_IF_ERROR(rt->store->ResetToCommitted(uint32_t(row.committed_rows)));
   }
   uint32_t old_size = rt ? rt->store->size() : 0;
   std::vector<uint32_t> new_rows, dead_rows;
@@ -180,7 +203,8 @@ Status CollectionImpl::Write(const RecordBatch& in, WriteKind kind) {
   }
 
   // 4. The commit point. The filter index follows the records (api/filter_index.h).
-  FilterIndexSlot::WriteScope filter_write(&state_->filter_index());
+  FilterIndexSlot::WriteScope filter_write(&state_->filter_index(), row.write_seq);
+  LocalCommitScope local_commit(state_.get(), row.write_seq + 1);
   Status committed = [&]() -> Status {
     auto w = engine_->Writer();
     storage::Transaction txn(w->db());
@@ -235,7 +259,12 @@ Status CollectionImpl::Write(const RecordBatch& in, WriteKind kind) {
   // 5. Apply to the exact index (the graph follows in the background; queries scan the rows it
   // has not reached yet). The write is durable already; if the index cannot take it, it is rebuilt
   // from the catalog at the next use.
+  commit.Release();  // other processes may write now; the in-memory apply is this process's alone
   if (rt) {
+    std::lock_guard<std::mutex> sync(state_->sync_mu());
+    // A reader may have caught up with this commit already (it read the catalog between the
+    // commit and here): then there is nothing left to apply.
+    if (rt->seen_seq != row.write_seq) return Status::Ok();
     rt->committed_rows.store(rt->store->size(), std::memory_order_release);
     {
       std::unique_lock<std::shared_mutex> lock(rt->rid_mu);
@@ -243,6 +272,8 @@ Status CollectionImpl::Write(const RecordBatch& in, WriteKind kind) {
     }
     Status applied = rt->InsertCommitted(new_rows);
     for (uint32_t r : dead_rows) rt->DeleteCommitted(r);
+    rt->seen_seq = row.write_seq + 1;
+    rt->seen_dead = row.dead_rows + int64_t(dead_rows.size());
     if (!applied.ok()) {
       OCHRE_LOG_WARN("collection {}: index update failed ({}); rebuilding it at the next use", id_, applied.ToString());
       state_->Unload();
@@ -272,11 +303,14 @@ Result<int64_t> CollectionImpl::Delete(const DeleteOptions& o) {
 
   std::lock_guard<std::mutex> write_lock(state_->write_mu());
   OCHRE_RETURN_IF_ERROR(Deleted());
+  OCHRE_ASSIGN_OR_RETURN(Engine::CommitGuard commit, engine_->LockCommits());
   std::vector<storage::RecordRow> doomed;
   int64_t reported = 0;
+  storage::CollectionRow row;
+  std::optional<LocalCommitScope> local_commit;
   {
     auto w = engine_->Writer();
-    OCHRE_ASSIGN_OR_RETURN(auto row, Row(w.get()));
+    OCHRE_ASSIGN_OR_RETURN(row, Row(w.get()));
     if (has_filter) {
       OCHRE_ASSIGN_OR_RETURN(query::RidQuery filter,
                              query::CompileFilter(row.cid, o.where ? &*o.where : nullptr,
@@ -289,7 +323,8 @@ Result<int64_t> CollectionImpl::Delete(const DeleteOptions& o) {
       reported = int64_t(o.ids->size());  // Chroma reports len(ids), not the number removed
     }
     if (doomed.empty()) return reported;
-    FilterIndexSlot::WriteScope filter_write(&state_->filter_index());
+    FilterIndexSlot::WriteScope filter_write(&state_->filter_index(), row.write_seq);
+    local_commit.emplace(state_.get(), row.write_seq + 1);
     storage::Transaction txn(w->db());
     OCHRE_RETURN_IF_ERROR(txn.Start());
     for (const auto& r : doomed) {
@@ -300,10 +335,19 @@ Result<int64_t> CollectionImpl::Delete(const DeleteOptions& o) {
     OCHRE_RETURN_IF_ERROR(txn.Commit());
     filter_write.Finish(true);
   }
+  commit.Release();
   if (auto rt = state_->LoadedRuntime()) {
+    std::lock_guard<std::mutex> sync(state_->sync_mu());
+    // Applied only to a runtime that had seen every commit before this one; else the next read
+    // catches up with all of them from the catalog.
+    if (rt->generation != row.generation || rt->seen_seq != row.write_seq) return reported;
     for (const auto& r : doomed) rt->DeleteCommitted(r.row);
-    std::unique_lock<std::shared_mutex> lock(rt->rid_mu);
-    for (const auto& r : doomed) rt->row_of_rid.erase(r.rid);
+    rt->seen_seq = row.write_seq + 1;
+    rt->seen_dead = row.dead_rows + int64_t(doomed.size());
+    {
+      std::unique_lock<std::shared_mutex> lock(rt->rid_mu);
+      for (const auto& r : doomed) rt->row_of_rid.erase(r.rid);
+    }
     engine_->NotifyIndexer(state_);
   }
   return reported;

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -174,6 +175,18 @@ Result<CompactionStats> CompactCollection(Engine& engine, const std::shared_ptr<
                                           const std::atomic<bool>* cancel) {
   std::lock_guard<std::mutex> one_at_a_time(state->compact_mu());
   CompactionStats stats;
+  // One compaction of the collection across processes too: both would write the same next
+  // generation. Held until the end (RemoveOtherGenerations leaves newer generations alone meanwhile).
+  std::optional<File> compact_lock;
+  if (!state->dir().empty()) {
+    OCHRE_RETURN_IF_ERROR(CreateDirs(state->dir()));
+    OCHRE_ASSIGN_OR_RETURN(File f, File::Open(JoinPath(state->dir(), kCompactLockName), OpenMode::kCreate, 0644));
+    OCHRE_ASSIGN_OR_RETURN(bool taken, f.TryLockExclusive());
+    if (!taken) {
+      return Status::Locked("collection " + state->uuid() + " is being compacted by another process; try again later");
+    }
+    compact_lock.emplace(std::move(f));
+  }
 
   // 1. The live rows as of C0 committed rows.
   storage::CollectionRow row;
@@ -184,6 +197,7 @@ Result<CompactionStats> CompactCollection(Engine& engine, const std::shared_ptr<
   {
     std::lock_guard<std::mutex> write_lock(state->write_mu());
     OCHRE_RETURN_IF_ERROR(state->NotFoundIfDeleted());
+    OCHRE_ASSIGN_OR_RETURN(Engine::CommitGuard commit, engine.LockCommits());
     {
       auto w = engine.Writer();
       OCHRE_ASSIGN_OR_RETURN(auto found, w->FindCollectionById(state->uuid()));
@@ -231,6 +245,26 @@ Result<CompactionStats> CompactCollection(Engine& engine, const std::shared_ptr<
     return s;
   };
   if (state->deleted()) return abandon(state->NotFoundIfDeleted());
+  auto commit = engine.LockCommits();
+  if (!commit.ok()) return abandon(commit.status());
+  {
+    // Catch the old runtime up with what other processes committed since step 1.
+    Result<std::optional<storage::CollectionRow>> found = std::optional<storage::CollectionRow>();
+    {
+      auto w = engine.Writer();
+      found = w->FindCollectionById(state->uuid());
+    }
+    if (!found.ok()) return abandon(found.status());
+    if (!*found) return abandon(Status::NotFound("Collection [" + state->uuid() + "] does not exist."));
+    if ((*found)->generation != row.generation) {
+      return abandon(
+          Status::ResourceExhausted("collection " + state->uuid() + " was compacted by another process meanwhile"));
+    }
+    auto reader = engine.Reader();
+    if (!reader.ok()) return abandon(reader.status());
+    auto caught_up = state->Runtime(**found, config, reader->get());
+    if (!caught_up.ok()) return abandon(caught_up.status());
+  }
   if (state->LoadedRuntime() != old_rt) {
     // The runtime was dropped and loaded again meanwhile (an index update failed): the rows this
     // compaction saw may be stale.
@@ -302,6 +336,8 @@ Result<CompactionStats> CompactCollection(Engine& engine, const std::shared_ptr<
     if (r < copied) rt->hnsw->MarkDeleted(r);
   }
   rt->committed_rows.store(new_rows, std::memory_order_release);
+  rt->seen_seq = row.write_seq;  // the publish does not change write_seq
+  rt->seen_dead = int64_t(dead);
   rt->indexed_rows.store(copied, std::memory_order_release);
   rt->checkpointed_rows = state->dir().empty() ? 0 : copied;
 
@@ -343,6 +379,7 @@ Result<CompactionStats> CompactCollection(Engine& engine, const std::shared_ptr<
   }
   state->SwapRuntime(rt);
   publish.unlock();
+  commit->Release();
   // The copy and the graph remap read the new rows through their mapping.
   rt->ReleaseFloatRowsIfWalkingTheCopy();
   const double readers_held_ms = MillisSince(readers_held);
@@ -350,7 +387,13 @@ Result<CompactionStats> CompactCollection(Engine& engine, const std::shared_ptr<
   write_lock.unlock();
   const double publish_ms = MillisSince(publish_start);
 
-  RemoveGeneration(*state, row.generation);  // unlinking mapped files is fine: readers keep them
+  // The old generation's files go when the last reader of them, in any process, lets go (the
+  // file's shared flock tells): here when old_rt is released, or in the process that holds it.
+  old_rt->retired.store(true, std::memory_order_release);
+  if (persistent) {
+    auto files = state->GenerationFiles(row.generation);
+    old_rt->store->RetireOnClose({files.begin() + 1, files.end()});
+  }
   stats.rows_after = int64_t(new_rows);
   stats.live_rows = int64_t(live_new.size());
   stats.bytes_after = GenerationBytes(*state, generation);

@@ -1,6 +1,7 @@
 // Copyright 2026 The OchreDB Authors.
 #include "api/engine.h"
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
 #include <sys/resource.h>
@@ -8,6 +9,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <climits>
 #include <cstdlib>
 #include <set>
@@ -25,6 +27,9 @@ namespace {
 
 constexpr const char* kCatalogFile = "ochre.sqlite3";
 constexpr size_t kMaxIdleReaders = 8;
+// Written into a collection's folder before the commit that deletes the collection: the proof that
+// the folder may be removed when the catalog no longer names it.
+constexpr const char* kDeletedMarker = "DELETED";
 
 // One engine per canonical path (and one for all ephemeral clients) in this process.
 std::mutex& RegistryMutex() {
@@ -38,7 +43,7 @@ std::map<std::string, std::weak_ptr<Engine>>& Registry() {
 
 Status RegisterFunctions(sqlite3* db) { return query::RegisterSqlFunctions(db); }
 
-Result<std::string> PrepareDirectory(const std::string& path) {
+Result<std::string> PrepareDirectory(const std::string& path, bool* read_only) {
   if (path.empty()) return Status::InvalidArgument("the database path is empty");
   struct stat sb;
   if (::stat(path.c_str(), &sb) == 0) {
@@ -53,10 +58,33 @@ Result<std::string> PrepareDirectory(const std::string& path) {
   char buf[PATH_MAX];
   if (::realpath(path.c_str(), buf) == nullptr) return ErrnoStatus(errno, "resolving", path);
   std::string canonical(buf);
-  if (::access(canonical.c_str(), W_OK) != 0) {
-    return ErrnoStatus(errno, "the database directory is not writable", canonical);
-  }
+  // A directory we cannot write (permissions, a read-only mount) opens for reading only.
+  *read_only = ::access(canonical.c_str(), W_OK) != 0;
   return canonical;
+}
+
+// A catalog that is missing or empty beside collection folders was lost (deleted, truncated, or
+// never restored): opening would create an empty catalog and bury the collections' files. Refused,
+// with nothing touched.
+Status RefuseLostCatalog(const std::string& dir) {
+  const std::string catalog = JoinPath(dir, kCatalogFile);
+  struct stat sb;
+  const bool missing = ::stat(catalog.c_str(), &sb) != 0;
+  if (!missing && sb.st_size > 0) return Status::Ok();
+  // An empty main file with a non-empty WAL is a catalog being created (or never checkpointed).
+  struct stat wal;
+  if (!missing && ::stat((catalog + "-wal").c_str(), &wal) == 0 && wal.st_size > 0) return Status::Ok();
+  auto entries = ListDir(JoinPath(dir, "collections"));
+  if (!entries.ok() || entries->empty()) return Status::Ok();
+  std::vector<std::string> names = *entries;
+  std::sort(names.begin(), names.end());
+  std::string listed;
+  for (size_t i = 0; i < names.size() && i < 5; ++i) listed += (i ? ", " : "") + names[i];
+  if (names.size() > 5) listed += ", ... (" + std::to_string(names.size()) + " in all)";
+  return Status::Corruption("the catalog " + catalog + (missing ? " is missing" : " is empty") + " but " +
+                            JoinPath(dir, "collections") + " holds collection folders (" + listed +
+                            "): the catalog was lost. Nothing was changed; restore ochre.sqlite3 from a backup, or "
+                            "move the collections folder away to start an empty database");
 }
 
 }  // namespace
@@ -65,6 +93,18 @@ Engine::Engine(bool persistent, std::string path, const Settings& settings)
     : persistent_(persistent), path_(std::move(path)), settings_(settings) {}
 
 Engine::~Engine() {
+  if (::getpid() != owner_pid_) {
+    // A copy inherited through fork(): its threads, connections, file locks and mappings are the
+    // parent's. Nothing of it may be closed, joined, checkpointed or truncated from here: it is
+    // left as it is (the child exits soon, or opens its own engine).
+    new std::thread(std::move(indexer_));
+    new std::thread(std::move(compactor_));
+    (void)writer_.release();
+    for (auto& r : idle_readers_) (void)r.release();
+    new std::map<int64_t, std::shared_ptr<CollectionState>>(std::move(states_));
+    (void)commit_lock_.release();
+    return;
+  }
   StopIndexer();
   {
     // A running automatic compaction gives up at its next step; nothing of it is published then.
@@ -77,27 +117,96 @@ Engine::~Engine() {
   }
   // Closing does not wait for the graph to catch up: rows past the checkpoint are indexed again
   // in the background after the next open.
-  Status s = Checkpoint(/*drain=*/false);
-  if (!s.ok()) OCHRE_LOG_WARN("checkpoint on close of {} failed: {}", path_, s.ToString());
+  // A directory removed or moved away while open: nothing more is written at the path (another
+  // database may live there now).
+  if (!read_only_ && SameDirectory()) {
+    Status s = Checkpoint(/*drain=*/false);
+    if (!s.ok()) OCHRE_LOG_WARN("checkpoint on close of {} failed: {}", path_, s.ToString());
+    GiveBackReservedSpace();
+  }
   {
     std::lock_guard<std::mutex> lock(states_mu_);
-    // Nobody else uses the engine now: each vectors file gives back the space reserved ahead.
-    for (const auto& [cid, state] : states_) {
-      if (auto rt = state->LoadedRuntime()) {
-        Status g = rt->store->GiveBackReservedSpace();
-        if (!g.ok())
-          OCHRE_LOG_WARN("collection {}: giving back reserved space failed: {}", state->uuid(), g.ToString());
-      }
-    }
     states_.clear();
   }
   idle_readers_.clear();
   writer_.reset();
-  lock_.reset();
+  commit_lock_.reset();
+  if (dir_fd_ >= 0) ::close(dir_fd_);
+}
+
+void Engine::GiveBackReservedSpace() {
+  if (!persistent_ || !writer_) return;
+  // Another process may be appending to the same files: only with the commit lock (taken at once
+  // or not at all: closing never waits) and for a file that is the catalog's current generation
+  // with as many rows as the catalog records.
+  std::unique_lock<std::mutex> mu(commit_mu_);
+  if (!commit_lock_ || !commit_lock_->Lock(0).ok()) return;
+  std::lock_guard<std::mutex> lock(states_mu_);
+  for (const auto& [cid, state] : states_) {
+    auto rt = state->LoadedRuntime();
+    if (!rt || rt->retired.load()) continue;
+    std::optional<storage::CollectionRow> row;
+    {
+      WriterLease w = Writer();
+      auto found = w->FindCollectionById(state->uuid());
+      if (!found.ok() || !*found) continue;
+      row = std::move(**found);
+    }
+    if (row->generation != rt->generation || row->committed_rows != int64_t(rt->store->size())) continue;
+    Status g = rt->store->GiveBackReservedSpace();
+    if (!g.ok()) OCHRE_LOG_WARN("collection {}: giving back reserved space failed: {}", state->uuid(), g.ToString());
+  }
+  commit_lock_->Unlock();
+}
+
+Result<Engine::CommitGuard> Engine::LockCommits() {
+  OCHRE_RETURN_IF_ERROR(CheckProcess());
+  if (read_only_) {
+    return Status::ReadOnly("the database directory " + path_ +
+                            " is read-only (permissions or a read-only mount): it is open for reading only");
+  }
+  std::unique_lock<std::mutex> lock(commit_mu_);
+  if (commit_lock_) {
+    OCHRE_RETURN_IF_ERROR(commit_lock_->Lock(settings_.lock_timeout_ms));
+    // dir_ino_ is 0 only while the engine opens (the catalog is being created).
+    if (dir_ino_ != 0) {
+      Status same = CheckSameDirectory();
+      if (!same.ok()) {
+        commit_lock_->Unlock();
+        return same;
+      }
+    }
+  }
+  return CommitGuard(this, std::move(lock));
+}
+
+bool Engine::SameDirectory() const {
+  if (!persistent_) return true;
+  struct stat dsb, csb;
+  if (::stat(path_.c_str(), &dsb) != 0 || dsb.st_dev != dir_dev_ || dsb.st_ino != dir_ino_) return false;
+  const std::string catalog = JoinPath(path_, kCatalogFile);
+  return ::stat(catalog.c_str(), &csb) == 0 && csb.st_dev == catalog_dev_ && csb.st_ino == catalog_ino_;
+}
+
+Status Engine::CheckSameDirectory() const {
+  if (SameDirectory()) return Status::Ok();
+  return Status::NotFound("the database directory " + path_ +
+                          " was removed, moved or replaced while this client had it open: nothing was written; open "
+                          "a new client on the path to use the database there now");
+}
+
+Status Engine::CheckProcess() const {
+  const pid_t now = ::getpid();
+  if (now == owner_pid_) return Status::Ok();
+  return Status::NotSupported("this client was opened by process " + std::to_string(owner_pid_) +
+                              " and cannot be used in process " + std::to_string(now) +
+                              ", a child created by fork(): open a new client in the child (or start it with "
+                              "the 'spawn' method)");
 }
 
 Result<std::shared_ptr<Engine>> Engine::OpenPersistent(const std::string& path, const Settings& settings) {
-  OCHRE_ASSIGN_OR_RETURN(std::string canonical, PrepareDirectory(path));
+  bool read_only = false;
+  OCHRE_ASSIGN_OR_RETURN(std::string canonical, PrepareDirectory(path, &read_only));
   OCHRE_RETURN_IF_ERROR(api::RefuseForeignDirectory(canonical));
   std::lock_guard<std::mutex> registry_lock(RegistryMutex());
   auto& slot = Registry()[canonical];
@@ -105,6 +214,9 @@ Result<std::shared_ptr<Engine>> Engine::OpenPersistent(const std::string& path, 
   // An engine inherited through fork() belongs to the parent: the child must not share its SQLite
   // connections or its LOCK. Opening afresh makes the child meet the parent's lock (Locked).
   if (existing && existing->owner_pid_ != ::getpid()) existing.reset();
+  // The directory was removed or replaced while open (rmtree, a move): the cached engine's files
+  // are not the ones at this path any more, and the open gets a fresh engine.
+  if (existing && !existing->SameDirectory()) existing.reset();
   if (existing) {
     if (existing->settings().allow_reset != settings.allow_reset) {
       return Status::InvalidArgument("An instance of OchreDB already exists for " + canonical +
@@ -119,12 +231,67 @@ Result<std::shared_ptr<Engine>> Engine::OpenPersistent(const std::string& path, 
                                 std::to_string(version) + ", newer than this build of OchreDB supports (" +
                                 std::to_string(storage::kCatalogFormatVersion) + "); upgrade OchreDB to open it");
   }
+  OCHRE_RETURN_IF_ERROR(RefuseLostCatalog(canonical));
+  if (read_only) return OpenReadOnly(canonical, settings, &slot);
   std::shared_ptr<Engine> engine(new Engine(true, canonical, settings));
-  OCHRE_ASSIGN_OR_RETURN(engine->lock_, storage::LockFile::Acquire(canonical));
-  OCHRE_RETURN_IF_ERROR(engine->OpenCatalog());
-  engine->CollectOrphanDirs();
+  OCHRE_ASSIGN_OR_RETURN(engine->commit_lock_, storage::LockFile::Open(canonical));
+  {
+    // Creating or migrating the catalog, and the clean-up of files nobody uses, under the commit
+    // lock: another process may be opening (or creating) the same database right now.
+    OCHRE_ASSIGN_OR_RETURN(CommitGuard commit, engine->LockCommits());
+    OCHRE_RETURN_IF_ERROR(engine->OpenCatalog());
+    struct stat dsb, csb;
+    engine->dir_fd_ = ::open(canonical.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (engine->dir_fd_ < 0 || ::fstat(engine->dir_fd_, &dsb) != 0) return ErrnoStatus(errno, "opening", canonical);
+    const std::string catalog = JoinPath(canonical, kCatalogFile);
+    if (::stat(catalog.c_str(), &csb) != 0) return ErrnoStatus(errno, "stat", catalog);
+    engine->dir_dev_ = dsb.st_dev;
+    engine->dir_ino_ = dsb.st_ino;
+    engine->catalog_dev_ = csb.st_dev;
+    engine->catalog_ino_ = csb.st_ino;
+    engine->CollectOrphanDirs();
+  }
   engine->StartIndexer();
   slot = engine;
+  return engine;
+}
+
+Result<std::shared_ptr<Engine>> Engine::OpenReadOnly(const std::string& canonical, const Settings& settings,
+                                                     std::weak_ptr<Engine>* slot) {
+  const std::string catalog = JoinPath(canonical, kCatalogFile);
+  OCHRE_ASSIGN_OR_RETURN(bool exists, PathExists(catalog));
+  if (!exists) {
+    return Status::ReadOnly("the database directory " + canonical +
+                            " is read-only (permissions or a read-only mount) and holds no database to read");
+  }
+  std::shared_ptr<Engine> engine(new Engine(true, canonical, settings));
+  engine->read_only_ = true;
+  OCHRE_RETURN_IF_ERROR(engine->OpenCatalog());
+  // A catalog of an older format cannot be migrated here.
+  {
+    auto w = engine->Writer();
+    auto st = w->db()->Prepare("SELECT value FROM ochre_meta WHERE key='format_version'");
+    if (!st.ok()) return st.status();
+    auto row = st->Step();
+    if (!row.ok()) return row.status();
+    const int version = *row ? std::atoi(st->ColumnString(0).c_str()) : 0;
+    if (version != storage::kCatalogFormatVersion) {
+      return Status::ReadOnly("the database at " + canonical + " has catalog format version " +
+                              std::to_string(version) + " and must be opened once where it can be written (" +
+                              "its directory is read-only here) to be upgraded to version " +
+                              std::to_string(storage::kCatalogFormatVersion));
+    }
+  }
+  struct stat dsb, csb;
+  engine->dir_fd_ = ::open(canonical.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (engine->dir_fd_ < 0 || ::fstat(engine->dir_fd_, &dsb) != 0) return ErrnoStatus(errno, "opening", canonical);
+  if (::stat(catalog.c_str(), &csb) != 0) return ErrnoStatus(errno, "stat", catalog);
+  engine->dir_dev_ = dsb.st_dev;
+  engine->dir_ino_ = dsb.st_ino;
+  engine->catalog_dev_ = csb.st_dev;
+  engine->catalog_ino_ = csb.st_ino;
+  engine->StartIndexer();
+  *slot = engine;
   return engine;
 }
 
@@ -207,7 +374,7 @@ void Engine::IndexerLoop() {
 
 void Engine::StartAutoCompaction(const std::shared_ptr<CollectionState>& state) {
   std::lock_guard<std::mutex> lock(compactor_mu_);
-  if (compactor_busy_ || compactor_stopped_) return;
+  if (compactor_busy_ || compactor_stopped_ || read_only_) return;
   if (compactor_.joinable()) compactor_.join();  // the previous one has finished
   compactor_busy_ = true;
   compactor_ = std::thread([this, weak = std::weak_ptr<CollectionState>(state)] {
@@ -229,17 +396,31 @@ void Engine::StartAutoCompaction(const std::shared_ptr<CollectionState>& state) 
   });
 }
 
-Status Engine::OpenCatalog() {
+storage::SqliteOpenOptions Engine::CatalogOptions() const {
   storage::SqliteOpenOptions options;
   options.in_memory = !persistent_;
+  if (read_only_) {
+    options.create = false;
+    options.read_only = true;
+    // A read-only directory has no -shm file to share with writers (and none can be created):
+    // the catalog is read as it is.
+    options.immutable = true;
+  }
+  return options;
+}
+
+Status Engine::OpenCatalog() {
+  storage::SqliteOpenOptions options = CatalogOptions();
   OCHRE_ASSIGN_OR_RETURN(writer_, storage::CatalogConn::Open(persistent_ ? JoinPath(path_, kCatalogFile) : "", options,
-                                                             /*migrate=*/true, RegisterFunctions));
+                                                             /*migrate=*/!read_only_, RegisterFunctions));
   return Status::Ok();
 }
 
 void Engine::CollectOrphanDirs() {
-  // A collection deleted just before a crash may have left its directory behind: the catalog commit
-  // is the truth, so directories of collections it does not know are removed.
+  // A collection deleted just before a crash may have left its folder behind. Only a folder that
+  // carries the deletion marker (written before the deletion's commit) and that the catalog does
+  // not name is removed: a folder without the marker may be a collection of an older or restored
+  // catalog, or one another process is creating right now, and is never deleted.
   std::string root = JoinPath(path_, "collections");
   auto entries = ListDir(root);
   if (!entries.ok()) return;
@@ -251,15 +432,32 @@ void Engine::CollectOrphanDirs() {
     for (const auto& c : *all) known.emplace(c.id, c.generation);
   }
   for (const auto& name : *entries) {
+    const std::string dir = JoinPath(root, name);
+    const std::string marker = JoinPath(dir, kDeletedMarker);
+    auto marked = PathExists(marker);
     if (auto it = known.find(name); it != known.end()) {
+      // A deletion whose commit did not happen: the collection lives on.
+      if (marked.ok() && *marked) (void)RemoveFile(marker);
       // Files of a generation the catalog does not name: a compaction interrupted before its commit.
-      CollectionState::RemoveOtherGenerations(JoinPath(root, name), name, it->second);
+      CollectionState::RemoveOtherGenerations(dir, name, it->second, /*newer_too=*/true);
+      continue;
+    }
+    if (!marked.ok() || !*marked) {
+      OCHRE_LOG_WARN("{} is not a collection of the catalog of {}; it is left alone", dir, path_);
       continue;
     }
     OCHRE_LOG_INFO("removing the files of deleted collection {} in {}", name, path_);
-    Status s = RemoveDirRecursively(JoinPath(root, name));
+    Status s = RemoveDirRecursively(dir);
     if (!s.ok()) OCHRE_LOG_WARN("could not remove {}: {}", name, s.ToString());
   }
+}
+
+Status Engine::MarkCollectionDeleted(const std::string& uuid) {
+  if (!persistent_) return Status::Ok();
+  const std::string dir = CollectionDir(uuid);
+  OCHRE_ASSIGN_OR_RETURN(bool exists, PathExists(dir));
+  if (!exists) return Status::Ok();  // nothing on disk to remove later
+  return WriteFileAtomically(JoinPath(dir, kDeletedMarker), "deleted\n");
 }
 
 Engine::ReaderLease::ReaderLease(Engine* e, std::unique_ptr<storage::CatalogConn> owned,
@@ -274,6 +472,7 @@ Engine::ReaderLease::~ReaderLease() {
 }
 
 Result<Engine::ReaderLease> Engine::Reader() {
+  OCHRE_RETURN_IF_ERROR(CheckProcess());
   if (!persistent_) return ReaderLease(this, nullptr, std::unique_lock<std::mutex>(catalog_mu_));
   {
     std::lock_guard<std::mutex> lock(readers_mu_);
@@ -283,7 +482,7 @@ Result<Engine::ReaderLease> Engine::Reader() {
       return ReaderLease(this, std::move(conn), {});
     }
   }
-  storage::SqliteOpenOptions options;
+  storage::SqliteOpenOptions options = CatalogOptions();
   options.create = false;
   OCHRE_ASSIGN_OR_RETURN(auto conn, storage::CatalogConn::Open(JoinPath(path_, kCatalogFile), options,
                                                                /*migrate=*/false, RegisterFunctions));
@@ -298,7 +497,12 @@ void Engine::ReturnReader(std::unique_ptr<storage::CatalogConn> conn) {
 std::shared_ptr<CollectionState> Engine::State(const storage::CollectionRow& row) {
   std::lock_guard<std::mutex> lock(states_mu_);
   auto& slot = states_[row.cid];
-  if (!slot) slot = std::make_shared<CollectionState>(row.cid, row.id, CollectionDir(row.id));
+  // Another process may have deleted the collection and created another that reuses its cid.
+  if (slot && slot->uuid() != row.id) {
+    slot->MarkDeleted();
+    slot.reset();
+  }
+  if (!slot) slot = std::make_shared<CollectionState>(row.cid, row.id, CollectionDir(row.id), read_only_);
   return slot;
 }
 

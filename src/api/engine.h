@@ -12,6 +12,7 @@
 // connection (persistent) or share the writer under catalog_mu_ (ephemeral: an in-memory SQLite has one connection).
 #pragma once
 
+#include <sys/types.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -42,8 +43,39 @@ class Engine {
   Engine& operator=(const Engine&) = delete;
 
   bool persistent() const { return persistent_; }
+  bool read_only() const { return read_only_; }
   const std::string& path() const { return path_; }
   const Settings& settings() const { return settings_; }
+
+  // The database's commit lock (storage/lock_file.h), held for one commit: this process's mutex,
+  // then (persistent) the LOCK file's flock, waiting up to Settings::lock_timeout_ms for another
+  // process. Every catalog write holds it, and a write that appends vectors holds it from reading
+  // the committed state to its SQLite commit. Take it after the collection's write_mu, before
+  // catalog_mu_.
+  class CommitGuard {
+   public:
+    CommitGuard(CommitGuard&& o) noexcept : engine_(o.engine_), lock_(std::move(o.lock_)) { o.engine_ = nullptr; }
+    CommitGuard& operator=(CommitGuard&&) = delete;
+    ~CommitGuard() { Release(); }
+    // Lets other writers in (before the guard's end).
+    void Release() {
+      if (engine_ && engine_->commit_lock_) engine_->commit_lock_->Unlock();
+      engine_ = nullptr;
+      if (lock_.owns_lock()) lock_.unlock();
+    }
+
+   private:
+    friend class Engine;
+    CommitGuard(Engine* e, std::unique_lock<std::mutex> lock) : engine_(e), lock_(std::move(lock)) {}
+    Engine* engine_;
+    std::unique_lock<std::mutex> lock_;
+  };
+  Result<CommitGuard> LockCommits();
+
+  // Ok in the process that opened the engine; after fork() a clear error in the child, whose
+  // inherited handles must never read or write (the parent's connections and locks are not its).
+  Status CheckProcess() const;
+  pid_t owner_pid() const { return owner_pid_; }
 
   // The writer connection, held with catalog_mu_ for the lease's lifetime.
   class WriterLease {
@@ -88,6 +120,13 @@ class Engine {
 
   // <path>/collections/<uuid>, or "" when ephemeral.
   std::string CollectionDir(const std::string& uuid) const;
+  // Writes the deletion marker into a collection's folder, before the commit that deletes it (the
+  // proof CollectOrphanDirs needs to remove the folder after a crash).
+  Status MarkCollectionDeleted(const std::string& uuid);
+  // True while the directory at path() is still the one this engine opened (device and inode of
+  // the directory and of its catalog file). Writes through a stale engine are refused.
+  bool SameDirectory() const;
+  Status CheckSameDirectory() const;
   // Removes a deleted collection's files (after the catalog commit).
   void RemoveCollectionFiles(const std::string& uuid);
 
@@ -106,8 +145,14 @@ class Engine {
 
  private:
   Engine(bool persistent, std::string path, const Settings& settings);
+  static Result<std::shared_ptr<Engine>> OpenReadOnly(const std::string& canonical, const Settings& settings,
+                                                      std::weak_ptr<Engine>* slot);
+  storage::SqliteOpenOptions CatalogOptions() const;
   Status OpenCatalog();
   void CollectOrphanDirs();
+  // At close: gives back the space reserved past the last row of every vectors file, when this
+  // process can take the commit lock at once and the file is the catalog's current one.
+  void GiveBackReservedSpace();
   void ReturnReader(std::unique_ptr<storage::CatalogConn> conn);
   void StartIndexer();
   void StopIndexer();
@@ -117,7 +162,17 @@ class Engine {
   const bool persistent_;
   const std::string path_;  // canonical; "" when ephemeral
   const Settings settings_;
-  std::unique_ptr<storage::LockFile> lock_;
+  bool read_only_ = false;  // the directory cannot be written: reads only (LockCommits: ReadOnly)
+  // Device and inode of the directory and of its catalog at open (SameDirectory).
+  dev_t dir_dev_ = 0;
+  ino_t dir_ino_ = 0;
+  dev_t catalog_dev_ = 0;
+  ino_t catalog_ino_ = 0;
+  // Held open so that the directory's inode number is not reused while we compare against it (the
+  // catalog's is held by SQLite).
+  int dir_fd_ = -1;
+  std::mutex commit_mu_;                            // this process's part of the commit lock
+  std::unique_ptr<storage::LockFile> commit_lock_;  // LOCK (persistent)
 
   std::mutex catalog_mu_;
   std::unique_ptr<storage::CatalogConn> writer_;  // GUARDED_BY(catalog_mu_)

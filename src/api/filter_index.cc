@@ -6,7 +6,7 @@
 
 namespace ochre::api {
 
-FilterIndexSlot::View FilterIndexSlot::Acquire(storage::CatalogConn* conn, int64_t cid) {
+FilterIndexSlot::View FilterIndexSlot::Acquire(storage::CatalogConn* conn, int64_t cid, int64_t write_seq) {
   View view;
   // A statement left stepping (the collection row's, say) would hold the connection's read
   // snapshot from before the version is read: the catalog reads that follow must start after it.
@@ -15,6 +15,9 @@ FilterIndexSlot::View FilterIndexSlot::Acquire(storage::CatalogConn* conn, int64
     std::lock_guard<std::mutex> lock(mu_);
     view.version = version_.load(std::memory_order_seq_cst);
     if (view.version & 1) return View{};  // a write is in progress
+    // Older than the reader's row: another process wrote since it was built. Newer is fine: the
+    // reader's later statements see at least that.
+    if (index_ && index_seq_ < write_seq) index_.reset();
     if (index_) {
       view.index = index_;
       return view;
@@ -24,8 +27,21 @@ FilterIndexSlot::View FilterIndexSlot::Acquire(storage::CatalogConn* conn, int64
   }
   // Build outside the lock (100k records take tens of milliseconds); writers go on meanwhile, and
   // the result is kept only if none began.
-  auto built = query::MetadataIndex::Build(conn->db(), cid, &DecodeStoredMetadata);
-  conn->db()->ResetStatements();
+  // In one snapshot with the collection's write_seq, which then labels the index.
+  storage::SqliteDb* db = conn->db();
+  const bool txn = db->Exec("BEGIN").ok();
+  int64_t built_seq = write_seq;
+  {
+    auto st = db->Prepare("SELECT write_seq FROM collections WHERE cid = ?1");
+    if (st.ok()) {
+      st->Bind(1, cid);
+      auto row = st->Step();
+      if (row.ok() && *row) built_seq = st->ColumnInt(0);
+    }
+  }
+  auto built = query::MetadataIndex::Build(db, cid, &DecodeStoredMetadata);
+  db->ResetStatements();
+  if (txn) (void)db->Exec("COMMIT");
   std::lock_guard<std::mutex> lock(mu_);
   building_ = false;
   if (!built.ok()) {
@@ -35,7 +51,9 @@ FilterIndexSlot::View FilterIndexSlot::Acquire(storage::CatalogConn* conn, int64
     return View{};
   }
   if (version_.load(std::memory_order_seq_cst) != view.version) return View{};  // a write began: retry later
+  // Built in the reader's snapshot, hence of its write_seq.
   index_ = std::shared_ptr<query::MetadataIndex>(std::move(*built));
+  index_seq_ = built_seq;
   view.index = index_;
   return view;
 }
@@ -49,9 +67,11 @@ size_t FilterIndexSlot::MemoryBytes() const {
   return index ? index->MemoryBytes() : 0;
 }
 
-FilterIndexSlot::WriteScope::WriteScope(FilterIndexSlot* slot) : slot_(slot) {
+FilterIndexSlot::WriteScope::WriteScope(FilterIndexSlot* slot, int64_t write_seq) : slot_(slot), write_seq_(write_seq) {
   std::lock_guard<std::mutex> lock(slot_->mu_);
   slot_->version_.fetch_add(1, std::memory_order_seq_cst);  // odd: readers use SQL until Finish
+  // An index of another state (another process wrote since it was built) cannot be kept current.
+  if (slot_->index_ && slot_->index_seq_ != write_seq) slot_->index_.reset();
   index_ = slot_->index_;
 }
 
@@ -64,6 +84,7 @@ void FilterIndexSlot::WriteScope::Finish(bool committed) {
   if (index_ && slot_->index_ == index_) {
     if (committed) {
       index_->Apply(changes_);
+      slot_->index_seq_ = write_seq_ + 1;
     } else if (!changes_.empty()) {
       // A failed commit may still have reached the disk (an error after the WAL write): the
       // index cannot know, so it is dropped and built again from the catalog on the next read.

@@ -37,8 +37,10 @@ class FilterIndexSlot {
   };
 
   // The index for a read, built from `conn` on first use. Null index (use SQL) while a write is in
-  // progress, or when the build failed or raced with a write.
-  View Acquire(storage::CatalogConn* conn, int64_t cid);
+  // progress, or when the build failed or raced with a write. `write_seq` is the collection's
+  // write_seq as the reader read it at its start: an index built before that (another process wrote
+  // since) is built again, in one snapshot with the write_seq that then labels it.
+  View Acquire(storage::CatalogConn* conn, int64_t cid, int64_t write_seq);
 
   // True when no write began since `view` was taken: what the reader read from the index and the
   // catalog since then belongs to one committed state.
@@ -50,7 +52,9 @@ class FilterIndexSlot {
   // reached the disk), which the next filtered read builds again.
   class WriteScope {
    public:
-    explicit WriteScope(FilterIndexSlot* slot);
+    // `write_seq` is the collection's write_seq read under the commit lock, before this write
+    // (whose commit adds one): an index built at another write_seq is dropped, not kept current.
+    WriteScope(FilterIndexSlot* slot, int64_t write_seq);
     ~WriteScope();
     WriteScope(const WriteScope&) = delete;
     WriteScope& operator=(const WriteScope&) = delete;
@@ -68,6 +72,7 @@ class FilterIndexSlot {
     FilterIndexSlot* slot_;
     std::shared_ptr<query::MetadataIndex> index_;
     std::vector<query::MetadataIndex::Change> changes_;
+    int64_t write_seq_;
     bool finished_ = false;
   };
 
@@ -78,6 +83,7 @@ class FilterIndexSlot {
   mutable std::mutex mu_;                        // guards index_ and the version's odd/even flips
   std::atomic<uint64_t> version_{0};             // odd while a write is in progress
   std::shared_ptr<query::MetadataIndex> index_;  // GUARDED_BY(mu_)
+  int64_t index_seq_ = 0;                        // GUARDED_BY(mu_): the write_seq index_ reflects
   bool building_ = false;                        // GUARDED_BY(mu_): one build at a time
   bool build_failed_ = false;                    // GUARDED_BY(mu_): do not retry on every read
 };

@@ -24,20 +24,27 @@ ReadSnapshot::ReadSnapshot(storage::SqliteDb* db) : db_(db) {
   db_->ResetStatements();  // a statement still stepping holds an older snapshot
   // A deferred BEGIN takes no lock: the snapshot starts at the first read. Should it fail, the
   // reads still run, each in its own snapshot, as they did before.
-  open_ = db_->Exec("BEGIN").ok();
+  // Prepared once per connection: a read begins and ends one on every call.
+  auto begin = db_->Cached("BEGIN");
+  open_ = begin.ok() && ((*begin)->Reset(), (*begin)->Run().ok());
 }
 
 ReadSnapshot::~ReadSnapshot() {
   if (!open_) return;
   db_->ResetStatements();
+  auto commit = db_->Cached("COMMIT");
+  if (commit.ok()) {
+    (*commit)->Reset();
+    if ((*commit)->Run().ok()) return;
+  }
   (void)db_->Exec("COMMIT");
 }
 
-Result<bool> GetFromFilterIndex(FilterIndexSlot* slot, const GetOptions& o, int64_t cid, storage::CatalogConn* conn,
-                                bool payload, std::vector<storage::RecordRow>* records) {
+Result<bool> GetFromFilterIndex(FilterIndexSlot* slot, const GetOptions& o, int64_t cid, int64_t write_seq,
+                                storage::CatalogConn* conn, bool payload, std::vector<storage::RecordRow>* records) {
   OCHRE_ASSIGN_OR_RETURN(bool answerable, Answerable(o.where, o.where_document, o.ids));
   if (!answerable) return false;
-  FilterIndexSlot::View view = slot->Acquire(conn, cid);
+  FilterIndexSlot::View view = slot->Acquire(conn, cid, write_seq);
   if (!view.index) return false;
   std::vector<int64_t> rids = view.index->Evaluate(*o.where);
   // Offset then limit, over rids in ascending order: the SQL path's ORDER BY rid.
@@ -56,11 +63,12 @@ Result<bool> GetFromFilterIndex(FilterIndexSlot* slot, const GetOptions& o, int6
   return true;
 }
 
-Result<bool> AllowFromFilterIndex(FilterIndexSlot* slot, const QueryOptions& o, int64_t cid, storage::CatalogConn* conn,
-                                  const VectorRuntime& rt, RowBitmap* allow, FilterIndexSlot::View* view) {
+Result<bool> AllowFromFilterIndex(FilterIndexSlot* slot, const QueryOptions& o, int64_t cid, int64_t write_seq,
+                                  storage::CatalogConn* conn, const VectorRuntime& rt, RowBitmap* allow,
+                                  FilterIndexSlot::View* view) {
   OCHRE_ASSIGN_OR_RETURN(bool answerable, Answerable(o.where, o.where_document, o.ids));
   if (!answerable) return false;
-  *view = slot->Acquire(conn, cid);
+  *view = slot->Acquire(conn, cid, write_seq);
   if (!view->index) return false;
   rt.RowsOfRids(view->index->Evaluate(*o.where), allow);
   return true;

@@ -36,12 +36,13 @@ class ReadSnapshot {
 
 // Get: the matching records, ordered by rid, after offset and limit, read from the catalog by rid
 // in one statement. True when *records holds the answer.
-Result<bool> GetFromFilterIndex(FilterIndexSlot* slot, const GetOptions& o, int64_t cid, storage::CatalogConn* conn,
-                                bool payload, std::vector<storage::RecordRow>* records);
+Result<bool> GetFromFilterIndex(FilterIndexSlot* slot, const GetOptions& o, int64_t cid, int64_t write_seq,
+                                storage::CatalogConn* conn, bool payload, std::vector<storage::RecordRow>* records);
 
 // Query: sets the rows of the matching live records in *allow. True when it did; the caller must
 // then check slot->StillValid(*view) after its last catalog read and answer again from SQL if not.
-Result<bool> AllowFromFilterIndex(FilterIndexSlot* slot, const QueryOptions& o, int64_t cid, storage::CatalogConn* conn,
-                                  const VectorRuntime& rt, RowBitmap* allow, FilterIndexSlot::View* view);
+Result<bool> AllowFromFilterIndex(FilterIndexSlot* slot, const QueryOptions& o, int64_t cid, int64_t write_seq,
+                                  storage::CatalogConn* conn, const VectorRuntime& rt, RowBitmap* allow,
+                                  FilterIndexSlot::View* view);
 
 }  // namespace ochre::api

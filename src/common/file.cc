@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <system_error>
 #include <utility>
@@ -217,6 +218,20 @@ Result<bool> File::TryLockExclusive() const {
   }
 }
 
+Result<bool> File::TryLockShared() const {
+  for (;;) {
+    int err = Injected(FileOp::kLock, path_);
+    if (err == 0 && ::flock(fd_.get(), LOCK_SH | LOCK_NB) == 0) return true;
+    if (err == 0) err = errno;
+    if (err == EWOULDBLOCK) return false;
+    if (err != EINTR) return ErrnoStatus(err, "flock", path_);
+  }
+}
+
+void File::Unlock() const {
+  if (fd_.get() >= 0) (void)::flock(fd_.get(), LOCK_UN);
+}
+
 Status RenameFile(const std::string& from, const std::string& to) {
   int err = Injected(FileOp::kRename, to);
   if (err == 0 && ::rename(from.c_str(), to.c_str()) == 0) return Status::Ok();
@@ -324,8 +339,14 @@ Result<std::vector<std::string>> ListDir(const std::string& dir) {
   return names;
 }
 
+std::string UniqueTempPath(const std::string& path) {
+  // Unique per process and call: several processes (and threads) may write the same file at once.
+  static std::atomic<uint64_t> counter{0};
+  return path + "." + std::to_string(::getpid()) + "-" + std::to_string(counter.fetch_add(1)) + ".tmp";
+}
+
 Status WriteFileAtomically(const std::string& path, std::string_view data) {
-  const std::string tmp = path + ".tmp";
+  const std::string tmp = UniqueTempPath(path);
   Status s;
   {
     // A temporary file left by a crash is stale by definition: truncating it is safe.
@@ -341,6 +362,29 @@ Status WriteFileAtomically(const std::string& path, std::string_view data) {
     return s;
   }
   return SyncDir(DirName(path));
+}
+
+Result<bool> CreateFileExclusively(const std::string& path, std::string_view data) {
+  const std::string tmp = UniqueTempPath(path);
+  Status s;
+  {
+    auto file = File::Open(tmp, OpenMode::kCreateTruncate);
+    if (!file.ok()) return file.status();
+    s = file->Write(0, data);
+    if (s.ok()) s = file->DataSync();
+  }
+  bool created = false;
+  if (s.ok()) {
+    if (::link(tmp.c_str(), path.c_str()) == 0) {
+      created = true;
+    } else if (errno != EEXIST) {
+      s = ErrnoStatus(errno, "link to '" + path + "' of", tmp);
+    }
+  }
+  (void)RemoveFile(tmp);
+  if (!s.ok()) return s;
+  OCHRE_RETURN_IF_ERROR(SyncDir(DirName(path)));
+  return created;
 }
 
 Result<std::string> ReadFile(const std::string& path) {

@@ -135,6 +135,11 @@ class File {
   // flock(LOCK_EX | LOCK_NB): true when the lock was taken, false when another open file
   // description holds it. The lock lives as long as this open file description.
   Result<bool> TryLockExclusive() const;
+  // flock(LOCK_SH | LOCK_NB): true when taken, false when another open file description holds the
+  // lock exclusively.
+  Result<bool> TryLockShared() const;
+  // flock(LOCK_UN).
+  void Unlock() const;
 
  private:
   File(UniqueFd fd, std::string path) : fd_(std::move(fd)), path_(std::move(path)) {}
@@ -166,10 +171,16 @@ std::string JoinPath(std::string_view a, std::string_view b);
 Result<std::vector<std::string>> ListDir(const std::string& dir);
 
 // Replaces the file at `path` with `data` so that after a crash it holds either its old content or
-// the new one, never a mix: writes `path + ".tmp"`, fdatasyncs it, renames it over `path` and
-// fsyncs the directory (leveldb's SetCurrentFile). On error the old content is untouched and the
-// temporary file is removed.
+// the new one, never a mix: writes a temporary file (UniqueTempPath), fdatasyncs it, renames it over
+// `path` and fsyncs the directory (leveldb's SetCurrentFile). On error the old content is untouched
+// and the temporary file is removed.
 Status WriteFileAtomically(const std::string& path, std::string_view data);
+// `path.<pid>-<n>.tmp`: a temporary name no other process or call uses.
+std::string UniqueTempPath(const std::string& path);
+// Creates `path` with `data` unless it exists (then leaves it alone and returns false): writes a
+// temporary file, fdatasyncs it, links it to `path` (which fails if `path` exists: two processes
+// creating one file never replace each other's), removes the temporary name, fsyncs the directory.
+Result<bool> CreateFileExclusively(const std::string& path, std::string_view data);
 // The whole content of a file.
 Result<std::string> ReadFile(const std::string& path);
 

@@ -1,18 +1,28 @@
 // Copyright 2026 The OchreDB Authors.
 #include "common/uuid.h"
 
+#include <unistd.h>
+
 #include <cstdint>
 #include <random>
 
 namespace ochre {
 
 std::string NewUuid() {
-  // One random_device draw seeds a per-thread generator: ids need to be unique, not secret.
-  thread_local std::mt19937_64 gen([] {
+  // One random_device draw seeds a per-thread generator: ids need to be unique, not secret. Seeded
+  // again in a child created by fork(): it would otherwise draw the same ids as its parent and its
+  // siblings (several processes now create collections in one directory).
+  auto seeded = [] {
     std::random_device rd;
     std::seed_seq seq{rd(), rd(), rd(), rd()};
     return std::mt19937_64(seq);
-  }());
+  };
+  thread_local std::mt19937_64 gen = seeded();
+  thread_local pid_t seeded_in = ::getpid();
+  if (const pid_t now = ::getpid(); now != seeded_in) {
+    gen = seeded();
+    seeded_in = now;
+  }
   uint64_t hi = gen(), lo = gen();
   hi = (hi & 0xffffffffffff0fffull) | 0x0000000000004000ull;  // version 4
   lo = (lo & 0x3fffffffffffffffull) | 0x8000000000000000ull;  // variant 10

@@ -14,7 +14,8 @@ namespace {
 
 constexpr std::string_view kCollectionColumns =
     "c.cid, c.id, c.name, c.database_id, d.tenant, d.name, c.dimension, c.config_json, c.metadata_json, "
-    "c.committed_rows, c.dead_rows, c.generation FROM collections c LEFT JOIN databases d ON d.id = c.database_id";
+    "c.committed_rows, c.dead_rows, c.generation, c.write_seq FROM collections c LEFT JOIN databases d ON d.id = "
+    "c.database_id";
 
 CollectionRow ReadCollection(const Statement& st) {
   CollectionRow r;
@@ -30,6 +31,7 @@ CollectionRow ReadCollection(const Statement& st) {
   r.committed_rows = st.ColumnInt(9);
   r.dead_rows = st.ColumnInt(10);
   r.generation = st.ColumnInt(11);
+  r.write_seq = st.ColumnInt(12);
   return r;
 }
 
@@ -184,6 +186,19 @@ Status CatalogConn::Migrate() {
   for (int next = version + 1; next <= int(migrations.size()); ++next) {
     Transaction txn(db_.get());
     OCHRE_RETURN_IF_ERROR(txn.Start());
+    // Another process may be creating or migrating the same database: read the version again under
+    // the write lock, so that each migration runs once and nobody sees a half-made catalog.
+    int now = 0;
+    {
+      OCHRE_ASSIGN_OR_RETURN(Statement st, db_->Prepare("SELECT value FROM ochre_meta WHERE key='format_version'"));
+      OCHRE_ASSIGN_OR_RETURN(bool row, st.Step());
+      if (row) now = std::atoi(st.ColumnString(0).c_str());
+    }
+    if (now >= next) {
+      OCHRE_RETURN_IF_ERROR(txn.Commit());
+      next = now;  // the loop goes on after the version the other process reached
+      continue;
+    }
     OCHRE_RETURN_IF_ERROR(db_->Exec(migrations[next - 1]).WithContext("migration " + std::to_string(next)));
     OCHRE_ASSIGN_OR_RETURN(Statement st, db_->Prepare("INSERT OR REPLACE INTO ochre_meta(key, value) VALUES "
                                                       "('format_version', ?1)"));
@@ -344,8 +359,10 @@ Status CatalogConn::UpdateCollection(const CollectionRow& r) {
 }
 
 Status CatalogConn::SetRowCounts(int64_t cid, int64_t committed_rows, int64_t dead_rows) {
-  OCHRE_ASSIGN_OR_RETURN(Statement * st,
-                         db_->Cached("UPDATE collections SET committed_rows = ?2, dead_rows = ?3 WHERE cid = ?1"));
+  OCHRE_ASSIGN_OR_RETURN(
+      Statement * st,
+      db_->Cached("UPDATE collections SET committed_rows = ?2, dead_rows = ?3, write_seq = write_seq + 1 "
+                  "WHERE cid = ?1"));
   st->Reset();
   st->Bind(1, cid).Bind(2, committed_rows).Bind(3, dead_rows);
   return st->Run();
@@ -552,6 +569,19 @@ Result<std::vector<uint32_t>> CatalogConn::LiveRows(int64_t cid) {
     OCHRE_ASSIGN_OR_RETURN(bool row, st->Step());
     if (!row) break;
     out.push_back(uint32_t(st->ColumnInt(0)));
+  }
+  return out;
+}
+
+Result<std::vector<std::pair<int64_t, uint32_t>>> CatalogConn::LiveRidRowsFrom(int64_t cid, uint32_t first_row) {
+  OCHRE_ASSIGN_OR_RETURN(Statement * st, db_->Cached("SELECT rid, row FROM records WHERE cid = ?1 AND row >= ?2"));
+  st->Reset();
+  st->Bind(1, cid).Bind(2, int64_t(first_row));
+  std::vector<std::pair<int64_t, uint32_t>> out;
+  while (true) {
+    OCHRE_ASSIGN_OR_RETURN(bool row, st->Step());
+    if (!row) break;
+    out.emplace_back(st->ColumnInt(0), uint32_t(st->ColumnInt(1)));
   }
   return out;
 }

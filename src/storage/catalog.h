@@ -40,6 +40,9 @@ struct CollectionRow {
   // Names the collection's vector and graph files (vector_file.h: VectorFileName); compaction
   // advances it.
   int64_t generation = 0;
+  // Commits that changed the collection's records (SetRowCounts adds one): another process's
+  // commit shows as a write_seq this process has not seen.
+  int64_t write_seq = 0;
 };
 
 struct RecordRow {
@@ -91,6 +94,7 @@ class CatalogConn {
   Result<std::vector<CollectionRow>> AllCollections();
   Result<int64_t> CountCollections(std::string_view database_id);
   Status UpdateCollection(const CollectionRow& row);  // name, dimension, config, metadata by cid
+  // Sets the row counts and adds one to write_seq: every write and delete calls it once.
   Status SetRowCounts(int64_t cid, int64_t committed_rows, int64_t dead_rows);
   // Compaction's publish (inside its transaction): the collection's new generation and row counts.
   Status SetGeneration(int64_t cid, int64_t generation, int64_t committed_rows, int64_t dead_rows);
@@ -125,6 +129,8 @@ class CatalogConn {
   Result<std::vector<uint32_t>> LiveRows(int64_t cid);
   // (rid, row) of every live record of the collection.
   Result<std::vector<std::pair<int64_t, uint32_t>>> LiveRidRows(int64_t cid);
+  // (rid, row) of the live records at vector rows >= first_row (rows another process appended).
+  Result<std::vector<std::pair<int64_t, uint32_t>>> LiveRidRowsFrom(int64_t cid, uint32_t first_row);
   Result<int64_t> CountRecords(int64_t cid);
 
   Result<int64_t> InsertRecord(int64_t cid, const RecordWrite& w);

@@ -1,21 +1,28 @@
 // Copyright 2026 The OchreDB Authors.
 //
-// LockFile: the `LOCK` file of a database directory, held with flock(LOCK_EX | LOCK_NB) by the
-// process that writes the database (DESIGN.md, "Concurrency"). flock, never fcntl locks: a POSIX
-// record lock is silently dropped when the process closes *any* descriptor of the file, and flock
-// locks belong to the open file description, which the kernel releases when the holder exits or is
-// killed, so a crashed holder never leaves the database locked. The holder's pid is written into
-// the file so that the next process can say who holds it.
+// LockFile: the `LOCK` file of a database directory. Since several processes may work on one
+// database (DESIGN.md, "Concurrency"), it is the database's *commit lock*: a writer holds it with
+// flock(LOCK_EX) for one commit only (re-read the committed state, append, fdatasync, SQLite
+// commit), never for the life of a client. flock, never fcntl locks: a POSIX record lock is silently
+// dropped when the process closes *any* descriptor of the file, and flock locks belong to the open
+// file description, which the kernel releases when the holder exits or is killed, so a crashed
+// writer never leaves the database locked. The holder writes its pid into the file after taking the
+// lock so that a writer that waits too long can say who holds it.
 //
-// flock also conflicts between two open file descriptions in one process: a second Acquire of the
-// same directory in the same process fails with Locked (the API layer keeps one engine per path
-// per process). A child created by fork() shares the parent's descriptor and thus its lock.
+// flock also conflicts between two open file descriptions in one process, but two threads using
+// one LockFile share its open file description: the caller serializes Lock/Unlock within a process
+// (the engine holds its own mutex around them).
 //
-// Thread safety: Acquire is thread-safe; a LockFile is immutable after creation.
+// A build from before several processes were allowed holds the lock for as long as it has the
+// database open: processes of this build then wait for it (and time out with Locked naming its pid).
+//
+// Thread safety: Lock and Unlock must be serialized by the caller; Acquire and ReadHolderPid are
+// thread-safe.
 #pragma once
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -29,12 +36,22 @@ class LockFile {
  public:
   static constexpr const char* kFileName = "LOCK";
 
-  // Takes the lock of the database directory `dir` (creating `dir/LOCK` if missing), at once or not
-  // at all. Errors: Locked("database <dir> is in use by another process (pid N)") when another
-  // open file description holds it; NotFound if `dir` does not exist; the mapped errno otherwise.
+  // Opens `dir/LOCK` (creating it if missing) without locking it. NotFound if `dir` does not exist;
+  // ReadOnly/PermissionDenied when the file cannot be opened for writing.
+  static Result<std::unique_ptr<LockFile>> Open(const std::string& dir);
+
+  // Open + a Lock that does not wait: Locked("database <dir> is in use by another process (pid N)")
+  // when another open file description holds it.
   static Result<std::unique_ptr<LockFile>> Acquire(const std::string& dir);
 
-  // Releases the lock (clearing the pid first, so no stale pid is reported later).
+  // Takes the lock, waiting up to `timeout_ms` (0: not at all) while another process holds it.
+  // On timeout: Locked naming the directory, the holder's pid and how long we waited.
+  Status Lock(int64_t timeout_ms);
+  // Releases the lock taken by Lock. The pid is left in the file (the next holder overwrites it).
+  void Unlock();
+  bool locked() const { return locked_; }
+
+  // Releases the lock (if held).
   ~LockFile();
   LockFile(const LockFile&) = delete;
   LockFile& operator=(const LockFile&) = delete;
@@ -45,9 +62,11 @@ class LockFile {
   static pid_t ReadHolderPid(const std::string& path);
 
  private:
-  explicit LockFile(File file) : file_(std::move(file)) {}
+  LockFile(File file, std::string dir) : file_(std::move(file)), dir_(std::move(dir)) {}
 
   File file_;
+  std::string dir_;
+  bool locked_ = false;
 };
 
 }  // namespace ochre::storage

@@ -71,10 +71,18 @@ constexpr std::string_view kMigration2 = R"sql(
 ALTER TABLE collections ADD COLUMN generation INTEGER NOT NULL DEFAULT 0;
 )sql";
 
+// Version 3: several processes on one database. collections.write_seq counts the commits that
+// changed a collection's records (each write and delete adds one, in its transaction), so that a
+// process sees at its next read that another process changed the collection, and catches up.
+constexpr std::string_view kMigration3 = R"sql(
+ALTER TABLE collections ADD COLUMN write_seq INTEGER NOT NULL DEFAULT 0;
+)sql";
+
 }  // namespace
 
 const std::vector<std::string_view>& Migrations() {
-  static const std::vector<std::string_view>* migrations = new std::vector<std::string_view>{kMigration1, kMigration2};
+  static const std::vector<std::string_view>* migrations =
+      new std::vector<std::string_view>{kMigration1, kMigration2, kMigration3};
   return *migrations;
 }
 

@@ -27,7 +27,7 @@
 
 namespace ochre::storage {
 
-inline constexpr int kCatalogFormatVersion = 2;
+inline constexpr int kCatalogFormatVersion = 3;
 
 // Value type tags in metadata.t / metadata_array.t.
 inline constexpr int kTypeBool = 0;

@@ -135,7 +135,8 @@ VectorFile::VectorFile(File file, uint32_t dim, uint32_t chunk_shift)
       page_size_(static_cast<uint64_t>(::sysconf(_SC_PAGESIZE))) {}
 
 Result<std::unique_ptr<VectorFile>> VectorFile::Open(const std::string& path, uint32_t dim, uint64_t committed_rows,
-                                                     bool create, uint32_t chunk_shift) {
+                                                     bool create, uint32_t chunk_shift, bool truncate_tail,
+                                                     bool read_only) {
   if (dim == 0) return Status::InvalidArgument("vectors file '" + path + "': dimension must be positive");
   OCHRE_ASSIGN_OR_RETURN(bool exists, PathExists(path));
   if (!exists) {
@@ -146,12 +147,14 @@ Result<std::unique_ptr<VectorFile>> VectorFile::Open(const std::string& path, ui
     if (!create) return Status::NotFound("vectors file '" + path + "' does not exist");
     if (chunk_shift == 0) chunk_shift = RowChunks::ChunkShiftFor(dim);
     if (chunk_shift > kMaxChunkShift) return Status::InvalidArgument("vectors file: chunk_shift too large");
-    // Temp + rename: after a crash the file either does not exist or has a whole header.
-    OCHRE_RETURN_IF_ERROR(WriteFileAtomically(path, EncodeHeader(dim, chunk_shift)));
+    // Temp + link: after a crash the file either does not exist or has a whole header, and a
+    // process creating it at the same time as another never replaces the other's file.
+    OCHRE_RETURN_IF_ERROR(CreateFileExclusively(path, EncodeHeader(dim, chunk_shift)).status());
   }
 
-  OCHRE_ASSIGN_OR_RETURN(File file, File::Open(path, OpenMode::kReadWrite));
+  OCHRE_ASSIGN_OR_RETURN(File file, File::Open(path, read_only ? OpenMode::kReadOnly : OpenMode::kReadWrite));
   OCHRE_ASSIGN_OR_RETURN(uint64_t file_size, file.Size());
+  if (read_only) truncate_tail = false;
   std::string header(std::min<uint64_t>(file_size, kHeaderSize), '\0');
   OCHRE_ASSIGN_OR_RETURN(size_t got, file.Read(0, header.size(), header.data()));
   header.resize(got);
@@ -172,7 +175,10 @@ Result<std::unique_ptr<VectorFile>> VectorFile::Open(const std::string& path, ui
   // appended but never committed. Only the latter need cutting; zeros are left reserved. No
   // mapping exists yet, so shrinking cannot SIGBUS a reader.
   const uint64_t committed_end = kHeaderSize + committed_rows * stride;
-  OCHRE_ASSIGN_OR_RETURN(bool tail_is_zero, RegionIsZero(file, committed_end, file_size));
+  bool tail_is_zero = true;
+  if (truncate_tail) {
+    OCHRE_ASSIGN_OR_RETURN(tail_is_zero, RegionIsZero(file, committed_end, file_size));
+  }
   if (!tail_is_zero) {
     OCHRE_LOG_WARN(
         "vectors file '{}': dropping {} bytes after the {} committed rows (an append that was never "
@@ -181,16 +187,23 @@ Result<std::unique_ptr<VectorFile>> VectorFile::Open(const std::string& path, ui
     OCHRE_RETURN_IF_ERROR(file.Truncate(committed_end));
   }
 
+  // Held while open: nobody removes a generation's file that a process still reads.
+  OCHRE_ASSIGN_OR_RETURN(bool shared, file.TryLockShared());
+  if (!shared) {
+    return Status::NotFound("vectors file '" + path + "' is being removed (its generation was replaced)");
+  }
   std::unique_ptr<VectorFile> vf(new VectorFile(std::move(file), dim, h.chunk_shift));
   vf->rows_.SetFile(vf->file_.fd(), kHeaderSize);
   vf->size_ = static_cast<uint32_t>(committed_rows);
   const uint32_t rpc = vf->rows_.rows_per_chunk();
   OCHRE_RETURN_IF_ERROR(vf->MapChunks(static_cast<uint32_t>((committed_rows + rpc - 1) / rpc)));
   vf->rows_.PublishRows(vf->size_);
+  if (read_only) vf->poison_ = Status::ReadOnly("vectors file '" + path + "' is open for reading only");
   return vf;
 }
 
 Status VectorFile::MapChunks(uint32_t count) {
+  std::lock_guard<std::mutex> lock(map_mu_);
   while (maps_.size() < count) {
     const uint32_t index = static_cast<uint32_t>(maps_.size());
     // Chunk offsets are multiples of 4 but need not be page-aligned (4 KiB header, larger pages
@@ -309,10 +322,62 @@ Status VectorFile::TruncateTo(uint32_t rows) {
                                    " rows, it has " + std::to_string(size_));
   }
   size_ = rows;
+  std::lock_guard<std::mutex> lock(map_mu_);
   if (rows < rows_.rows()) rows_.PublishRows(rows);
   return Status::Ok();
 }
 
-void VectorFile::Publish(uint32_t rows) { rows_.PublishRows(std::min(rows, size_)); }
+void VectorFile::Publish(uint32_t rows) {
+  std::lock_guard<std::mutex> lock(map_mu_);
+  rows_.PublishRows(std::min(rows, size_));
+}
+
+Status VectorFile::AdoptCommitted(uint32_t rows) {
+  if (rows <= rows_.rows()) return Status::Ok();
+  OCHRE_ASSIGN_OR_RETURN(uint64_t file_size, file_.Size());
+  if (file_size < RowOffset(rows)) {
+    return Status::Corruption("vectors file '" + path() + "' holds " +
+                              std::to_string((file_size - std::min(file_size, kHeaderSize)) / stride_) +
+                              " rows but the catalog records " + std::to_string(rows) + " committed rows");
+  }
+  const uint32_t rpc = rows_.rows_per_chunk();
+  OCHRE_RETURN_IF_ERROR(MapChunks((rows + rpc - 1) / rpc));
+  std::lock_guard<std::mutex> lock(map_mu_);
+  if (rows > rows_.rows()) rows_.PublishRows(rows);
+  return Status::Ok();
+}
+
+Status VectorFile::ResetToCommitted(uint32_t rows) {
+  OCHRE_RETURN_IF_ERROR(CheckWritable());
+  OCHRE_RETURN_IF_ERROR(AdoptCommitted(rows));
+  // Another process may have grown the file, or given back its reserve: what is reserved is what
+  // the file holds now.
+  OCHRE_ASSIGN_OR_RETURN(uint64_t file_size, file_.Size());
+  allocated_bytes_ = file_size > kHeaderSize ? file_size - kHeaderSize : 0;
+  if (rows < size_) {
+    // Only our own append whose commit failed can be past the committed rows here.
+    std::lock_guard<std::mutex> lock(map_mu_);
+    if (rows < rows_.rows()) rows_.PublishRows(rows);
+  }
+  size_ = rows;
+  return Status::Ok();
+}
+
+void VectorFile::RetireOnClose(std::vector<std::string> companions) {
+  retired_ = true;
+  companions_ = std::move(companions);
+}
+
+VectorFile::~VectorFile() {
+  if (!retired_ || !file_.valid()) return;
+  // Our shared lock becomes exclusive only if no other open file description (another process, or
+  // another open of it here) holds the file: then nobody reads it and it can go.
+  auto taken = file_.TryLockExclusive();
+  if (!taken.ok() || !*taken) return;
+  OCHRE_LOG_INFO("vectors file '{}' of a replaced generation is no longer used by any process: removed", path());
+  (void)RemoveFile(path());
+  for (const auto& c : companions_) (void)RemoveFile(c);
+  (void)SyncDir(DirName(path()));
+}
 
 }  // namespace ochre::storage

@@ -18,6 +18,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -56,14 +57,21 @@ class VectorFile final : public VectorStore {
   //    and a warning is logged.
   // `chunk_shift` (0 = RowChunks::ChunkShiftFor(dim)) only applies when the file is created; tests
   // use small chunks to cross chunk boundaries cheaply. The directory of `path` must exist.
+  // Without `truncate_tail` the bytes past the committed rows are left as they are (they may be
+  // another process's append in progress; only a holder of the database's commit lock may cut
+  // them, and a writer overwrites them anyway).
+  // The open file holds a shared flock for its lifetime: a generation's file is removed only when
+  // nobody holds it (RetireOnClose, CollectionState::RemoveOtherGenerations). `read_only` opens the
+  // file for reading (a read-only directory): every write then fails with ReadOnly.
   static Result<std::unique_ptr<VectorFile>> Open(const std::string& path, uint32_t dim, uint64_t committed_rows,
-                                                  bool create, uint32_t chunk_shift = 0);
+                                                  bool create, uint32_t chunk_shift = 0, bool truncate_tail = true,
+                                                  bool read_only = false);
 
   // The 4096-byte header for the given fields (exposed for tests and tools).
   static std::string EncodeHeader(uint32_t dim, uint32_t chunk_shift, uint32_t version = kFormatVersion,
                                   uint32_t dtype = kDtypeFloat32);
 
-  ~VectorFile() override = default;
+  ~VectorFile() override;
   VectorFile(const VectorFile&) = delete;
   VectorFile& operator=(const VectorFile&) = delete;
 
@@ -77,6 +85,9 @@ class VectorFile final : public VectorStore {
   Status Reserve(uint32_t rows) override;
   void ReleaseResident(uint32_t end_row) override;
   Status GiveBackReservedSpace() override;
+  Status AdoptCommitted(uint32_t rows) override;
+  Status ResetToCommitted(uint32_t rows) override;
+  void RetireOnClose(std::vector<std::string> companions) override;
 
   const std::string& path() const { return file_.path(); }
   // True after a failed Sync: every later write fails until the file is reopened.
@@ -93,6 +104,7 @@ class VectorFile final : public VectorStore {
   uint64_t RowOffset(uint64_t row) const { return kHeaderSize + row * stride_; }
 
   File file_;
+  std::mutex map_mu_;  // the writer and other processes' rows (AdoptCommitted) both map and publish
   RowChunks rows_;
   const uint64_t stride_;       // bytes per row
   const uint64_t chunk_bytes_;  // bytes per chunk
@@ -102,6 +114,8 @@ class VectorFile final : public VectorStore {
   uint32_t size_ = 0;
   bool dirty_ = false;  // written since the last successful Sync
   Status poison_;       // the failed Sync's status, once one failed
+  bool retired_ = false;
+  std::vector<std::string> companions_;
 };
 
 }  // namespace ochre::storage

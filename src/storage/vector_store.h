@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "common/row_chunks.h"
 #include "ochre/result.h"
@@ -79,12 +80,31 @@ class VectorStore {
   // appends need not fallocate at every batch). The engine calls it on close, when this is the
   // only open instance of the file; appends after it reserve again. A no-op in memory.
   virtual Status GiveBackReservedSpace() { return Status::Ok(); }
+
+  // --- Several processes on one database ---
+  // Rows [0, rows) were committed by another process: makes them readable (mapping what is needed).
+  // Never lowers the published count. Safe alongside this process's writer and readers. Corruption
+  // when the file is too short for them.
+  virtual Status AdoptCommitted(uint32_t rows) {
+    if (rows > size()) return Status::Internal("rows committed elsewhere in an in-memory store");
+    return Status::Ok();
+  }
+  // The writer, under the database's commit lock, with `rows` the committed count it just read: the
+  // next Append writes row `rows` (overwriting whatever an interrupted writer left past it).
+  virtual Status ResetToCommitted(uint32_t rows) { return rows == size() ? Status::Ok() : TruncateTo(rows); }
+  // This file's generation is no longer the catalog's: on destruction, if no other process has it
+  // open any more, it is removed, together with `companions` (the generation's graph files). A no-op
+  // in memory.
+  virtual void RetireOnClose(std::vector<std::string> companions) {}
 };
 
 // Opens (or creates) the persistent store of a collection at `path` (its `vectors.f32`). See
 // VectorFile::Open for the checks and the recovery of an uncommitted tail.
+// `truncate_tail` as VectorFile::Open's (only under the database's commit lock: another process may
+// be appending past the committed rows).
 Result<std::unique_ptr<VectorStore>> OpenFileVectorStore(const std::string& path, uint32_t dim, uint64_t committed_rows,
-                                                         bool create);
+                                                         bool create, bool truncate_tail = true,
+                                                         bool read_only = false);
 
 // A new, empty in-memory store. InvalidArgument when dim is 0.
 Result<std::unique_ptr<VectorStore>> NewMemoryVectorStore(uint32_t dim);

@@ -21,6 +21,7 @@
 #include <sstream>
 
 #include "ochre/ochre.h"
+#include "storage/lock_file.h"
 #include "testutil/temp_dir.h"
 
 namespace ochre {
@@ -466,58 +467,71 @@ TEST_F(BadInputTest, EveryBadInputFailsWithItsCodeAndMessageAndChangesNothing) {
   }
 }
 
-// A second process on the same path gets Locked at once, naming the holder's pid; the holder is
-// unaffected. The child is forked before this process opens anything, so it shares no engine.
-TEST(BadInputProcessTest, SecondWriterProcessGetsLockedWithTheHoldersPid) {
+// A second process on the same path opens it and writes while the first holds it (the commit lock
+// is held for one commit only); a commit lock held by another process past the timeout is Locked,
+// naming the holder's pid, and changes nothing.
+TEST(BadInputProcessTest, SecondProcessWritesAndAStuckWriterIsLockedWithItsPid) {
   testutil::TempDir dir;
   const std::string path = dir.Sub("db");
-  int go[2], report[2];
-  ASSERT_EQ(::pipe(go), 0);
-  ASSERT_EQ(::pipe(report), 0);
+  Settings quick;
+  quick.lock_timeout_ms = 100;
+  auto client = PersistentClient::Open(path, quick);
+  ASSERT_TRUE(client.ok()) << client.status().ToString();
+  CreateCollectionOptions o;
+  o.name = "held";
+  o.embedding_function = nullptr;
+  auto held = (*client)->CreateCollection(o);
+  ASSERT_TRUE(held.ok());
   const pid_t child = ::fork();
   ASSERT_GE(child, 0);
   if (child == 0) {
     ::alarm(60);  // a hang guard, not a timing assertion
-    ::close(go[1]);
-    ::close(report[0]);
-    char b;
-    if (::read(go[0], &b, 1) != 1) ::_exit(2);
-    auto client = PersistentClient::Open(path);
-    std::string msg =
-        client.ok() ? "OK" : std::string(StatusCodeName(client.status().code())) + "|" + client.status().message();
-    if (::write(report[1], msg.data(), msg.size()) < 0) ::_exit(3);
-    ::_exit(0);
-  }
-  ::close(go[0]);
-  ::close(report[1]);
-  {
-    auto client = PersistentClient::Open(path);
-    ASSERT_TRUE(client.ok()) << client.status().ToString();
-    CreateCollectionOptions o;
-    o.name = "held";
-    o.embedding_function = nullptr;
-    ASSERT_TRUE((*client)->CreateCollection(o).ok());
-    ASSERT_EQ(::write(go[1], "g", 1), 1);
-    std::string got;
-    char buf[512];
-    ssize_t n;
-    while ((n = ::read(report[0], buf, sizeof buf)) > 0) got.append(buf, size_t(n));
-    int status = 0;
-    ASSERT_EQ(::waitpid(child, &status, 0), child);
-    ASSERT_TRUE(WIFEXITED(status)) << "child status " << status;
-    EXPECT_EQ(WEXITSTATUS(status), 0);
-    EXPECT_EQ(got.substr(0, got.find('|')), "Locked") << got;
-    EXPECT_NE(got.find("pid " + std::to_string(::getpid())), std::string::npos) << got;
-    // The holder still works.
-    auto c = (*client)->GetCollection("held");
-    ASSERT_TRUE(c.ok());
+    auto second = PersistentClient::Open(path);
+    if (!second.ok()) ::_exit(2);
+    auto c = (*second)->GetCollection("held");
+    if (!c.ok()) ::_exit(3);
     RecordBatch b;
-    b.ids = {"x"};
-    b.embeddings = FloatMatrix(2, {1, 2});
-    EXPECT_TRUE((*c)->Add(b).ok());
+    b.ids = {"from-child"};
+    b.embeddings = FloatMatrix(2, {3, 4});
+    ::_exit((*c)->Add(b).ok() ? 0 : 4);
   }
-  ::close(go[1]);
-  ::close(report[0]);
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status)) << "child status " << status;
+  ASSERT_EQ(WEXITSTATUS(status), 0);
+  // The child's record is seen without reopening.
+  EXPECT_EQ(*(*held)->Count(), 1);
+
+  // Another process holds the commit lock and does not let go: a write waits the timeout, then is
+  // Locked naming that process; nothing is written.
+  int ready[2];
+  ASSERT_EQ(::pipe(ready), 0);
+  const pid_t holder = ::fork();
+  ASSERT_GE(holder, 0);
+  if (holder == 0) {
+    ::close(ready[0]);
+    auto lock = storage::LockFile::Acquire(path);
+    const char ok = lock.ok() ? 'y' : 'n';
+    (void)!::write(ready[1], &ok, 1);
+    for (;;) ::pause();
+  }
+  ::close(ready[1]);
+  char ok = 0;
+  ASSERT_EQ(::read(ready[0], &ok, 1), 1);
+  ::close(ready[0]);
+  ASSERT_EQ(ok, 'y');
+  RecordBatch b;
+  b.ids = {"blocked"};
+  b.embeddings = FloatMatrix(2, {1, 2});
+  Status s = (*held)->Add(b);
+  ::kill(holder, SIGKILL);
+  ::waitpid(holder, &status, 0);
+  ASSERT_EQ(s.code(), StatusCode::kLocked) << s.ToString();
+  EXPECT_NE(s.message().find("pid " + std::to_string(holder)), std::string::npos) << s.ToString();
+  EXPECT_EQ(*(*held)->Count(), 1) << "the refused write changed the collection";
+  // The holder is gone: writes go on.
+  EXPECT_TRUE((*held)->Add(b).ok());
+  EXPECT_EQ(*(*held)->Count(), 2);
 }
 
 TEST(BadInputProcessTest, PathThatIsARegularFileIsInvalidArgument) {
@@ -594,14 +608,23 @@ TEST(BadInputProcessTest, NewerCatalogFormatIsNotSupportedAndFilesAreUntouched) 
   }
 }
 
-// A process that forks while it holds the database must not hand the database to the child: the
-// child's Open must not share the parent's engine (two processes would write one catalog and one
-// vector file with no lock between them). RELIABILITY.md F11.
-TEST(BadInputProcessTest, OpenInAForkedChildOfTheHolderIsRefused) {
+// fork() after open (RELIABILITY.md F11, issue 16.1): handles inherited by the child fail with a
+// clear error and never write (the parent's connections and vector files are not the child's);
+// a client the child opens itself works, and the parent sees its records.
+TEST(BadInputProcessTest, HandlesUsedAfterForkFailAndTheChildsOwnClientWorks) {
   testutil::TempDir dir;
   const std::string path = dir.Sub("db");
   auto client = PersistentClient::Open(path);
   ASSERT_TRUE(client.ok()) << client.status().ToString();
+  CreateCollectionOptions o;
+  o.name = "forked";
+  o.embedding_function = nullptr;
+  auto c = (*client)->CreateCollection(o);
+  ASSERT_TRUE(c.ok());
+  RecordBatch first;
+  first.ids = {"p1"};
+  first.embeddings = FloatMatrix(2, {1, 0});
+  ASSERT_TRUE((*c)->Add(first).ok());
   int report[2];
   ASSERT_EQ(::pipe(report), 0);
   const pid_t child = ::fork();
@@ -609,21 +632,74 @@ TEST(BadInputProcessTest, OpenInAForkedChildOfTheHolderIsRefused) {
   if (child == 0) {
     ::alarm(60);  // a hang guard, not a timing assertion
     ::close(report[0]);
-    auto second = PersistentClient::Open(path);
-    std::string msg = second.ok() ? "OK" : std::string(StatusCodeName(second.status().code()));
+    std::string msg;
+    RecordBatch b;
+    b.ids = {"inherited"};
+    b.embeddings = FloatMatrix(2, {0, 1});
+    Status add = (*c)->Add(b);
+    msg += std::string(StatusCodeName(add.code())) + "|" + add.message() + "\n";
+    auto get = (*c)->Get(GetOptions{});
+    msg += std::string(StatusCodeName(get.status().code())) + "\n";
+    auto list = (*client)->ListCollections();
+    msg += std::string(StatusCodeName(list.status().code())) + "\n";
+    auto own = PersistentClient::Open(path);
+    Status wrote = own.ok() ? Status::Ok() : own.status();
+    if (own.ok()) {
+      auto oc = (*own)->GetCollection("forked");
+      wrote = oc.ok() ? Status::Ok() : oc.status();
+      if (oc.ok()) {
+        RecordBatch cb;
+        cb.ids = {"child"};
+        cb.embeddings = FloatMatrix(2, {1, 1});
+        wrote = (*oc)->Add(cb);
+      }
+    }
+    msg += std::string(StatusCodeName(wrote.code())) + "\n";
     if (::write(report[1], msg.data(), msg.size()) < 0) ::_exit(3);
     ::_exit(0);
   }
   ::close(report[1]);
   std::string got;
-  char buf[256];
+  char buf[1024];
   ssize_t n;
   while ((n = ::read(report[0], buf, sizeof buf)) > 0) got.append(buf, size_t(n));
   ::close(report[0]);
   int status = 0;
   ASSERT_EQ(::waitpid(child, &status, 0), child);
   ASSERT_TRUE(WIFEXITED(status)) << "child status " << status;
-  EXPECT_EQ(got, "Locked") << "the forked child's Open answered " << got;
+  std::vector<std::string> lines;
+  for (size_t p = 0, q; (q = got.find('\n', p)) != std::string::npos; p = q + 1) lines.push_back(got.substr(p, q - p));
+  ASSERT_EQ(lines.size(), 4u) << got;
+  EXPECT_EQ(lines[0].substr(0, lines[0].find('|')), "NotSupported") << lines[0];
+  EXPECT_NE(lines[0].find("fork()"), std::string::npos) << lines[0];
+  EXPECT_EQ(lines[1], "NotSupported");
+  EXPECT_EQ(lines[2], "NotSupported");
+  EXPECT_EQ(lines[3], "OK") << "the child's own client could not write";
+  // The parent: its own record and the child's, never the inherited handle's; then its next append
+  // gets a row of its own (no two records share a vector).
+  RecordBatch second;
+  second.ids = {"p2"};
+  second.embeddings = FloatMatrix(2, {-1, 0});
+  ASSERT_TRUE((*c)->Add(second).ok());
+  GetOptions all;
+  all.include.embeddings = true;
+  auto rows = (*c)->Get(all);
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  std::map<std::string, std::vector<float>> by_id;
+  for (size_t i = 0; i < rows->ids.size(); ++i) {
+    by_id[rows->ids[i]] = {rows->embeddings->row(i)[0], rows->embeddings->row(i)[1]};
+  }
+  EXPECT_EQ(by_id.size(), 3u);
+  EXPECT_EQ(by_id.count("inherited"), 0u);
+  EXPECT_EQ(by_id["p1"], (std::vector<float>{1, 0}));
+  EXPECT_EQ(by_id["child"], (std::vector<float>{1, 1}));
+  EXPECT_EQ(by_id["p2"], (std::vector<float>{-1, 0}));
+  QueryOptions q;
+  q.query_embeddings = FloatMatrix(2, {1, 1});
+  q.n_results = 3;
+  auto hits = (*c)->Query(q);
+  ASSERT_TRUE(hits.ok()) << hits.status().ToString();
+  EXPECT_EQ(hits->ids[0].size(), 3u);
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <random>
 
 #include "ochre/ochre.h"
@@ -335,14 +336,25 @@ TEST(ClientTest, DeletedCollectionAnswersNotFoundAndItsDirectoryIsRemoved) {
   EXPECT_EQ(gone->Add(OneRecord("z", 3)).code(), StatusCode::kNotFound);
   EXPECT_EQ((*client)->GetCollectionById(gone->id()).status().code(), StatusCode::kNotFound);
   EXPECT_EQ(*keep->Count(), 1);
-  // A directory the catalog does not know (a crash between commit and removal) goes at the next open.
-  fs::create_directories(root + "/00000000-0000-4000-8000-000000000000");
+  // A directory the catalog does not know that carries the deletion marker (a crash between the
+  // commit and the removal) goes at the next open. One without the marker (a collection of an older
+  // or restored catalog, or one another process is creating) is never deleted.
+  const std::string deleted = "00000000-0000-4000-8000-000000000000";
+  const std::string foreign = "00000000-0000-4000-8000-000000000001";
+  fs::create_directories(root + "/" + deleted);
+  { std::ofstream(root + "/" + deleted + "/DELETED") << "deleted\n"; }
+  fs::create_directories(root + "/" + foreign);
+  { std::ofstream(root + "/" + foreign + "/vectors.f32") << "not ours to delete"; }
+  const std::string keep_id = keep->id();
   keep.reset();
   gone.reset();
   client->reset();
   auto reopened = PersistentClient::Open(path);
   ASSERT_TRUE(reopened.ok());
-  EXPECT_EQ(DirsUnder(root).size(), 1u);
+  std::vector<std::string> expected{foreign, keep_id};
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(DirsUnder(root), expected);
+  EXPECT_TRUE(fs::exists(root + "/" + foreign + "/vectors.f32"));
   EXPECT_EQ(*(*reopened)->GetCollection("keep").value()->Count(), 1);
 }
 

@@ -247,7 +247,10 @@ TEST_P(FilterIndexTest, ReadersUnderAConcurrentWriterSeeOneCommittedState) {
         add.push_back(1000 + next_stable);
         add_metas.push_back(Metadata{{"stable", true}});
       }
-      ASSERT_TRUE(coll_->Add(Records(add, add_metas)).ok());
+      {
+        Status added = coll_->Add(Records(add, add_metas));
+        ASSERT_TRUE(added.ok()) << added.ToString();
+      }
       acked_stable.store(next_stable);
     }
     if (round % 3 == 0 && deleted_below.load() < kFlipping - 20) {

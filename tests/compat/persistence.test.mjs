@@ -42,12 +42,26 @@ test("records, collections and databases persist across restarts", async () => {
   }
 });
 
-test("a second server on the same directory is refused while the first runs", async () => {
+test("two servers on one directory each see the other's writes at once", async () => {
   const dir = tempDir();
   try {
     const first = await startServer({ dir });
-    await assert.rejects(startServer({ dir }), /exited/);
-    assert.equal(await first.stop(), 0);
+    const second = await startServer({ dir });
+    try {
+      const a = new ChromaClient({ host: "127.0.0.1", port: first.port });
+      const b = new ChromaClient({ host: "127.0.0.1", port: second.port });
+      const colA = await a.createCollection({ name: "shared-dir", embeddingFunction: null });
+      await colA.add({ ids: ["from-a"], embeddings: [[1, 0, 0]] });
+      const colB = await b.getCollection({ name: "shared-dir", embeddingFunction: null });
+      assert.equal(await colB.count(), 1);
+      await colB.add({ ids: ["from-b"], embeddings: [[0, 1, 0]] });
+      assert.equal(await colA.count(), 2);
+      const q = await colA.query({ queryEmbeddings: [[0, 1, 0]], nResults: 1 });
+      assert.deepEqual(q.ids, [["from-b"]]);
+    } finally {
+      assert.equal(await second.stop(), 0, second.stderr());
+      assert.equal(await first.stop(), 0, first.stderr());
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -79,8 +79,27 @@ TEST_F(LockFileTest, ReleasedOnDestructionAndReacquirable) {
     // flock conflicts between open file descriptions even within one process.
     EXPECT_EQ(LockFile::Acquire(dir_).status().code(), StatusCode::kLocked);
   }
-  EXPECT_EQ(LockFile::ReadHolderPid(Path("LOCK")), -1) << "the pid is cleared on release";
   EXPECT_TRUE(LockFile::Acquire(dir_).ok());
+}
+
+// The commit lock: Lock waits for another process's commit, up to the timeout, then names it.
+TEST_F(LockFileTest, LockWaitsUpToTheTimeoutAndNamesTheHolder) {
+  const pid_t child = ForkHolder();
+  ASSERT_GT(child, 0);
+  auto lock = LockFile::Open(dir_);
+  ASSERT_TRUE(lock.ok()) << lock.status().ToString();
+  Status s = (*lock)->Lock(50);
+  EXPECT_EQ(s.code(), StatusCode::kLocked) << s.ToString();
+  EXPECT_NE(s.message().find("pid " + std::to_string(child)), std::string::npos) << s.ToString();
+  EXPECT_NE(s.message().find("50 ms"), std::string::npos) << s.ToString();
+  EXPECT_FALSE((*lock)->locked());
+  KillAndReap(child);
+  // Released by the kernel when the holder died: taken now, and again after Unlock.
+  ASSERT_TRUE((*lock)->Lock(1000).ok());
+  EXPECT_EQ(LockFile::ReadHolderPid(Path("LOCK")), ::getpid());
+  (*lock)->Unlock();
+  EXPECT_TRUE(LockFile::Acquire(dir_).ok()) << "Unlock released it";
+  ASSERT_TRUE((*lock)->Lock(0).ok());
 }
 
 TEST_F(LockFileTest, MissingDirectoryIsNotFound) {

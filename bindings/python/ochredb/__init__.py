@@ -78,8 +78,10 @@ def PersistentClient(  # noqa: N802 (chromadb's factory names)
 ) -> ClientAPI:
     """A client whose data lives in directory ``path`` (created if needed).
 
-    Raises PermissionError when the directory cannot be created or written,
-    errors.DatabaseLockedError when another process has it open."""
+    Raises PermissionError when the directory cannot be created or written. Any
+    number of processes may open one path; a write raises errors.DatabaseLockedError
+    when another process has held the write lock for more than 30 s, and a client
+    used in a child created by fork() raises errors.InternalError (open a new one)."""
     if settings is None:
         settings = Settings()
     settings.is_persistent = True

@@ -176,21 +176,70 @@ def test_persistent_clients_on_same_path_share_engine(tmp_path):
     b.close()
 
 
-def test_second_process_gets_locked_error(tmp_path):
+def test_parent_and_child_process_share_one_path(tmp_path):
+    # Issue 10: a parent holds a client and adds; a child opens the same path, reads everything and
+    # adds; the parent sees the child's records without reopening.
     path = str(tmp_path / "db")
     c = ochredb.PersistentClient(path=path)
+    coll = c.create_collection("shared", embedding_function=None)
+    coll.add(ids=["a", "b"], embeddings=[[1.0, 0.0], [0.0, 1.0]], documents=["one", "two"])
     code = (
         "import ochredb, sys\n"
-        "from ochredb import errors\n"
-        "try:\n"
-        f"    ochredb.PersistentClient(path={path!r})\n"
-        "except errors.DatabaseLockedError as e:\n"
-        "    print('locked', e); sys.exit(0)\n"
-        "sys.exit(3)\n"
+        f"c = ochredb.PersistentClient(path={path!r})\n"
+        "coll = c.get_collection('shared', embedding_function=None)\n"
+        "got = coll.get()\n"
+        "assert sorted(got['ids']) == ['a', 'b'], got\n"
+        "coll.add(ids=['c'], embeddings=[[1.0, 1.0]], documents=['three'])\n"
+        "print('ok')\n"
     )
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=_child_env())
     assert r.returncode == 0, r.stdout + r.stderr
+    assert coll.count() == 3
+    assert sorted(coll.get()["ids"]) == ["a", "b", "c"]
+    hits = coll.query(query_embeddings=[[1.0, 1.0]], n_results=1)
+    assert hits["ids"] == [["c"]]
+    # And the parent's next add lands beside the child's, never on its row.
+    coll.add(ids=["d"], embeddings=[[-1.0, 0.0]])
+    got = coll.get(include=["embeddings"])
+    by_id = {i: list(e) for i, e in zip(got["ids"], got["embeddings"])}
+    assert by_id == {"a": [1.0, 0.0], "b": [0.0, 1.0], "c": [1.0, 1.0], "d": [-1.0, 0.0]}
     assert isinstance(errors.DatabaseLockedError("x"), errors.InternalError)
+    c.close()
+
+
+def test_handle_used_after_fork_fails_clearly(tmp_path):
+    # Issue 16.1: a handle inherited through fork() (multiprocessing's default start method) must
+    # fail with a clear error, never write.
+    import os
+
+    path = str(tmp_path / "db")
+    c = ochredb.PersistentClient(path=path)
+    coll = c.create_collection("forked", embedding_function=None)
+    coll.add(ids=["p1"], embeddings=[[1.0, 0.0]])
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(r)
+        msg = "no error"
+        try:
+            coll.add(ids=["child"], embeddings=[[0.0, 1.0]])
+        except Exception as e:  # noqa: BLE001 - reported to the parent
+            msg = type(e).__name__ + ": " + str(e)
+        os.write(w, msg.encode())
+        os._exit(0)
+    os.close(w)
+    got = b""
+    while True:
+        chunk = os.read(r, 4096)
+        if not chunk:
+            break
+        got += chunk
+    os.close(r)
+    os.waitpid(pid, 0)
+    assert "fork()" in got.decode(), got
+    coll.add(ids=["p2"], embeddings=[[-1.0, 0.0]])
+    assert sorted(coll.get()["ids"]) == ["p1", "p2"]
+    assert len(coll.query(query_embeddings=[[0.0, 0.0]], n_results=3)["ids"][0]) == 2
     c.close()
 
 
