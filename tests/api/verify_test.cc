@@ -3,8 +3,8 @@
 // VerifyDatabase and ReadDatabaseStats (include/ochre/verify.h) over a corruption matrix: a clean
 // database (with deletes and updates) is clean, and each damage is found under the right check:
 // a truncated vector file, a missing one, a flipped byte in the graph, a missing graph (a warning),
-// a truncated or overwritten catalog, a record pointing past the committed rows, counts that
-// disagree. Verify never changes a byte of the directory.
+// a truncated or overwritten catalog, an FTS index that disagrees with the documents, a record pointing past the
+// committed rows, counts that disagree. Verify never changes a byte of the directory.
 #include "ochre/verify.h"
 
 #include <gtest/gtest.h>
@@ -237,6 +237,14 @@ TEST_F(VerifyTest, CountsThatDisagree) {
   Sql("UPDATE collections SET dead_rows = dead_rows + 3 WHERE name = 'alpha'");
   VerifyReport r = Verify();
   EXPECT_TRUE(Has(r.problems, "counts", alpha_)) << Dump(r);
+}
+
+TEST_F(VerifyTest, FtsIndexDisagreeingWithTheDocuments) {
+  // An index entry no record holds (the external content has no row 999999).
+  Sql("INSERT INTO documents_fts(rowid, document) VALUES (999999, 'a ghost document')");
+  VerifyReport r = Verify();
+  EXPECT_TRUE(Has(r.problems, "fts")) << Dump(r);
+  EXPECT_FALSE(Has(r.problems, "catalog")) << Dump(r);
 }
 
 TEST_F(VerifyTest, TruncatedCatalog) {
