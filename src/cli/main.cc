@@ -1,13 +1,16 @@
 // Copyright 2026 The OchreDB Authors.
 //
 // The `ochre` command. Subcommands: run (Chroma's HTTP API over a database directory), compact
-// (gives back the space of deleted and updated records).
+// (gives back the space of deleted and updated records), import-chroma, export, import, stats,
+// verify.
 #include <CLI/CLI.hpp>
 
 #include "cli/compact_command.h"
 #include "cli/export_command.h"
 #include "cli/import_chroma_command.h"
 #include "cli/run_command.h"
+#include "cli/stats_command.h"
+#include "cli/verify_command.h"
 #include "ochre/client.h"
 
 int main(int argc, char** argv) {
@@ -19,6 +22,8 @@ int main(int argc, char** argv) {
   ochre::cli::AddCompactCommand(app, &exit_code);
   ochre::cli::AddImportChromaCommand(app, &exit_code);
   ochre::cli::AddExportCommands(app, &exit_code);
+  ochre::cli::AddStatsCommand(app, &exit_code);
+  ochre::cli::AddVerifyCommand(app, &exit_code);
   CLI11_PARSE(app, argc, argv);
   return exit_code;
 }

@@ -1,0 +1,75 @@
+// Copyright 2026 The OchreDB Authors.
+//
+// Offline inspection of a database directory, for `ochre stats` and `ochre verify` (and scripts):
+// both open the directory read-only and write nothing (no -wal/-shm of a cleanly closed catalog,
+// no recovery truncation of a vector file's uncommitted tail, no cleanup of orphaned files). Run
+// them on a database no process has open: a concurrent writer can make the figures inconsistent.
+//
+// VerifyDatabase checks, and reports every finding instead of stopping at the first:
+//  - the catalog: SQLite's `PRAGMA integrity_check` and FTS5's 'integrity-check' of documents_fts
+//    (run on an in-memory copy of the catalog, since the command needs a writable connection);
+//  - each collection's vector file: present, header (magic, checksum, version, dim, dtype,
+//    chunk_shift) and a size holding at least the committed rows; non-zero bytes after them (an
+//    uncommitted tail, cut off at the next open) are a warning;
+//  - each collection's graph checkpoint: loaded with the engine's own loader (magic, version,
+//    CRC32C of header and body, every link in range, parameters matching the collection, a
+//    fingerprint of the vectors it was built over). A damaged graph is a problem; a missing one is
+//    a warning (it is derived state, rebuilt from the vectors at the next open);
+//  - every record points at a row below committed_rows, no two records share a row, and
+//    records + dead_rows == committed_rows.
+// Not checked: the bytes of the vector rows themselves (there is no per-row checksum; README).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "ochre/result.h"
+
+namespace ochre {
+
+struct CollectionStats {
+  std::string tenant, database, name, id;
+  int64_t dimension = 0;  // 0: no embedding written yet
+  int64_t generation = 0;
+  int64_t records = 0;                   // live records
+  int64_t committed_rows = 0;            // vector rows covered by commits
+  int64_t dead_rows = 0;                 // rows no live record points at (compaction gives them back)
+  std::string vectors_file, graph_file;  // paths; the files may be missing
+  int64_t vectors_bytes = -1;            // -1: missing
+  int64_t graph_bytes = -1;              // -1: missing
+  int64_t graph_rows = -1;               // rows the graph checkpoint covers (its header), -1 without a readable one
+};
+
+struct DatabaseStats {
+  std::string path;
+  int64_t catalog_bytes = 0;  // ochre.sqlite3 with its -wal
+  std::vector<CollectionStats> collections;
+};
+
+// NotFound when `path` holds no ochre.sqlite3; Corruption when the catalog cannot be read.
+Result<DatabaseStats> ReadDatabaseStats(const std::string& path);
+
+struct VerifyFinding {
+  std::string check;       // "catalog", "fts", "vectors", "graph", "records", "counts"
+  std::string collection;  // "tenant/database/name", empty for the catalog
+  std::string message;
+};
+
+struct VerifyReport {
+  std::string path;
+  int64_t collections = 0, records = 0;  // how many were checked
+  std::vector<VerifyFinding> problems;   // damage: data lost or inconsistent
+  std::vector<VerifyFinding> warnings;   // recoverable at the next open (derived or uncommitted state)
+  bool clean() const { return problems.empty() && warnings.empty(); }
+};
+
+// Called after each collection: (collections checked, collections in all).
+using VerifyProgress = std::function<void(int64_t done, int64_t total)>;
+
+// NotFound when `path` holds no ochre.sqlite3. Everything found wrong is in the report, not the
+// status.
+Result<VerifyReport> VerifyDatabase(const std::string& path, const VerifyProgress& progress = {});
+
+}  // namespace ochre
