@@ -228,7 +228,7 @@ class CollectionState {
   std::mutex compact_mu_;  // one compaction at a time
   std::mutex gate_mu_;     // makes generation_mu_ writer-preferring (see ReadGuard)
   std::shared_mutex generation_mu_;
-  std::mutex sync_mu_;     // catching up with other processes' commits (see sync_mu())
+  std::mutex sync_mu_;  // catching up with other processes' commits (see sync_mu())
   std::atomic<int64_t> local_commit_seq_{-1};
   std::mutex runtime_mu_;  // guards runtime_ and loaded_
   bool loaded_ = false;
