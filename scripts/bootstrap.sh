@@ -10,6 +10,7 @@ packages=(
   pybind11-dev python3-dev python3-numpy python3-pytest python3-pip python3-setuptools python3-wheel python3-venv
   libhnswlib-dev libfaiss-dev dataset-fashion-mnist
   nodejs
+  libopenblas-dev libarchive-dev libicu-dev
 )
 
 missing=()
