@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/compact_command.h"
+#include "cli/model_command.h"
 #include "cli/run_command.h"
 #include "ochre/client.h"
 
@@ -15,6 +16,7 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   ochre::cli::AddRunCommand(app, &exit_code);
   ochre::cli::AddCompactCommand(app, &exit_code);
+  ochre::cli::AddModelCommand(app, &exit_code);
   CLI11_PARSE(app, argc, argv);
   return exit_code;
 }
