@@ -11,6 +11,7 @@ packages=(
   python3-requests python3-httpx
   libhnswlib-dev libfaiss-dev dataset-fashion-mnist
   nodejs
+  libopenblas-dev libarchive-dev libicu-dev
 )
 
 missing=()

@@ -23,4 +23,4 @@ cleanup() {
 trap cleanup EXIT
 "$PEER/chroma-server.sh" start "$DATA" "$PORT" >/dev/null
 cd "$ROOT/tests/compat"
-CHROMA_URL="http://127.0.0.1:$PORT" timeout 170 node --test --test-reporter=spec differential.test.mjs
+CHROMA_URL="http://127.0.0.1:$PORT" timeout 170 node --test --test-concurrency=1 --test-reporter=spec differential.test.mjs schema.test.mjs

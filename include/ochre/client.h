@@ -38,6 +38,10 @@ struct CreateCollectionOptions {
   std::shared_ptr<EmbeddingFunction> embedding_function = DefaultEmbeddingFunction();
   // When false and the name is taken: AlreadyExists. When true: the existing collection, unchanged.
   bool get_or_create = false;
+  // Chroma's Schema as JSON ({"defaults": {...}, "keys": {...}}); nullopt: the default schema. Its
+  // vector index may set the space, HNSW parameters and embedding function (then `configuration`
+  // must not set them too).
+  std::optional<std::string> schema_json;
 };
 
 struct GetCollectionOptions {

@@ -5,6 +5,8 @@
 // .embedding_function); opening it later with a different function is refused.
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -42,6 +44,42 @@ std::shared_ptr<EmbeddingFunction> MakeHashingEmbeddingFunction(int dim = 384);
 
 // The function collections get when the caller names none: the hashing function, 384 dimensions.
 std::shared_ptr<EmbeddingFunction> DefaultEmbeddingFunction();
+
+// Chroma's default embedding, all-MiniLM-L6-v2 (384 dimensions, recorded as "default" with config
+// {}), computed natively from the model's ONNX weights: the same vectors as Chroma's onnxruntime
+// recipe. The model is looked up when first needed ($OCHRE_MODEL_DIR, then OchreDB's cache
+// ~/.cache/ochredb, then Chroma's ~/.cache/chroma/onnx_models/all-MiniLM-L6-v2), and downloaded
+// into OchreDB's cache with a progress bar when absent (not when $OCHRE_OFFLINE is set). When it
+// can't be had, Embed fails with NotFound naming the paths searched and `ochre model pull` /
+// `ochre model import`; there is no fallback to another function. Thread-safe.
+std::shared_ptr<EmbeddingFunction> MakeMiniLmEmbeddingFunction();
+// The same over the files of `model_dir` (model.onnx with tokenizer.json or vocab.txt), loaded
+// now: InvalidArgument when the files are missing or the model is not all-MiniLM-L6-v2's shape.
+Result<std::shared_ptr<EmbeddingFunction>> LoadMiniLmEmbeddingFunction(const std::string& model_dir);
+
+// Chroma's archive of the model and its SHA-256.
+inline constexpr char kMiniLmArchiveUrl[] = "https://chroma-onnx-models.s3.amazonaws.com/all-MiniLM-L6-v2/onnx.tar.gz";
+inline constexpr char kMiniLmArchiveSha256[] = "913d7300ceae3b2dbc2c50d1de4baacab4be7b9380491c27fab7418616a16ec3";
+
+struct ModelInstallOptions {
+  // The archive's expected SHA-256 in hex; empty: kMiniLmArchiveSha256.
+  std::string expected_sha256;
+  // Called as bytes arrive (total 0 when unknown).
+  std::function<void(uint64_t done, uint64_t total)> progress;
+};
+
+// Installs all-MiniLM-L6-v2 into OchreDB's cache from an onnx.tar.gz (as Chroma downloads it),
+// after checking its SHA-256 and the model; the returned path is the installed model directory.
+// InvalidArgument for a checksum mismatch, a missing file or a model of another shape; Corruption for
+// a truncated or damaged archive. Nothing is installed on failure.
+Result<std::string> ImportDefaultModel(const std::string& archive_path, const ModelInstallOptions& options = {});
+// Downloads the archive (from `url`; empty: $OCHRE_MODEL_URL or kMiniLmArchiveUrl) and installs it
+// as ImportDefaultModel does. IOError when the download fails.
+Result<std::string> PullDefaultModel(const std::string& url = "", const ModelInstallOptions& options = {});
+// A progress callback drawing "label [#####     ] 45.0% 35.6/79.3 MB" on stderr.
+std::function<void(uint64_t done, uint64_t total)> TerminalProgressBar(std::string label);
+// The installed model directory found by the lookup above, or NotFound saying where it looked.
+Result<std::string> FindDefaultModel();
 
 // Rebuilds a built-in function from a collection's recorded descriptor; NotFound when the name is
 // not a built-in one (the caller must then pass its own function).

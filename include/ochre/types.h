@@ -122,6 +122,10 @@ struct EmbeddingFunctionDescriptor {
 struct CollectionConfiguration {
   HnswConfig hnsw;
   std::optional<EmbeddingFunctionDescriptor> embedding_function;
+  // Chroma's Schema of the collection as a JSON object ({"defaults": {...}, "keys": {...}}): the
+  // indexes of each value type and key, metadata keys added as they are written. Empty only in a
+  // configuration that was never stored.
+  std::string schema_json;
 };
 
 // What a caller may pass when creating a collection. Unset HNSW fields take the defaults (or the

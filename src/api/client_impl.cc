@@ -6,6 +6,7 @@
 
 #include "api/collection_config.h"
 #include "api/collection_impl.h"
+#include "api/collection_schema.h"
 #include "api/engine.h"
 #include "api/validation.h"
 #include "common/file.h"
@@ -177,8 +178,11 @@ class ClientImpl final : public Client {
       if (o.metadata->empty()) return Status::InvalidArgument("Metadata cannot be empty");
       OCHRE_RETURN_IF_ERROR(ValidateMetadata(*o.metadata, /*allow_null=*/false, /*is_collection=*/true));
     }
+    OCHRE_ASSIGN_OR_RETURN(std::optional<CollectionConfigurationUpdate> requested,
+                           MergeSchemaIntoConfiguration(o.schema_json, o.configuration));
     OCHRE_ASSIGN_OR_RETURN(CollectionConfiguration config,
-                           ResolveConfiguration(o.configuration, o.metadata, o.embedding_function.get()));
+                           ResolveConfiguration(requested, o.metadata, o.embedding_function.get()));
+    OCHRE_RETURN_IF_ERROR(AttachSchema(o.schema_json, &config));
     storage::CollectionRow row;
     {
       OCHRE_ASSIGN_OR_RETURN(api::Engine::CommitGuard commit, engine_->LockCommits());

@@ -3,11 +3,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/collection_schema.h"
+
 namespace ochre::api {
 
 namespace {
 
-using nlohmann::json;
+// Insertion-ordered: the stored schema keeps the order Chroma writes it in.
+using json = nlohmann::ordered_json;
 
 Status CheckRange(const char* name, double value, double lo, double hi) {
   if (value < lo || value > hi) {
@@ -164,6 +167,10 @@ std::string ConfigurationToJson(const CollectionConfiguration& c) {
   } else {
     j["embedding_function"] = nullptr;
   }
+  if (!c.schema_json.empty()) {
+    json schema = json::parse(c.schema_json, nullptr, false);
+    if (!schema.is_discarded()) j["schema"] = schema;
+  }
   return j.dump();
 }
 
@@ -191,9 +198,12 @@ Result<CollectionConfiguration> ConfigurationFromJson(std::string_view text) {
       d.config_json = ef.contains("config") ? ef["config"].dump() : "{}";
       c.embedding_function = d;
     }
+    if (j.contains("schema") && j["schema"].is_object()) c.schema_json = j["schema"].dump();
   } catch (const json::exception& e) {
     return Status::Corruption(std::string("stored collection configuration: ") + e.what());
   }
+  // Collections created before schemas were stored get the default one.
+  if (c.schema_json.empty()) c.schema_json = DefaultSchemaJson(c);
   return c;
 }
 

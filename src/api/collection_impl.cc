@@ -4,6 +4,7 @@
 #include <unordered_map>
 
 #include "api/collection_config.h"
+#include "api/collection_schema.h"
 #include "api/compaction.h"
 #include "storage/metadata_codec.h"
 
@@ -147,6 +148,7 @@ Status CollectionImpl::Modify(const std::optional<std::string>& new_name, const 
   if (new_configuration) {
     OCHRE_ASSIGN_OR_RETURN(CollectionConfiguration current, ConfigurationFromJson(row.config_json));
     OCHRE_ASSIGN_OR_RETURN(CollectionConfiguration next, ApplyConfigurationUpdate(current, *new_configuration));
+    OCHRE_RETURN_IF_ERROR(RefreshSchemaVectorIndex(&next));
     row.config_json = ConfigurationToJson(next);
   }
   storage::Transaction txn(w->db());

@@ -15,6 +15,7 @@
 
 #include "api/collection_config.h"
 #include "api/collection_impl.h"
+#include "api/collection_schema.h"
 #include "common/logging.h"
 #include "query/filter_sql.h"
 #include "storage/metadata_codec.h"
@@ -202,6 +203,16 @@ Status CollectionImpl::Write(const RecordBatch& in, WriteKind kind) {
     for (auto& p : plan) p.row = p.existing->row;
   }
 
+  // Metadata keys the schema does not list yet are added to it in the same transaction.
+  std::optional<std::string> extended_config;
+  if (in.metadatas) {
+    std::vector<const Metadata*> written;  // of the records written, not the skipped ones
+    for (const auto& p : plan) {
+      if (const auto& m = (*in.metadatas)[p.index]) written.push_back(&*m);
+    }
+    OCHRE_ASSIGN_OR_RETURN(extended_config, ExtendSchemaWithKeys(row.config_json, written));
+  }
+
   // 4. The commit point. The filter index follows the records (api/filter_index.h).
   FilterIndexSlot::WriteScope filter_write(&state_->filter_index(), row.write_seq);
   LocalCommitScope local_commit(state_.get(), row.write_seq + 1);
@@ -209,8 +220,10 @@ Status CollectionImpl::Write(const RecordBatch& in, WriteKind kind) {
     auto w = engine_->Writer();
     storage::Transaction txn(w->db());
     OCHRE_RETURN_IF_ERROR(txn.Start());
-    if (appended > 0 && !row.dimension) {
-      row.dimension = int64_t(embeddings->dim());
+    const bool new_dimension = appended > 0 && !row.dimension;
+    if (new_dimension || extended_config) {
+      if (new_dimension) row.dimension = int64_t(embeddings->dim());
+      if (extended_config) row.config_json = *extended_config;
       OCHRE_RETURN_IF_ERROR(w->UpdateCollection(row));
     }
     static const std::optional<std::string> kNone;

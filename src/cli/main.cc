@@ -8,6 +8,7 @@
 #include "cli/compact_command.h"
 #include "cli/export_command.h"
 #include "cli/import_chroma_command.h"
+#include "cli/model_command.h"
 #include "cli/run_command.h"
 #include "cli/stats_command.h"
 #include "cli/verify_command.h"
@@ -24,6 +25,7 @@ int main(int argc, char** argv) {
   ochre::cli::AddExportCommands(app, &exit_code);
   ochre::cli::AddStatsCommand(app, &exit_code);
   ochre::cli::AddVerifyCommand(app, &exit_code);
+  ochre::cli::AddModelCommand(app, &exit_code);
   CLI11_PARSE(app, argc, argv);
   return exit_code;
 }

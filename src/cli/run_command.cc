@@ -203,8 +203,15 @@ Status Apply(const SettingValues& v, RunConfig* c) {
   return Status::Ok();
 }
 
-// Set by the signal-watching thread; SIGINT/SIGTERM are blocked everywhere else.
+// Set by the signal-watching thread; SIGINT/SIGTERM are blocked in every thread this command starts.
 std::atomic<bool> g_signalled{false};
+pthread_t g_watcher;
+
+// Threads started before main() (OpenBLAS starts its pool when the library loads) do not have the
+// signals blocked, and the kernel may deliver a process-directed SIGTERM to one of them: without a
+// handler that would kill the process with no checkpoint. The handler hands the signal on to the
+// watcher, which has it blocked and takes it in sigwait (pthread_kill is async-signal-safe).
+void ForwardToWatcher(int sig) { pthread_kill(g_watcher, sig); }
 
 int Run(const RunConfig& config) {
   LogLevel level;
@@ -267,6 +274,12 @@ int Run(const RunConfig& config) {
     g_signalled = true;
     srv->Stop();
   });
+  g_watcher = watcher.native_handle();
+  struct sigaction forward {};
+  forward.sa_handler = ForwardToWatcher;
+  sigemptyset(&forward.sa_mask);
+  sigaction(SIGINT, &forward, nullptr);
+  sigaction(SIGTERM, &forward, nullptr);
   Status served = srv->Serve();
   if (!g_signalled) kill(getpid(), SIGTERM);  // wake the watcher when Serve ended on its own
   watcher.join();

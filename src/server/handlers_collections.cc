@@ -59,7 +59,11 @@ void WriteCollection(JsonOut& out, const CollectionInfo& info) {
   out.Key("configuration_json");
   WriteConfiguration(out, info.configuration);
   out.Key("schema");
-  out.Null();
+  if (info.configuration.schema_json.empty()) {
+    out.Null();
+  } else {
+    out.Raw(info.configuration.schema_json);
+  }
   out.Key("metadata");
   out.OptionalMetadata(info.metadata);
   out.Key("dimension");

@@ -250,6 +250,11 @@ bool ParseCreateCollection(const ApiRequest& req, CreateCollectionOptions* out, 
   if (auto g = Field(root, "get_or_create")) {
     if (!ReadBool(*g, "get_or_create", &out->get_or_create, err)) return false;
   }
+  if (auto s = Field(root, "schema")) {
+    // Validated by the engine (api/collection_schema.h); here only its JSON text is taken.
+    if (!RequireObject(*s, "a schema object {\"defaults\": {...}, \"keys\": {...}}", err)) return false;
+    out->schema_json = ToJsonText(*s);
+  }
   out->embedding_function = nullptr;
   return true;
 }

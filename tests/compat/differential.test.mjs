@@ -11,7 +11,7 @@ const SEED = Number(process.env.DIFF_SEED ?? 20261125);
 const TOL = 1e-4;
 
 // Keys whose values legitimately differ between the two servers (see docs/server.md).
-const SKIP_KEYS = new Set(["schema", "log_position", "version", "nanosecond heartbeat"]);
+const SKIP_KEYS = new Set(["log_position", "version", "nanosecond heartbeat"]);
 
 function rng(seed) {
   let s = seed >>> 0;
