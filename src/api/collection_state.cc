@@ -21,13 +21,6 @@ namespace {
 // a fraction of a millisecond with the SIMD kernels): small collections then answer exactly.
 constexpr size_t kExactScanFloats = size_t{2} << 20;
 
-// The graph checkpoint's name for a generation: hnsw.graph for 0 (as before generations), else
-// hnsw.<g>.graph.
-std::string GraphFileName(int64_t generation) {
-  if (generation == 0) return "hnsw.graph";
-  return "hnsw." + std::to_string(generation) + ".graph";
-}
-
 // A collection file's generation, from its name (vectors.f32, vectors.<g>.f32, hnsw.graph,
 // hnsw.<g>.graph, each possibly with the suffix of an atomic write's temporary file: ".tmp" from
 // older builds, ".<pid>-<n>.tmp" now); generation -1 for a name that is none of these (left alone).
@@ -181,7 +174,9 @@ Status CollectionState::NotFoundIfDeleted() const {
   return Status::Ok();
 }
 
-std::string CollectionState::GraphPath(int64_t generation) const { return JoinPath(dir_, GraphFileName(generation)); }
+std::string CollectionState::GraphPath(int64_t generation) const {
+  return JoinPath(dir_, storage::GraphFileName(generation));
+}
 
 std::vector<std::string> CollectionState::GenerationFiles(int64_t generation) const {
   if (dir_.empty()) return {};
@@ -285,7 +280,7 @@ Result<std::unique_ptr<storage::VectorStore>> CollectionState::OpenStore(uint32_
 std::unique_ptr<index::HnswIndex> CollectionState::LoadOrNewGraph(const HnswConfig& config, const RowChunks* rows,
                                                                   int64_t generation) {
   if (dir_.empty()) return index::MakeHnswIndex(config, rows, EngineHnswOptions());
-  const std::string graph_file = GraphFileName(generation);
+  const std::string graph_file = storage::GraphFileName(generation);
   auto bytes = ReadFile(GraphPath(generation));
   if (!bytes.ok()) {
     if (!bytes.status().IsNotFound()) {

@@ -25,7 +25,7 @@ namespace ochre::api {
 
 namespace {
 
-constexpr const char* kCatalogFile = "ochre.sqlite3";
+constexpr const char* kCatalogFile = storage::kCatalogFileName;
 constexpr size_t kMaxIdleReaders = 8;
 // Written into a collection's folder before the commit that deletes the collection: the proof that
 // the folder may be removed when the catalog no longer names it.
@@ -180,6 +180,19 @@ Result<Engine::CommitGuard> Engine::LockCommits() {
   return CommitGuard(this, std::move(lock));
 }
 
+Status Engine::RememberDirectory() {
+  struct stat dsb, csb;
+  dir_fd_ = ::open(path_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd_ < 0 || ::fstat(dir_fd_, &dsb) != 0) return ErrnoStatus(errno, "opening", path_);
+  const std::string catalog = JoinPath(path_, kCatalogFile);
+  if (::stat(catalog.c_str(), &csb) != 0) return ErrnoStatus(errno, "stat", catalog);
+  dir_dev_ = dsb.st_dev;
+  dir_ino_ = dsb.st_ino;
+  catalog_dev_ = csb.st_dev;
+  catalog_ino_ = csb.st_ino;
+  return Status::Ok();
+}
+
 bool Engine::SameDirectory() const {
   if (!persistent_) return true;
   struct stat dsb, csb;
@@ -240,15 +253,7 @@ Result<std::shared_ptr<Engine>> Engine::OpenPersistent(const std::string& path, 
     // lock: another process may be opening (or creating) the same database right now.
     OCHRE_ASSIGN_OR_RETURN(CommitGuard commit, engine->LockCommits());
     OCHRE_RETURN_IF_ERROR(engine->OpenCatalog());
-    struct stat dsb, csb;
-    engine->dir_fd_ = ::open(canonical.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (engine->dir_fd_ < 0 || ::fstat(engine->dir_fd_, &dsb) != 0) return ErrnoStatus(errno, "opening", canonical);
-    const std::string catalog = JoinPath(canonical, kCatalogFile);
-    if (::stat(catalog.c_str(), &csb) != 0) return ErrnoStatus(errno, "stat", catalog);
-    engine->dir_dev_ = dsb.st_dev;
-    engine->dir_ino_ = dsb.st_ino;
-    engine->catalog_dev_ = csb.st_dev;
-    engine->catalog_ino_ = csb.st_ino;
+    OCHRE_RETURN_IF_ERROR(engine->RememberDirectory());
     engine->CollectOrphanDirs();
   }
   engine->StartIndexer();
@@ -282,14 +287,7 @@ Result<std::shared_ptr<Engine>> Engine::OpenReadOnly(const std::string& canonica
                               std::to_string(storage::kCatalogFormatVersion));
     }
   }
-  struct stat dsb, csb;
-  engine->dir_fd_ = ::open(canonical.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (engine->dir_fd_ < 0 || ::fstat(engine->dir_fd_, &dsb) != 0) return ErrnoStatus(errno, "opening", canonical);
-  if (::stat(catalog.c_str(), &csb) != 0) return ErrnoStatus(errno, "stat", catalog);
-  engine->dir_dev_ = dsb.st_dev;
-  engine->dir_ino_ = dsb.st_ino;
-  engine->catalog_dev_ = csb.st_dev;
-  engine->catalog_ino_ = csb.st_ino;
+  OCHRE_RETURN_IF_ERROR(engine->RememberDirectory());
   engine->StartIndexer();
   *slot = engine;
   return engine;

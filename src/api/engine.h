@@ -149,6 +149,8 @@ class Engine {
                                                       std::weak_ptr<Engine>* slot);
   storage::SqliteOpenOptions CatalogOptions() const;
   Status OpenCatalog();
+  // Opens dir_fd_ and records the device and inode of the directory and of its catalog (SameDirectory).
+  Status RememberDirectory();
   void CollectOrphanDirs();
   // At close: gives back the space reserved past the last row of every vectors file, when this
   // process can take the commit lock at once and the file is the catalog's current one.

@@ -22,19 +22,15 @@
 #include "common/file.h"
 #include "common/row_chunks.h"
 #include "index/hnsw/hnsw_index.h"
+#include "storage/schema.h"
 #include "storage/sqlite_db.h"
 #include "storage/vector_file.h"
 
 namespace ochre {
 namespace {
 
-constexpr const char* kCatalogFile = "ochre.sqlite3";
+constexpr const char* kCatalogFile = storage::kCatalogFileName;
 constexpr uint64_t kVecHeader = storage::VectorFile::kHeaderSize;
-
-std::string GraphFileName(int64_t generation) {
-  if (generation == 0) return "hnsw.graph";
-  return "hnsw." + std::to_string(generation) + ".graph";
-}
 
 int64_t FileBytes(const std::string& path) {
   struct stat st;
@@ -82,7 +78,7 @@ Result<std::vector<Row>> ReadCollections(storage::SqliteDb& db, const std::strin
     s.records = st.ColumnInt(10);
     const std::string cdir = JoinPath(JoinPath(dir, "collections"), s.id);
     s.vectors_file = JoinPath(cdir, storage::VectorFileName(s.generation));
-    s.graph_file = JoinPath(cdir, GraphFileName(s.generation));
+    s.graph_file = JoinPath(cdir, storage::GraphFileName(s.generation));
     s.vectors_bytes = FileBytes(s.vectors_file);
     s.graph_bytes = FileBytes(s.graph_file);
     out.push_back(std::move(r));

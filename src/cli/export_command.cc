@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "cli/command_output.h"
 #include "interop/export/jsonl_export.h"
 
 namespace ochre::cli {
@@ -35,16 +36,7 @@ int Code(const Status& s) {
 }
 
 int Finish(const char* cmd, const Options& o, const Result<interop::ExportFigures>& r) {
-  if (!r.ok()) {
-    if (o.json)
-      std::printf("%s\n",
-                  nlohmann::json({{"ok", false}, {"exit_code", Code(r.status())}, {"error", r.status().ToString()}})
-                      .dump()
-                      .c_str());
-    else
-      std::fprintf(stderr, "ochre %s: %s\n", cmd, r.status().ToString().c_str());
-    return Code(r.status());
-  }
+  if (!r.ok()) return ReportFailure(cmd, r.status(), Code(r.status()), o.json, stdout, stderr);
   if (o.json)
     std::printf(
         "%s\n",

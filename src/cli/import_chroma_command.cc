@@ -7,6 +7,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "cli/command_output.h"
 #include "interop/chroma/import_chroma.h"
 
 namespace ochre::cli {
@@ -51,16 +52,7 @@ int RunImportChroma(const ImportChromaOptions& o, std::FILE* out, std::FILE* err
   auto report = interop::chroma::ImportChroma(io);
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (bar) std::fprintf(err, "\n");
-  if (!report.ok()) {
-    int code = ExitCode(report.status());
-    if (o.json) {
-      nlohmann::json j = {{"ok", false}, {"exit_code", code}, {"error", report.status().ToString()}};
-      std::fprintf(out, "%s\n", j.dump().c_str());
-    } else {
-      std::fprintf(err, "ochre import-chroma: %s\n", report.status().ToString().c_str());
-    }
-    return code;
-  }
+  if (!report.ok()) return ReportFailure("import-chroma", report.status(), ExitCode(report.status()), o.json, out, err);
   if (o.json) {
     nlohmann::json cols = nlohmann::json::array();
     for (const auto& c : report->collections)

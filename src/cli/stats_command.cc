@@ -4,6 +4,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "cli/command_output.h"
 #include "ochre/verify.h"
 
 namespace ochre::cli {
@@ -26,15 +27,7 @@ std::string Bytes(int64_t b) {
 int RunStats(const StatsOptions& o, std::FILE* out, std::FILE* err) {
   auto r = ReadDatabaseStats(o.path);
   if (!r.ok()) {
-    const int code = r.status().IsNotFound() ? 2 : 1;
-    if (o.json) {
-      std::fprintf(
-          out, "%s\n",
-          nlohmann::json({{"ok", false}, {"exit_code", code}, {"error", r.status().ToString()}}).dump().c_str());
-    } else {
-      std::fprintf(err, "ochre stats: %s\n", r.status().ToString().c_str());
-    }
-    return code;
+    return ReportFailure("stats", r.status(), r.status().IsNotFound() ? 2 : 1, o.json, out, err);
   }
   if (o.json) {
     nlohmann::json cs = nlohmann::json::array();

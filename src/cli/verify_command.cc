@@ -6,6 +6,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "cli/command_output.h"
 #include "ochre/verify.h"
 
 namespace ochre::cli {
@@ -39,15 +40,7 @@ int RunVerify(const VerifyOptions& o, std::FILE* out, std::FILE* err) {
   auto r = VerifyDatabase(o.path, progress);
   if (bar) std::fprintf(err, "\n");
   if (!r.ok()) {
-    const int code = r.status().IsNotFound() ? 2 : 1;
-    if (o.json) {
-      std::fprintf(
-          out, "%s\n",
-          nlohmann::json({{"ok", false}, {"exit_code", code}, {"error", r.status().ToString()}}).dump().c_str());
-    } else {
-      std::fprintf(err, "ochre verify: %s\n", r.status().ToString().c_str());
-    }
-    return code;
+    return ReportFailure("verify", r.status(), r.status().IsNotFound() ? 2 : 1, o.json, out, err);
   }
   const int code = !r->problems.empty() ? 1 : !r->warnings.empty() ? 3 : 0;
   if (o.json) {

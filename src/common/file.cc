@@ -208,25 +208,19 @@ Result<MappedRegion> File::Map(uint64_t offset, size_t length, bool writable) co
   return MappedRegion(base, length);
 }
 
-Result<bool> File::TryLockExclusive() const {
+Result<bool> File::TryLock(int operation) const {
   for (;;) {
     int err = Injected(FileOp::kLock, path_);
-    if (err == 0 && ::flock(fd_.get(), LOCK_EX | LOCK_NB) == 0) return true;
+    if (err == 0 && ::flock(fd_.get(), operation | LOCK_NB) == 0) return true;
     if (err == 0) err = errno;
     if (err == EWOULDBLOCK) return false;
     if (err != EINTR) return ErrnoStatus(err, "flock", path_);
   }
 }
 
-Result<bool> File::TryLockShared() const {
-  for (;;) {
-    int err = Injected(FileOp::kLock, path_);
-    if (err == 0 && ::flock(fd_.get(), LOCK_SH | LOCK_NB) == 0) return true;
-    if (err == 0) err = errno;
-    if (err == EWOULDBLOCK) return false;
-    if (err != EINTR) return ErrnoStatus(err, "flock", path_);
-  }
-}
+Result<bool> File::TryLockExclusive() const { return TryLock(LOCK_EX); }
+
+Result<bool> File::TryLockShared() const { return TryLock(LOCK_SH); }
 
 void File::Unlock() const {
   if (fd_.get() >= 0) (void)::flock(fd_.get(), LOCK_UN);

@@ -143,6 +143,8 @@ class File {
 
  private:
   File(UniqueFd fd, std::string path) : fd_(std::move(fd)), path_(std::move(path)) {}
+  // flock(operation | LOCK_NB), retried on EINTR: true when taken, false on EWOULDBLOCK.
+  Result<bool> TryLock(int operation) const;
 
   UniqueFd fd_;
   std::string path_;

@@ -29,6 +29,9 @@ namespace ochre::storage {
 
 inline constexpr int kCatalogFormatVersion = 3;
 
+// The catalog's file name in a database directory.
+inline constexpr const char* kCatalogFileName = "ochre.sqlite3";
+
 // Value type tags in metadata.t / metadata_array.t.
 inline constexpr int kTypeBool = 0;
 inline constexpr int kTypeInt = 1;

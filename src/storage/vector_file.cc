@@ -39,6 +39,11 @@ std::string VectorFileName(int64_t generation) {
   return "vectors." + std::to_string(generation) + ".f32";
 }
 
+std::string GraphFileName(int64_t generation) {
+  if (generation == 0) return "hnsw.graph";
+  return "hnsw." + std::to_string(generation) + ".graph";
+}
+
 // Rows are stored and mapped as the machine's floats, which must be the file's little-endian IEEE
 // float32.
 static_assert(std::endian::native == std::endian::little, "vectors.f32 maps float32 LE rows directly");

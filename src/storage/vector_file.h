@@ -35,6 +35,8 @@ namespace ochre::storage {
 // "vectors.f32" for generation 0 (the name from before generations, so older databases open
 // unchanged), "vectors.<g>.f32" for g > 0.
 std::string VectorFileName(int64_t generation);
+// The graph checkpoint's name beside it: "hnsw.graph" for generation 0, "hnsw.<g>.graph" for g > 0.
+std::string GraphFileName(int64_t generation);
 
 class VectorFile final : public VectorStore {
  public:

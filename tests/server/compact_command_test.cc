@@ -10,8 +10,10 @@
 #include <cstdio>
 #include <filesystem>
 #include <string>
+#include <utility>
 
 #include "ochre/ochre.h"
+#include "testutil/captured_output.h"
 
 namespace ochre::cli {
 namespace {
@@ -48,21 +50,10 @@ class CompactCommandTest : public ::testing::Test {
 
   // Runs the command; returns its exit code and leaves its output in out_ / err_.
   int Run(const CompactOptions& o) {
-    std::FILE* out = std::tmpfile();
-    std::FILE* err = std::tmpfile();
-    const int code = RunCompact(o, out, err);
-    out_ = Slurp(out);
-    err_ = Slurp(err);
-    return code;
-  }
-  static std::string Slurp(std::FILE* f) {
-    std::string s;
-    std::rewind(f);
-    char buf[512];
-    size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) s.append(buf, n);
-    std::fclose(f);
-    return s;
+    auto r = testutil::RunCaptured([&](std::FILE* out, std::FILE* err) { return RunCompact(o, out, err); });
+    out_ = std::move(r.out);
+    err_ = std::move(r.err);
+    return r.code;
   }
 
   std::string path_, out_, err_;

@@ -13,9 +13,11 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
 
 #include "cli/stats_command.h"
 #include "ochre/ochre.h"
+#include "testutil/captured_output.h"
 
 namespace ochre::cli {
 namespace {
@@ -49,21 +51,10 @@ class VerifyCommandTest : public ::testing::Test {
 
   template <typename Options, typename Fn>
   int Run(Fn fn, const Options& o) {
-    std::FILE* out = std::tmpfile();
-    std::FILE* err = std::tmpfile();
-    const int code = fn(o, out, err);
-    out_ = Slurp(out);
-    err_ = Slurp(err);
-    return code;
-  }
-  static std::string Slurp(std::FILE* f) {
-    std::string s;
-    std::rewind(f);
-    char buf[4096];
-    size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) s.append(buf, n);
-    std::fclose(f);
-    return s;
+    auto r = testutil::RunCaptured([&](std::FILE* out, std::FILE* err) { return fn(o, out, err); });
+    out_ = std::move(r.out);
+    err_ = std::move(r.err);
+    return r.code;
   }
   std::string Dir() const { return path_ + "/collections/" + id_; }
 
