@@ -78,6 +78,19 @@ def _rebuild(descriptor: Any) -> Any:
     return cls.build_from_config(descriptor.get("config") or {})
 
 
+# Clients for embedding servers that local users run (HTTP with urllib; one file each), persisted
+# under chromadb's names and configs so collections round-trip with chromadb's clients.
+from ochredb.utils.embedding_functions._http import EmbeddingProviderError  # noqa: E402
+from ochredb.utils.embedding_functions.huggingface_embedding_function import (  # noqa: E402
+    HuggingFaceEmbeddingServer,
+)
+from ochredb.utils.embedding_functions.ollama_embedding_function import OllamaEmbeddingFunction  # noqa: E402
+from ochredb.utils.embedding_functions.openai_embedding_function import OpenAIEmbeddingFunction  # noqa: E402
+
+for _provider in (OpenAIEmbeddingFunction, OllamaEmbeddingFunction, HuggingFaceEmbeddingServer):
+    register_embedding_function(_provider)
+
+
 def __getattr__(name: str) -> Any:
     # chromadb ships wrappers for hosted models (OpenAIEmbeddingFunction, ...); ochredb downloads
     # nothing, so say what to do instead of a bare AttributeError.
@@ -91,6 +104,10 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "DefaultEmbeddingFunction",
+    "EmbeddingProviderError",
+    "HuggingFaceEmbeddingServer",
+    "OllamaEmbeddingFunction",
+    "OpenAIEmbeddingFunction",
     "HashingEmbeddingFunction",
     "register_embedding_function",
     "known_embedding_functions",
