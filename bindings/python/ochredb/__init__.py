@@ -17,7 +17,17 @@ from ochredb import errors
 from ochredb.api import AdminAPI, ClientAPI
 from ochredb.api.client import AdminClient, Client as _Client
 from ochredb.api.models.Collection import Collection
+from ochredb.api.collection_configuration import (
+    CollectionConfiguration,
+    CreateCollectionConfiguration,
+    CreateHNSWConfiguration,
+    CreateSpannConfiguration,
+    UpdateCollectionConfiguration,
+    UpdateHNSWConfiguration,
+    UpdateSpannConfiguration,
+)
 from ochredb.api.types import (
+    CollectionMetadata,
     Documents,
     EmbeddingFunction,
     Embeddings,
@@ -27,14 +37,26 @@ from ochredb.api.types import (
     Metadata,
     Metadatas,
     QueryResult,
+    UpdateMetadata,
     Where,
     WhereDocument,
 )
+from ochredb.base_types import SparseVector
 from ochredb.config import DEFAULT_DATABASE, DEFAULT_TENANT, Settings
 
 __version__ = _ochredb.version()
 
 __all__ = [
+    "CollectionConfiguration",
+    "CollectionMetadata",
+    "CreateCollectionConfiguration",
+    "CreateHNSWConfiguration",
+    "CreateSpannConfiguration",
+    "SparseVector",
+    "UpdateCollectionConfiguration",
+    "UpdateHNSWConfiguration",
+    "UpdateMetadata",
+    "UpdateSpannConfiguration",
     "AdminClient",
     "AdminAPI",
     "Client",

@@ -10,6 +10,7 @@ from typing import Any, Dict, List, Literal, Optional, Sequence, TypedDict, Type
 import numpy as np
 
 from ochredb import errors
+from ochredb.base_types import SparseVector  # noqa: F401 (chromadb.api.types re-exports it)
 
 ID = str
 IDs = List[ID]
