@@ -141,3 +141,51 @@ def test_configuration_json_helpers_round_trip_a_known_function():
         create_collection_configuration_to_json({"hnsw": {}, "spann": {}})
     with pytest.raises(ValueError, match="not found"):
         load_collection_configuration_from_json({"embedding_function": {"type": "known", "name": "nope", "config": {}}})
+
+
+class _SchemaLike:
+    """Stands for chromadb's Schema object: create_collection uses its serialize_to_json()."""
+
+    def __init__(self, space):
+        self.space = space
+
+    def serialize_to_json(self):
+        return {
+            "defaults": {},
+            "keys": {"#embedding": {"float_list": {"vector_index": {"enabled": True, "config": {"space": self.space}}}}},
+        }
+
+
+def test_schema_json_is_stored_returned_and_checked(tmp_path):
+    path = str(tmp_path / "db")
+    client = chromadb.PersistentClient(path=path)
+    raw = {
+        "defaults": {},
+        "keys": {"#embedding": {"float_list": {"vector_index": {"enabled": True, "config": {"space": "ip", "hnsw": {"ef_search": 50}}}}}},
+    }
+    col = client.create_collection("with_schema", schema=raw, embedding_function=HashingEmbeddingFunction(16))
+    assert col.configuration_json["hnsw"]["space"] == "ip" and col.configuration_json["hnsw"]["ef_search"] == 50
+    vc = col.schema["keys"]["#embedding"]["float_list"]["vector_index"]["config"]
+    assert vc["space"] == "ip" and vc["embedding_function"] == {"type": "known", "name": "ochre_hashing", "config": {"dim": 16}}
+    col.add(ids=["x"], documents=["hi"], metadatas=[{"color": "red"}])
+    other = client.create_collection("schema_obj", schema=_SchemaLike("l2"), embedding_function=None)
+    assert other.schema["keys"]["#embedding"]["float_list"]["vector_index"]["config"]["space"] == "l2"
+    # A provider's descriptor is what the schema carries, under chromadb's name and config.
+    ollama = OllamaEmbeddingFunction(url="http://127.0.0.1:9", model_name="m", timeout=1)
+    oc = client.create_collection("ollama_schema", embedding_function=ollama)
+    assert oc.schema["keys"]["#embedding"]["float_list"]["vector_index"]["config"]["embedding_function"] == {
+        "type": "known",
+        "name": "ollama",
+        "config": ollama.get_config(),
+    }
+    with pytest.raises(errors.InvalidArgumentError, match="defaults"):
+        client.create_collection("bad_schema", schema={"keys": {}}, embedding_function=None)
+    with pytest.raises(TypeError, match="schema"):
+        client.create_collection("bad_schema", schema="not a schema", embedding_function=None)
+    assert client.count_collections() == 3
+    client.close()
+    client = chromadb.PersistentClient(path=path)
+    again = client.get_collection("with_schema")
+    assert "color" in again.schema["keys"]
+    assert again.schema["keys"]["#embedding"]["float_list"]["vector_index"]["config"]["space"] == "ip"
+    client.close()

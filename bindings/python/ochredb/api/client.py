@@ -4,6 +4,7 @@ Within a process every client on the same path shares one engine, and every in-m
 one in-memory database, as chromadb's shared systems do.
 """
 
+import json
 import uuid
 import weakref
 from typing import Any, Dict, List, Optional, Sequence
@@ -56,6 +57,18 @@ def update_configuration_to_hnsw(configuration: Dict[str, Any]) -> Optional[Dict
     if hnsw is None:
         return None
     return dict(hnsw)
+
+
+def schema_to_json(schema: Any) -> Optional[str]:
+    """A Schema for the engine: an object with chromadb's ``serialize_to_json()`` or the JSON dict
+    itself ({"defaults": {...}, "keys": {...}}), as the text the engine parses and stores."""
+    if schema is None:
+        return None
+    if callable(getattr(schema, "serialize_to_json", None)):
+        schema = schema.serialize_to_json()
+    if not isinstance(schema, dict):
+        raise TypeError(f"Expected schema to be a Schema or its JSON dict, got {type(schema).__name__}")
+    return json.dumps(schema)
 
 
 def _is_default_ef(ef: Any) -> bool:
@@ -154,7 +167,9 @@ class Client:
                 return self.get_collection(name, data_loader=data_loader)
             except errors.NotFoundError:
                 pass
-        handle = self._handle.create_collection(name, metadata, hnsw, ef, get_or_create, self.tenant, self.database)
+        handle = self._handle.create_collection(
+            name, metadata, hnsw, ef, get_or_create, self.tenant, self.database, schema_to_json(schema)
+        )
         python_ef = ef
         return self._wrap(handle, python_ef, data_loader)
 

@@ -81,8 +81,9 @@ class Collection:
         return self._fresh_info()["database"]
 
     @property
-    def schema(self) -> None:
-        return None
+    def schema(self) -> Optional[Dict[str, Any]]:
+        """Chroma's Schema JSON the engine stores for the collection ({"defaults": ..., "keys": ...})."""
+        return self._handle.info().get("schema")
 
     def _fresh_info(self) -> Dict[str, Any]:
         if self._info is None:
