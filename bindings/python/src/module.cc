@@ -70,6 +70,8 @@ py::dict FromInfo(const ochre::CollectionInfo& info) {
   out["name"] = info.name;
   out["metadata"] = FromOptionalMetadata(info.metadata);
   out["configuration_json"] = config;
+  out["schema"] =
+      info.configuration.schema_json.empty() ? py::object(py::none()) : JsonLoads(info.configuration.schema_json);
   out["dimension"] = info.dimension ? py::object(py::int_(*info.dimension)) : py::object(py::none());
   out["tenant"] = info.tenant;
   out["database"] = info.database;
@@ -183,18 +185,23 @@ void BindClient(py::module_& m) {
       .def("max_batch_size", [](const ClientHandle& h) { return h.Get()->MaxBatchSize(); })
       .def("path", [](const ClientHandle& h) { return h.Get()->path(); })
       .def("allow_reset", [](const ClientHandle& h) { return h.Get()->settings().allow_reset; })
-      .def("create_collection",
-           [](ClientHandle& h, const std::string& name, py::handle metadata, py::handle hnsw, py::handle ef,
-              bool get_or_create, const std::string& tenant, const std::string& database) {
-             ochre::CreateCollectionOptions o;
-             o.name = name;
-             if (!metadata.is_none()) o.metadata = ToMetadata(metadata);
-             o.configuration = ToConfigUpdate(hnsw);
-             o.embedding_function = ToEmbeddingFunction(ef);
-             o.get_or_create = get_or_create;
-             auto c = h.Get();
-             return Wrap(Call([&] { return c->CreateCollection(o, ToScope(tenant, database)); }));
-           })
+      .def(
+          "create_collection",
+          [](ClientHandle& h, const std::string& name, py::handle metadata, py::handle hnsw, py::handle ef,
+             bool get_or_create, const std::string& tenant, const std::string& database,
+             std::optional<std::string> schema_json) {
+            ochre::CreateCollectionOptions o;
+            o.name = name;
+            o.schema_json = std::move(schema_json);
+            if (!metadata.is_none()) o.metadata = ToMetadata(metadata);
+            o.configuration = ToConfigUpdate(hnsw);
+            o.embedding_function = ToEmbeddingFunction(ef);
+            o.get_or_create = get_or_create;
+            auto c = h.Get();
+            return Wrap(Call([&] { return c->CreateCollection(o, ToScope(tenant, database)); }));
+          },
+          py::arg("name"), py::arg("metadata"), py::arg("hnsw"), py::arg("ef"), py::arg("get_or_create"),
+          py::arg("tenant"), py::arg("database"), py::arg("schema_json") = py::none())
       .def("get_collection",
            [](ClientHandle& h, const std::string& name, bool ef_given, py::handle ef, const std::string& tenant,
               const std::string& database) {
@@ -404,6 +411,17 @@ void BindCollection(py::module_& m) {
            [](const CollectionHandle& h) {
              auto c = h.Get();
              return Call([&] { return c->Count(); });
+           })
+      .def("indexing_status",
+           [](const CollectionHandle& h) {
+             auto c = h.Get();
+             ochre::IndexingStatus s = Call([&] { return c->GetIndexingStatus(); });
+             py::dict out;
+             out["num_indexed_ops"] = s.num_indexed_ops;
+             out["num_unindexed_ops"] = s.num_unindexed_ops;
+             out["total_ops"] = s.total_ops;
+             out["op_indexing_progress"] = s.op_indexing_progress;
+             return out;
            })
       .def("modify",
            [](CollectionHandle& h, std::optional<std::string> name, py::handle metadata, py::handle hnsw) {

@@ -4,6 +4,7 @@ Within a process every client on the same path shares one engine, and every in-m
 one in-memory database, as chromadb's shared systems do.
 """
 
+import json
 import uuid
 import weakref
 from typing import Any, Dict, List, Optional, Sequence
@@ -154,7 +155,9 @@ class Client:
                 return self.get_collection(name, data_loader=data_loader)
             except errors.NotFoundError:
                 pass
-        handle = self._handle.create_collection(name, metadata, hnsw, ef, get_or_create, self.tenant, self.database)
+        handle = self._handle.create_collection(
+            name, metadata, hnsw, ef, get_or_create, self.tenant, self.database, _schema_json(schema)
+        )
         python_ef = ef
         return self._wrap(handle, python_ef, data_loader)
 
@@ -283,3 +286,17 @@ class AdminClient:
 
 
 __all__ = ["Client", "AdminClient"]
+
+
+def _schema_json(schema: Any) -> Optional[str]:
+    """A schema given to create_collection as JSON text: a Schema (serialize_to_json), a dict in
+    Chroma's JSON form, or JSON text."""
+    if schema is None:
+        return None
+    if hasattr(schema, "serialize_to_json"):
+        schema = schema.serialize_to_json()
+    if isinstance(schema, str):
+        return schema
+    if isinstance(schema, dict):
+        return json.dumps(schema)
+    raise TypeError(f"schema must be a Schema or a dict, got {type(schema).__name__}")

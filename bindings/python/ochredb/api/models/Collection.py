@@ -81,8 +81,9 @@ class Collection:
         return self._fresh_info()["database"]
 
     @property
-    def schema(self) -> None:
-        return None
+    def schema(self) -> Optional[Dict[str, Any]]:
+        """The collection's schema in Chroma's JSON form ({"defaults": ..., "keys": ...})."""
+        return self._handle.info()["schema"]
 
     def _fresh_info(self) -> Dict[str, Any]:
         if self._info is None:
@@ -103,6 +104,10 @@ class Collection:
     # --- reads --------------------------------------------------------------------------------------
     def count(self, read_level: Any = None) -> int:
         return self._handle.count()
+
+    def get_indexing_status(self) -> t.IndexingStatus:
+        """How many of the collection's vector rows the HNSW graph has reached."""
+        return t.IndexingStatus(**self._handle.indexing_status())
 
     def get(
         self,
@@ -350,9 +355,6 @@ class Collection:
 
     def search(self, searches: Any, read_level: Any = None) -> Any:
         raise NotImplementedError("Search is not implemented for Local Chroma")
-
-    def get_indexing_status(self) -> Any:
-        raise NotImplementedError("Indexing status is not implemented for Local Chroma")
 
     # --- helpers -------------------------------------------------------------------------------------
     @staticmethod
