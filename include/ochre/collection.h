@@ -57,6 +57,17 @@ struct CompactionStats {
   int64_t bytes_after = 0;
 };
 
+// How far the background indexer has got, as Chroma's IndexingStatus: ops are vector rows written
+// (adds, and upserts and updates that bring an embedding); indexed ones are in the HNSW graph.
+// Queries see every committed record whatever this says: rows the graph has not reached yet are
+// scanned exactly.
+struct IndexingStatus {
+  int64_t num_indexed_ops = 0;
+  int64_t num_unindexed_ops = 0;
+  int64_t total_ops = 0;
+  double op_indexing_progress = 1.0;  // num_indexed_ops / total_ops; 1 when there are none
+};
+
 class Collection {
  public:
   virtual ~Collection() = default;
@@ -86,6 +97,8 @@ class Collection {
   // Nearest records per query vector, ascending distance (ties by id).
   virtual Result<QueryResult> Query(const QueryOptions& options) const = 0;
   virtual Result<int64_t> Count() const = 0;
+  // The graph's progress over the committed rows. NotFound when the collection was deleted.
+  virtual Result<IndexingStatus> GetIndexingStatus() const = 0;
   // The first `limit` records with embeddings, documents and metadatas.
   virtual Result<GetResult> Peek(int64_t limit = 10) const = 0;
 

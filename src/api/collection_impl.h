@@ -45,6 +45,7 @@ class CollectionImpl final : public Collection {
   Result<GetResult> Get(const GetOptions& options) const override;
   Result<QueryResult> Query(const QueryOptions& options) const override;
   Result<int64_t> Count() const override;
+  Result<IndexingStatus> GetIndexingStatus() const override;
   Result<GetResult> Peek(int64_t limit) const override;
 
   Status Modify(const std::optional<std::string>& new_name, const std::optional<Metadata>& new_metadata,

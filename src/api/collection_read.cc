@@ -154,6 +154,20 @@ Result<int64_t> CollectionImpl::Count() const {
   return (*ctx.reader)->CountRecords(ctx.row.cid);
 }
 
+Result<IndexingStatus> CollectionImpl::GetIndexingStatus() const {
+  OCHRE_RETURN_IF_ERROR(Deleted());
+  OCHRE_ASSIGN_OR_RETURN(ReadContext ctx, BeginRead(/*runtime=*/true));
+  IndexingStatus status;
+  if (!ctx.rt) return status;  // no vectors yet
+  const uint32_t total = ctx.rt->committed_row_count();
+  const uint32_t indexed = std::min(ctx.rt->indexed_rows.load(std::memory_order_acquire), total);
+  status.total_ops = total;
+  status.num_indexed_ops = indexed;
+  status.num_unindexed_ops = int64_t(total) - int64_t(indexed);
+  status.op_indexing_progress = total == 0 ? 1.0 : double(indexed) / double(total);
+  return status;
+}
+
 Result<QueryResult> CollectionImpl::QueryAttempt(const QueryOptions& o, bool* stale) const {
   OCHRE_RETURN_IF_ERROR(Deleted());
   if (o.n_results <= 0) {

@@ -62,4 +62,7 @@ ApiResponse CountRecords(const Api& api, const RouteArgs& args);
 ApiResponse GetRecords(const Api& api, const ApiRequest& req, const RouteArgs& args);
 ApiResponse QueryRecords(const Api& api, const ApiRequest& req, const RouteArgs& args);
 
+// handlers_search.cc
+ApiResponse CollectionIndexingStatus(const Api& api, const RouteArgs& args);
+
 }  // namespace ochre::server

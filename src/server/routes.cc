@@ -82,6 +82,7 @@ ApiResponse RouteCollections(const Api& api, const ApiRequest& req, std::span<co
   if (s.size() != 3) return RouteNotFound();
   std::string_view op = s[2];
   if (op == "count") return m == "GET" ? CountRecords(api, args) : MethodNotAllowed();
+  if (op == "indexing_status") return m == "GET" ? CollectionIndexingStatus(api, args) : MethodNotAllowed();
   if (m != "POST") {
     if (op == "add" || op == "update" || op == "upsert" || op == "delete" || op == "get" || op == "query") {
       return MethodNotAllowed();

@@ -144,6 +144,23 @@ describe("routes and ids", () => {
     assertError(await post(`${COLLECTIONS}/${colId}/functions/attach`, { name: "f" }), 501, "ChromaError");
     assertError(await post(`${COLLECTIONS}/not-a-uuid/fork`, { new_name: "forked" }), 400, "InvalidArgumentError");
   });
+  test("GET .../indexing_status answers Chroma's IndexStatusResponse", async () => {
+    const r = await rawRequest(server.port, { path: `${COLLECTIONS}/${colId}/indexing_status` });
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(Object.keys(r.json).sort(), ["num_indexed_ops", "num_unindexed_ops", "op_indexing_progress", "total_ops"]);
+    assert.equal(r.json.total_ops, 2);
+    assert.equal(r.json.num_indexed_ops + r.json.num_unindexed_ops, 2);
+    assert.ok(r.json.op_indexing_progress >= 0 && r.json.op_indexing_progress <= 1);
+    // The official client's getIndexingStatus reads the same route.
+    const client = new ChromaClient({ host: "127.0.0.1", port: server.port });
+    const col = await client.getCollection({ name: "raw", embeddingFunction: null });
+    const s = await col.getIndexingStatus();
+    assert.equal(s.total_ops, 2);
+    assertError(await post(`${COLLECTIONS}/${colId}/indexing_status`, {}), 405, "ChromaError");
+    assertError(await rawRequest(server.port, { path: `${COLLECTIONS}/not-a-uuid/indexing_status` }), 400, "InvalidArgumentError");
+    const missing = await rawRequest(server.port, { path: `${COLLECTIONS}/00000000-0000-4000-8000-000000000000/indexing_status` });
+    assert.equal(missing.status, 404, missing.text);
+  });
   test("POST /api/v2/reset with no body is 200 (as Chroma)", async () => {
     const s = await startServer();
     try {

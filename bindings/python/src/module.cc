@@ -413,6 +413,17 @@ void BindCollection(py::module_& m) {
              auto c = h.Get();
              return Call([&] { return c->Count(); });
            })
+      .def("indexing_status",
+           [](const CollectionHandle& h) {
+             auto c = h.Get();
+             ochre::IndexingStatus s = Call([&] { return c->GetIndexingStatus(); });
+             py::dict out;
+             out["num_indexed_ops"] = s.num_indexed_ops;
+             out["num_unindexed_ops"] = s.num_unindexed_ops;
+             out["total_ops"] = s.total_ops;
+             out["op_indexing_progress"] = s.op_indexing_progress;
+             return out;
+           })
       .def("modify",
            [](CollectionHandle& h, std::optional<std::string> name, py::handle metadata, py::handle hnsw) {
              std::optional<ochre::Metadata> md;

@@ -5,6 +5,7 @@ DuplicateIDError), before anything reaches the engine; the engine validates agai
 callers of the C++ API) and its errors come back as ``ochredb.errors`` classes.
 """
 
+from dataclasses import dataclass
 from typing import Any, Dict, List, Literal, Optional, Sequence, TypedDict, TypeVar, Union
 
 import numpy as np
@@ -64,6 +65,18 @@ class QueryResult(TypedDict):
     data: Optional[Any]
     metadatas: Optional[List[List[Optional[Metadata]]]]
     distances: Optional[List[List[float]]]
+
+
+@dataclass
+class IndexingStatus:
+    """How far the collection's HNSW graph has got (chromadb's ``IndexingStatus``): ops are vector
+    rows written; queries see every record whatever it says (rows not in the graph yet are scanned
+    exactly)."""
+
+    num_indexed_ops: int
+    num_unindexed_ops: int
+    total_ops: int
+    op_indexing_progress: float
 
 
 class DeleteResult(TypedDict):

@@ -105,6 +105,10 @@ class Collection:
     def count(self, read_level: Any = None) -> int:
         return self._handle.count()
 
+    def get_indexing_status(self) -> t.IndexingStatus:
+        """How many of the collection's vector rows the HNSW graph has reached."""
+        return t.IndexingStatus(**self._handle.indexing_status())
+
     def get(
         self,
         ids: Optional[t.OneOrMany[t.ID]] = None,
@@ -351,9 +355,6 @@ class Collection:
 
     def search(self, searches: Any, read_level: Any = None) -> Any:
         raise NotImplementedError("Search is not implemented for Local Chroma")
-
-    def get_indexing_status(self) -> Any:
-        raise NotImplementedError("Indexing status is not implemented for Local Chroma")
 
     # --- helpers -------------------------------------------------------------------------------------
     @staticmethod
