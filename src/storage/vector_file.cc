@@ -260,7 +260,7 @@ Status VectorFile::OpenChecksums(bool created_or_empty, bool writable, bool read
                                 "' (the file is damaged, or is not this collection's file)");
     }
   }
-  if (writable) {
+  if (!read_only) {  // a later writer appends to the partial block
     const uint64_t first = full * block_rows_;
     OCHRE_ASSIGN_OR_RETURN(tail_crc_, FileRowsCrc(first, size_ - first));
   }
@@ -478,9 +478,11 @@ Status VectorFile::ResetToCommitted(uint32_t rows) {
     std::lock_guard<std::mutex> lock(map_mu_);
     if (rows < rows_.rows()) rows_.PublishRows(rows);
   }
-  const bool moved = rows != size_;
   size_ = rows;
-  return moved ? ResetChecksumTail() : Status::Ok();
+  // Always: the file may have been written by other processes (or a killed one) since this
+  // session's checksum state was computed; entries past the committed full blocks may cover rows
+  // that were synced but never committed.
+  return ResetChecksumTail();
 }
 
 void VectorFile::RetireOnClose(std::vector<std::string> companions) {
