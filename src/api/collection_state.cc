@@ -54,7 +54,7 @@ FileGeneration GenerationOfFile(std::string name) {
       }
     }
   }
-  if (name == "vectors.f32" || name == "hnsw.graph") {
+  if (name == "vectors.f32" || name == "hnsw.graph" || name == "vectors.rowcrc") {
     out.generation = 0;
     out.vectors = !tmp && name == "vectors.f32";
     return out;
@@ -75,6 +75,11 @@ FileGeneration GenerationOfFile(std::string name) {
   if (g >= 0) {
     out.generation = g;
     out.vectors = !tmp;
+    return out;
+  }
+  g = number_between("vectors.", ".rowcrc");  // the row checksums beside vectors.<g>.f32
+  if (g >= 0) {
+    out.generation = g;
     return out;
   }
   out.generation = number_between("hnsw.", ".graph");
@@ -180,7 +185,9 @@ std::string CollectionState::GraphPath(int64_t generation) const {
 
 std::vector<std::string> CollectionState::GenerationFiles(int64_t generation) const {
   if (dir_.empty()) return {};
-  return {JoinPath(dir_, storage::VectorFileName(generation)), GraphPath(generation), GraphPath(generation) + ".tmp"};
+  const std::string vectors = JoinPath(dir_, storage::VectorFileName(generation));
+  // Callers index [0] (vectors) and [1] (graph): the row checksums come last.
+  return {vectors, GraphPath(generation), GraphPath(generation) + ".tmp", storage::RowChecksumPath(vectors)};
 }
 
 void CollectionState::RemoveOtherGenerations(const std::string& dir, const std::string& uuid, int64_t current,

@@ -190,7 +190,7 @@ class CollectionState {
   // Replaces the loaded runtime with a compacted one. REQUIRES PublishGuard and index_mu().
   void SwapRuntime(std::shared_ptr<VectorRuntime> rt);
   // The files of generation `generation` in this collection's directory (vectors, graph and the
-  // graph's temporary file).
+  // graph's temporary file, then the row checksum side file).
   std::vector<std::string> GenerationFiles(int64_t generation) const;
   // Deletes the files of generations other than `current` in a collection directory (left by a
   // compaction interrupted before its commit), with a log line. The engine calls it at open; a

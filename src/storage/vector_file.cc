@@ -144,6 +144,7 @@ Result<std::unique_ptr<VectorFile>> VectorFile::Open(const std::string& path, ui
                                                      bool read_only) {
   if (dim == 0) return Status::InvalidArgument("vectors file '" + path + "': dimension must be positive");
   OCHRE_ASSIGN_OR_RETURN(bool exists, PathExists(path));
+  const bool created = !exists;
   if (!exists) {
     if (committed_rows > 0) {
       return Status::Corruption("vectors file '" + path + "' is missing but the catalog records " +
@@ -203,8 +204,89 @@ Result<std::unique_ptr<VectorFile>> VectorFile::Open(const std::string& path, ui
   const uint32_t rpc = vf->rows_.rows_per_chunk();
   OCHRE_RETURN_IF_ERROR(vf->MapChunks(static_cast<uint32_t>((committed_rows + rpc - 1) / rpc)));
   vf->rows_.PublishRows(vf->size_);
+  OCHRE_RETURN_IF_ERROR(vf->OpenChecksums(created || committed_rows == 0, truncate_tail, read_only));
   if (read_only) vf->poison_ = Status::ReadOnly("vectors file '" + path + "' is open for reading only");
   return vf;
+}
+
+Result<uint32_t> VectorFile::FileRowsCrc(uint64_t first, uint64_t n) const {
+  uint32_t crc = 0;
+  std::string buf(static_cast<size_t>(std::min<uint64_t>(n * stride_, uint64_t{1} << 20)), '\0');
+  uint64_t pos = RowOffset(first);
+  const uint64_t end = RowOffset(first + n);
+  while (pos < end) {
+    const size_t want = static_cast<size_t>(std::min<uint64_t>(buf.size(), end - pos));
+    OCHRE_ASSIGN_OR_RETURN(size_t got, file_.Read(pos, want, buf.data()));
+    if (got != want) {
+      return Status::Corruption("vectors file '" + path() + "' ended inside its committed rows");
+    }
+    crc = crc32c::Extend(crc, buf.data(), got);
+    pos += got;
+  }
+  return crc;
+}
+
+Status VectorFile::OpenChecksums(bool created_or_empty, bool writable, bool read_only) {
+  block_rows_ = RowChecksums::BlockRowsFor(stride_, rows_.rows_per_chunk());
+  const std::string side = RowChecksumPath(path());
+  if (created_or_empty && !read_only) {
+    // No committed rows: an old side file covers nothing; one that does not fit is replaced.
+    auto existing = RowChecksums::OpenExisting(side, block_rows_, false);
+    if (existing.ok() && *existing) {
+      checksums_.emplace(std::move(**existing));
+    } else if (!existing.ok() && (!writable || !existing.status().IsCorruption())) {
+      return existing.status();
+    } else {
+      auto rc = existing.ok() ? RowChecksums::Create(side, block_rows_) : RowChecksums::Replace(side, block_rows_);
+      if (!rc.ok()) return rc.status();
+      checksums_.emplace(std::move(*rc));
+    }
+  } else {
+    OCHRE_ASSIGN_OR_RETURN(std::optional<RowChecksums> rc, RowChecksums::OpenExisting(side, block_rows_, read_only));
+    if (rc) checksums_.emplace(std::move(*rc));
+  }
+  if (!checksums_) return Status::Ok();
+  const uint64_t full = size_ / block_rows_;
+  // Entries past the committed full blocks cover rows that were synced but never committed; the
+  // rows there will be written again, so the entries go (a writer only).
+  if (writable) OCHRE_RETURN_IF_ERROR(checksums_->Truncate(full));
+  OCHRE_ASSIGN_OR_RETURN(RowChecksums::Entries entries, checksums_->Read(full));
+  for (uint64_t b = 0; b < full; ++b) {
+    if (!entries.crc[b]) continue;  // lost or torn by a crash: not verified
+    OCHRE_ASSIGN_OR_RETURN(uint32_t crc, FileRowsCrc(b * block_rows_, block_rows_));
+    if (crc != *entries.crc[b]) {
+      return Status::Corruption("vectors file '" + path() + "': rows " + std::to_string(b * block_rows_) + " to " +
+                                std::to_string((b + 1) * block_rows_ - 1) + " do not match their checksum in '" + side +
+                                "' (the file is damaged, or is not this collection's file)");
+    }
+  }
+  if (!read_only) {  // a later writer appends to the partial block
+    const uint64_t first = full * block_rows_;
+    OCHRE_ASSIGN_OR_RETURN(tail_crc_, FileRowsCrc(first, size_ - first));
+  }
+  return Status::Ok();
+}
+
+Status VectorFile::ResetChecksumTail() {
+  if (!checksums_) return Status::Ok();
+  const uint64_t full = size_ / block_rows_;
+  std::erase_if(pending_, [&](const auto& e) { return e.first >= full; });
+  Status s = checksums_->Truncate(full);
+  if (s.ok()) {
+    const uint64_t first = full * block_rows_;
+    auto crc = FileRowsCrc(first, size_ - first);
+    if (crc.ok()) tail_crc_ = *crc;
+    s = crc.status();
+  }
+  if (!s.ok()) {
+    // Rows stay usable; this session writes no further checksums (stale entries past the
+    // committed rows are dropped by the next open that may write).
+    OCHRE_LOG_WARN("row checksum file '{}': {}; no further row checksums are written until reopened",
+                   checksums_->path(), s.ToString());
+    checksums_.reset();
+    pending_.clear();
+  }
+  return Status::Ok();
 }
 
 Status VectorFile::MapChunks(uint32_t count) {
@@ -303,6 +385,21 @@ Result<uint32_t> VectorFile::Append(const float* data, uint32_t n) {
   // append, or cut on the next open as an uncommitted tail.
   dirty_ = true;
   OCHRE_RETURN_IF_ERROR(file_.Write(RowOffset(size_), data, static_cast<size_t>(n * stride_)));
+  if (checksums_) {
+    // Extend the running checksum block by block from the caller's rows (still in cache).
+    const char* p = reinterpret_cast<const char*>(data);
+    for (uint64_t row = size_; row < end;) {
+      const uint64_t block_end = (row / block_rows_ + 1) * block_rows_;
+      const uint64_t upto = std::min(end, block_end);
+      tail_crc_ = crc32c::Extend(tail_crc_, p, static_cast<size_t>((upto - row) * stride_));
+      p += (upto - row) * stride_;
+      if (upto == block_end) {
+        pending_.emplace_back(row / block_rows_, tail_crc_);
+        tail_crc_ = 0;
+      }
+      row = upto;
+    }
+  }
   const uint32_t first = size_;
   size_ = static_cast<uint32_t>(end);
   return first;
@@ -310,14 +407,29 @@ Result<uint32_t> VectorFile::Append(const float* data, uint32_t n) {
 
 Status VectorFile::Sync() {
   OCHRE_RETURN_IF_ERROR(CheckWritable());
-  if (!dirty_) return Status::Ok();
-  Status s = file_.DataSync();
-  if (!s.ok()) {
-    poison_ = s;
-    OCHRE_LOG_ERROR("vectors file '{}': sync failed, no further writes until reopened: {}", path(), s.ToString());
-    return s;
+  if (dirty_) {
+    Status s = file_.DataSync();
+    if (!s.ok()) {
+      poison_ = s;
+      OCHRE_LOG_ERROR("vectors file '{}': sync failed, no further writes until reopened: {}", path(), s.ToString());
+      return s;
+    }
+    dirty_ = false;
   }
-  dirty_ = false;
+  // After the rows are durable. Not synced (row_checksums.h): a lost entry only leaves its block
+  // unverified. A failed write is reported (the rows stay durable; the entries are written again
+  // by the next Sync, or dropped by a rollback).
+  if (checksums_) {
+    size_t done = 0;
+    for (; done < pending_.size(); ++done) {
+      Status w = checksums_->Write(pending_[done].first, pending_[done].second);
+      if (!w.ok()) {
+        pending_.erase(pending_.begin(), pending_.begin() + static_cast<ptrdiff_t>(done));
+        return w.WithContext("row checksum file '" + checksums_->path() + "'");
+      }
+    }
+    pending_.clear();
+  }
   return Status::Ok();
 }
 
@@ -327,9 +439,11 @@ Status VectorFile::TruncateTo(uint32_t rows) {
                                    " rows, it has " + std::to_string(size_));
   }
   size_ = rows;
-  std::lock_guard<std::mutex> lock(map_mu_);
-  if (rows < rows_.rows()) rows_.PublishRows(rows);
-  return Status::Ok();
+  {
+    std::lock_guard<std::mutex> lock(map_mu_);
+    if (rows < rows_.rows()) rows_.PublishRows(rows);
+  }
+  return ResetChecksumTail();
 }
 
 void VectorFile::Publish(uint32_t rows) {
@@ -365,7 +479,10 @@ Status VectorFile::ResetToCommitted(uint32_t rows) {
     if (rows < rows_.rows()) rows_.PublishRows(rows);
   }
   size_ = rows;
-  return Status::Ok();
+  // Always: the file may have been written by other processes (or a killed one) since this
+  // session's checksum state was computed; entries past the committed full blocks may cover rows
+  // that were synced but never committed.
+  return ResetChecksumTail();
 }
 
 void VectorFile::RetireOnClose(std::vector<std::string> companions) {
@@ -381,6 +498,7 @@ VectorFile::~VectorFile() {
   if (!taken.ok() || !*taken) return;
   OCHRE_LOG_INFO("vectors file '{}' of a replaced generation is no longer used by any process: removed", path());
   (void)RemoveFile(path());
+  (void)RemoveFile(RowChecksumPath(path()));
   for (const auto& c : companions_) (void)RemoveFile(c);
   (void)SyncDir(DirName(path()));
 }

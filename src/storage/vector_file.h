@@ -19,14 +19,17 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/file.h"
 #include "common/row_chunks.h"
 #include "ochre/result.h"
 #include "ochre/status.h"
+#include "storage/row_checksums.h"
 #include "storage/vector_store.h"
 
 namespace ochre::storage {
@@ -94,6 +97,9 @@ class VectorFile final : public VectorStore {
   const std::string& path() const { return file_.path(); }
   // True after a failed Sync: every later write fails until the file is reopened.
   bool poisoned() const { return !poison_.ok(); }
+  // True if the rows' blocks carry checksums (a file created by this version).
+  bool has_checksums() const { return checksums_.has_value(); }
+  uint32_t checksum_block_rows() const { return block_rows_; }
 
  private:
   VectorFile(File file, uint32_t dim, uint32_t chunk_shift);
@@ -103,6 +109,16 @@ class VectorFile final : public VectorStore {
   Status EnsureCapacity(uint64_t rows);
   Status MapChunks(uint32_t count);
   Status CheckWritable() const;
+  // Opens (or, for a file without rows, creates) the row checksum side file, drops entries past the
+  // committed rows when `writable`, and verifies every full block of the committed rows that has a
+  // checksum: a mismatch is Corruption naming the file and the rows.
+  Status OpenChecksums(bool created_or_empty, bool writable, bool read_only);
+  // After the row count moved other than by Append: drops checksums past the full blocks below
+  // size_ and recomputes the running checksum of the partial block from the file.
+  Status ResetChecksumTail();
+  // CRC32C of file rows [first, first + n), read with pread (not through the mappings, so
+  // verifying does not make the rows resident).
+  Result<uint32_t> FileRowsCrc(uint64_t first, uint64_t n) const;
   uint64_t RowOffset(uint64_t row) const { return kHeaderSize + row * stride_; }
 
   File file_;
@@ -117,6 +133,12 @@ class VectorFile final : public VectorStore {
   bool dirty_ = false;  // written since the last successful Sync
   Status poison_;       // the failed Sync's status, once one failed
   bool retired_ = false;
+  // Row checksums (row_checksums.h); absent for a file written before them, whose rows are then
+  // not verified until compaction or `ochre verify --repair` rewrites it.
+  std::optional<RowChecksums> checksums_;
+  uint32_t block_rows_ = 1;
+  uint32_t tail_crc_ = 0;                               // CRC32C of rows [size_ - size_ % block_rows_, size_)
+  std::vector<std::pair<uint64_t, uint32_t>> pending_;  // full blocks appended, checksum not written yet
   std::vector<std::string> companions_;
 };
 

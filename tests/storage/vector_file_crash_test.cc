@@ -114,6 +114,7 @@ TEST_F(VectorFileCrashTest, EveryFailedOperationIsReportedAndLeavesCommittedRows
       for (int err : {EIO, ENOSPC}) {
         SCOPED_TRACE(std::string(FileOpName(op)) + " #" + std::to_string(nth) + " errno " + std::to_string(err));
         (void)RemoveFile(FilePath());
+        (void)RemoveFile(RowChecksumPath(FilePath()));  // a fresh start: the same calls each run
         FaultInjector::Set(op, nth, err);
         Status error;
         const uint32_t committed = RunWorkload(FilePath(), &error);
