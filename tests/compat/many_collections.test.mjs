@@ -32,8 +32,9 @@ async function forEach(n, lanes, fn) {
 
 test(`${N} collections under ulimit -n 1024`, async () => {
   const dir = tempDir();
+  let server;
   try {
-    let server = await startServer({ dir, openFiles: 1024 });
+    server = await startServer({ dir, openFiles: 1024 });
     const ids = new Array(N);
     await forEach(N, 4, async (i) => {
       const col = await call(server, "POST", BASE, { name: `many-${i}` });
@@ -62,6 +63,8 @@ test(`${N} collections under ulimit -n 1024`, async () => {
     });
     assert.equal(await server.stop(), 0, server.stderr());
   } finally {
+    // Stopped before its files go (a failed assertion leaves it running, other lanes writing).
+    await server?.stop("SIGKILL");
     rmSync(dir, { recursive: true, force: true });
   }
 });
