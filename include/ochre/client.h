@@ -5,6 +5,7 @@
 // canonical path shares one engine; all ephemeral clients share one in-memory engine (as Chroma).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -25,6 +26,11 @@ struct Settings {
   // How long a write waits for another process's commit to finish (the database's write lock is held for
   // one commit at a time) before it fails with Locked naming that process.
   int64_t lock_timeout_ms = 30000;
+  // How many collections keep their files open and their indexes in memory at once; past it the
+  // least recently used idle ones are closed and reopened on their next use (their handles stay
+  // valid). 0: automatic (a quarter of the soft open-file limit, at most 2048). The environment
+  // variable OCHRE_MAX_OPEN_COLLECTIONS, when set, overrides both.
+  size_t max_open_collections = 0;
 };
 
 // Marks "use the collection's recorded embedding function" (GetCollection's default).

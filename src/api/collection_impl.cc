@@ -119,7 +119,10 @@ Result<std::shared_ptr<VectorRuntime>> CollectionImpl::Runtime(const storage::Co
                                                                storage::CatalogConn* conn) const {
   OCHRE_ASSIGN_OR_RETURN(auto config, CachedConfiguration(row.config_json));
   OCHRE_ASSIGN_OR_RETURN(auto rt, state_->Runtime(row, config->hnsw, conn));
-  if (rt && rt->HasIndexWork()) engine_->NotifyIndexer(state_);
+  if (rt) {
+    if (rt->HasIndexWork()) engine_->NotifyIndexer(state_);
+    engine_->NoteOpen(state_);
+  }
   return rt;
 }
 

@@ -156,6 +156,7 @@ Status CollectionImpl::Write(const RecordBatch& in, WriteKind kind) {
     if (!rt) {
       OCHRE_ASSIGN_OR_RETURN(CollectionConfiguration config, ConfigurationFromJson(row.config_json));
       OCHRE_ASSIGN_OR_RETURN(rt, state_->CreateRuntime(uint32_t(embeddings->dim()), config.hnsw));
+      engine_->NoteOpen(state_);
       std::lock_guard<std::mutex> sync(state_->sync_mu());
       rt->seen_seq = row.write_seq;
       rt->seen_dead = row.dead_rows;

@@ -90,7 +90,10 @@ Status RefuseLostCatalog(const std::string& dir) {
 }  // namespace
 
 Engine::Engine(bool persistent, std::string path, const Settings& settings)
-    : persistent_(persistent), path_(std::move(path)), settings_(settings) {}
+    : persistent_(persistent),
+      path_(std::move(path)),
+      settings_(settings),
+      max_open_(ChooseMaxOpenCollections(settings)) {}
 
 Engine::~Engine() {
   if (::getpid() != owner_pid_) {
@@ -99,12 +102,14 @@ Engine::~Engine() {
     // left as it is (the child exits soon, or opens its own engine).
     new std::thread(std::move(indexer_));
     new std::thread(std::move(compactor_));
+    new std::thread(std::move(closer_));
     (void)writer_.release();
     for (auto& r : idle_readers_) (void)r.release();
     new std::map<int64_t, std::shared_ptr<CollectionState>>(std::move(states_));
     (void)commit_lock_.release();
     return;
   }
+  StopCloser();
   StopIndexer();
   {
     // A running automatic compaction gives up at its next step; nothing of it is published then.
@@ -135,14 +140,27 @@ Engine::~Engine() {
 }
 
 void Engine::GiveBackReservedSpace() {
-  if (!persistent_ || !writer_) return;
+  std::vector<std::shared_ptr<CollectionState>> states;
+  {
+    std::lock_guard<std::mutex> lock(states_mu_);
+    for (const auto& [cid, state] : states_) states.push_back(state);
+  }
+  GiveBackReservedSpaceOf(states, /*try_only=*/false);
+}
+
+void Engine::GiveBackReservedSpaceOf(const std::vector<std::shared_ptr<CollectionState>>& states, bool try_only) {
+  if (!persistent_ || !writer_ || read_only_) return;
   // Another process may be appending to the same files: only with the commit lock (taken at once
   // or not at all: closing never waits) and for a file that is the catalog's current generation
   // with as many rows as the catalog records.
-  std::unique_lock<std::mutex> mu(commit_mu_);
+  std::unique_lock<std::mutex> mu(commit_mu_, std::defer_lock);
+  if (try_only) {
+    if (!mu.try_lock()) return;
+  } else {
+    mu.lock();
+  }
   if (!commit_lock_ || !commit_lock_->Lock(0).ok()) return;
-  std::lock_guard<std::mutex> lock(states_mu_);
-  for (const auto& [cid, state] : states_) {
+  for (const auto& state : states) {
     auto rt = state->LoadedRuntime();
     if (!rt || rt->retired.load()) continue;
     std::optional<storage::CollectionRow> row;
@@ -307,6 +325,7 @@ Result<std::shared_ptr<Engine>> Engine::OpenEphemeral(const Settings& settings) 
 
 void Engine::StartIndexer() {
   indexer_ = std::thread([this] { IndexerLoop(); });
+  StartCloser();
 }
 
 void Engine::StopIndexer() {

@@ -19,11 +19,13 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <list>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "api/collection_state.h"
@@ -143,6 +145,21 @@ class Engine {
   // indexer calls it when it has caught up with a collection.
   void StartAutoCompaction(const std::shared_ptr<CollectionState>& state);
 
+  // --- Open collections (open_collections.cc) ---
+  // A loaded runtime holds a file descriptor and mappings of its vectors file plus its indexes in
+  // memory. At most max_open_collections() runtimes stay loaded: past that, the least recently
+  // used idle ones are closed (checkpointed first, as at close) by a background closer; their
+  // handles stay valid and the next use loads them again. Called after every use of a loaded
+  // runtime (persistent only).
+  void NoteOpen(const std::shared_ptr<CollectionState>& state);
+  size_t max_open_collections() const { return max_open_; }
+  // Collections whose runtime is loaded and tracked (for tests and figures).
+  size_t open_collections() const;
+  // The bound chosen for these settings: OCHRE_MAX_OPEN_COLLECTIONS, else
+  // Settings::max_open_collections, else a quarter of the soft RLIMIT_NOFILE capped by a memory
+  // budget (kOpenCollectionsMemoryBudget / kOpenCollectionBytes), never below kMinOpenCollections.
+  static size_t ChooseMaxOpenCollections(const Settings& settings);
+
  private:
   Engine(bool persistent, std::string path, const Settings& settings);
   static Result<std::shared_ptr<Engine>> OpenReadOnly(const std::string& canonical, const Settings& settings,
@@ -159,6 +176,16 @@ class Engine {
   void StartIndexer();
   void StopIndexer();
   void IndexerLoop();
+  void StartCloser();
+  void StopCloser();
+  void CloserLoop();
+  // Closes the loaded runtime of `state` if nothing uses it now (its writer, a compaction, a read
+  // or the indexer): drains a short graph tail, checkpoints, gives back reserved space and unloads.
+  // Never blocks on a lock a user thread may hold while it waits for the closer.
+  bool TryClose(const std::shared_ptr<CollectionState>& state);
+  // GiveBackReservedSpace for the given states; the commit lock is only tried (never waited for)
+  // when `try_only` (the closer must not wait on a writer).
+  void GiveBackReservedSpaceOf(const std::vector<std::shared_ptr<CollectionState>>& states, bool try_only);
 
   const pid_t owner_pid_ = ::getpid();  // the process that opened it
   const bool persistent_;
@@ -196,6 +223,20 @@ class Engine {
 
   std::mutex states_mu_;
   std::map<int64_t, std::shared_ptr<CollectionState>> states_;  // GUARDED_BY(states_mu_)
+
+  // Open collections, most recently used first (entries whose runtime was unloaded meanwhile are
+  // dropped when met). Lock order: lru_mu_ -> CollectionState's runtime_mu_.
+  size_t max_open_ = 0;
+  mutable std::mutex lru_mu_;
+  std::condition_variable lru_cv_;  // the closer waits on it; users wait on it past the hard bound
+  struct OpenEntry {
+    const CollectionState* key;
+    std::weak_ptr<CollectionState> state;
+  };
+  std::list<OpenEntry> lru_;                                                            // GUARDED_BY(lru_mu_)
+  std::unordered_map<const CollectionState*, std::list<OpenEntry>::iterator> lru_pos_;  // GUARDED_BY(lru_mu_)
+  bool closer_stop_ = false;                                                            // GUARDED_BY(lru_mu_)
+  std::thread closer_;
 };
 
 }  // namespace ochre::api

@@ -23,11 +23,15 @@ export function tempDir(prefix = "ochre-compat-") {
 
 // Starts the server on a free port (--port 0; the server prints the one it bound). Resolves once it
 // listens. `stop()` sends SIGTERM and resolves with the exit code.
-export async function startServer({ dir, args = [], env = {}, allowReset = true } = {}) {
+// `openFiles`: the server's open-file limit, soft and hard (ulimit -n), set by a shell that then execs it.
+export async function startServer({ dir, args = [], env = {}, allowReset = true, openFiles } = {}) {
   const dataDir = dir ?? tempDir();
   const argv = ["run", "--path", dataDir, "--host", "127.0.0.1", "--port", "0", "--log-level", "warn", ...args];
   if (allowReset) argv.push("--allow-reset");
-  const proc = spawn(OCHRE_BIN, argv, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const [cmd, cmdArgs] = openFiles
+    ? ["/bin/sh", ["-c", `ulimit -n ${Number(openFiles)} && exec "$0" "$@"`, OCHRE_BIN, ...argv]]
+    : [OCHRE_BIN, argv];
+  const proc = spawn(cmd, cmdArgs, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   running.add(proc);
   let stderr = "";
   proc.stderr.on("data", (d) => (stderr += d.toString()));
