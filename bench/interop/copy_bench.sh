@@ -33,7 +33,9 @@ PY
 rate() {  # rate LABEL -- command...
   local label=$1; shift 2
   local t0 t1; t0=$(date +%s.%N); "$@" --json >out.json; t1=$(date +%s.%N)
-  /usr/bin/python3 -c 'import sys,json; r=json.load(open("out.json")); s=float(sys.argv[2])-float(sys.argv[1]); print(f"{sys.argv[3]}: {r[\"records\"]} records in {s:.1f} s = {r[\"records\"]/s:,.0f} records/s (batches of {r[\"batch_size\"]})")' "$t0" "$t1" "$label"
+  /usr/bin/python3 -c 'import sys,json
+r=json.load(open("out.json")); s=float(sys.argv[2])-float(sys.argv[1]); n=r["records"]; b=r["batch_size"]
+print(f"{sys.argv[3]}: {n} records in {s:.1f} s = {n/s:,.0f} records/s (batches of {b})")' "$t0" "$t1" "$label"
 }
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 rate "ours -> ours" -- "$OCHRE" copy --from src --to dst1

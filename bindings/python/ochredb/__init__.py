@@ -58,6 +58,10 @@ __all__ = [
     "errors",
     "import_chroma",
     "copy_collections",
+    "export_collections",
+    "import_export",
+    "stats",
+    "verify",
     "DEFAULT_TENANT",
     "DEFAULT_DATABASE",
 ]
@@ -169,3 +173,35 @@ def copy_collections(
         database,
         os.fspath(state_file) if state_file else "",
     )
+
+
+def export_collections(
+    path: str,
+    out: str,
+    collection: Optional[str] = None,
+    tenant: str = DEFAULT_TENANT,
+    database: str = DEFAULT_DATABASE,
+) -> dict:
+    """``ochre export --path path --out out [--collection NAME]``: writes the collections (all of
+    the tenant/database, or one) to the new JSON Lines file ``out`` (docs/format/export.md).
+    Returns {"ok", "collections", "records"}."""
+    return _ochredb.export_collections(os.fspath(path), os.fspath(out), collection, tenant, database)
+
+
+def import_export(path: str, export_file: str) -> dict:
+    """``ochre import --path path --in export_file``: reads an ``ochre export`` file into the
+    database at ``path``. Returns {"ok", "collections", "records"}; raises AlreadyExists for a
+    collection that exists and InvalidArgument naming the line of a malformed file."""
+    return _ochredb.import_export(os.fspath(path), os.fspath(export_file))
+
+
+def stats(path: str) -> dict:
+    """``ochre stats --path path --json`` as a dict (collections, records, dead rows, file bytes,
+    graph rows)."""
+    return _ochredb.stats(os.fspath(path))
+
+
+def verify(path: str) -> dict:
+    """``ochre verify --path path --json`` as a dict: "ok", "exit_code" (0 clean, 1 problems, 3
+    warnings only), "problems" and "warnings" (each {"check", "collection", "message"})."""
+    return _ochredb.verify(os.fspath(path))

@@ -18,6 +18,7 @@
 #include "interop/chroma/import_chroma.h"
 #include "interop/copy/copy.h"
 #include "ochre/ochre.h"
+#include "tools.h"
 
 namespace ochredb {
 namespace {
@@ -452,4 +453,5 @@ PYBIND11_MODULE(_ochredb, m) {
   ochredb::BindEmbeddingFunctions(m);
   ochredb::BindClient(m);
   ochredb::BindCollection(m);
+  ochredb::BindTools(m);
 }

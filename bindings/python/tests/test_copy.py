@@ -42,3 +42,23 @@ def test_unreachable_server(tmp_path, monkeypatch):
     _source(tmp_path)
     with pytest.raises(Exception, match="cannot reach"):
         ochredb.copy_collections(tmp_path / "src", "http://127.0.0.1:1")
+
+
+def test_export_import_stats_verify(tmp_path):
+    src = _source(tmp_path)
+    del src
+    e = ochredb.export_collections(tmp_path / "src", tmp_path / "x.jsonl")
+    assert e == {"ok": True, "collections": 1, "records": 30}
+    i = ochredb.import_export(tmp_path / "dst", tmp_path / "x.jsonl")
+    assert i == {"ok": True, "collections": 1, "records": 30}
+    ochredb.export_collections(tmp_path / "dst", tmp_path / "y.jsonl", collection="copy_py")
+    assert (tmp_path / "x.jsonl").read_bytes() == (tmp_path / "y.jsonl").read_bytes()
+    with pytest.raises(Exception, match="already exists"):
+        ochredb.import_export(tmp_path / "dst", tmp_path / "x.jsonl")
+    s = ochredb.stats(tmp_path / "dst")
+    assert s["ok"] and [c["records"] for c in s["collections"]] == [30]
+    assert s["collections"][0]["name"] == "copy_py" and s["collections"][0]["dimension"] == 3
+    v = ochredb.verify(tmp_path / "dst")
+    assert v["records"] == 30 and v["problems"] == [] and v["exit_code"] in (0, 3)
+    with pytest.raises(Exception):
+        ochredb.stats(tmp_path / "nowhere")
