@@ -13,6 +13,7 @@ namespace ochre::interop {
 namespace {
 
 using json = nlohmann::json;
+constexpr int64_t kMaxFloatsPerBatch = 1000000;
 
 struct State {
   std::string path;
@@ -125,8 +126,17 @@ Result<CopyFigures> Copy(const CopyOptions& o, const CopyProgress& progress) {
       f.already_present += int64_t(present.size());
     }
     ++f.collections;
-    for (int64_t off = 0;; off += batch) {
-      OCHRE_ASSIGN_OR_RETURN(GetResult r, src->ReadPage(c.name, off, batch, true));
+    // Requests stay far below servers' body limits (Chroma's and ours: 40 MiB) whatever
+    // max_batch_size says: at most kMaxFloatsPerBatch values (~21 MB of JSON) per add.
+    int64_t page = batch;
+    {
+      OCHRE_ASSIGN_OR_RETURN(GetResult first, src->ReadPage(c.name, 0, 1, true));
+      if (first.embeddings && first.embeddings->dim() > 0)
+        page = std::max<int64_t>(1, std::min<int64_t>(batch, kMaxFloatsPerBatch / int64_t(first.embeddings->dim())));
+    }
+    f.batch_size = std::min(f.batch_size, page);
+    for (int64_t off = 0;; off += page) {
+      OCHRE_ASSIGN_OR_RETURN(GetResult r, src->ReadPage(c.name, off, page, true));
       size_t n = r.ids.size();
       RecordBatch b;
       b.documents.emplace();
@@ -155,7 +165,7 @@ Result<CopyFigures> Copy(const CopyOptions& o, const CopyProgress& progress) {
       }
       done += int64_t(n);
       if (progress) progress(done, total);
-      if (int64_t(n) < batch) break;
+      if (int64_t(n) < page) break;
     }
   }
   OCHRE_RETURN_IF_ERROR(dst->Finish());
