@@ -2,10 +2,11 @@
 //
 // The `ochre` command. Subcommands: run (Chroma's HTTP API over a database directory), compact
 // (gives back the space of deleted and updated records), import-chroma, export, import, stats,
-// verify.
+// verify, copy.
 #include <CLI/CLI.hpp>
 
 #include "cli/compact_command.h"
+#include "cli/copy_command.h"
 #include "cli/export_command.h"
 #include "cli/import_chroma_command.h"
 #include "cli/model_command.h"
@@ -26,6 +27,7 @@ int main(int argc, char** argv) {
   ochre::cli::AddStatsCommand(app, &exit_code);
   ochre::cli::AddVerifyCommand(app, &exit_code);
   ochre::cli::AddModelCommand(app, &exit_code);
+  ochre::cli::AddCopyCommand(app, &exit_code);
   CLI11_PARSE(app, argc, argv);
   return exit_code;
 }

@@ -10,7 +10,7 @@ Everything runs in-process on the OchreDB engine (C++): no server, no model down
 """
 
 import os
-from typing import Any, Optional
+from typing import Any, Optional, Sequence
 
 from ochredb import _ochredb
 from ochredb import errors
@@ -79,6 +79,11 @@ __all__ = [
     "WhereDocument",
     "errors",
     "import_chroma",
+    "copy_collections",
+    "export_collections",
+    "import_export",
+    "stats",
+    "verify",
     "DEFAULT_TENANT",
     "DEFAULT_DATABASE",
 ]
@@ -160,3 +165,65 @@ def import_chroma(chroma_dir: str, path: str) -> dict:
     not empty, or a directory a Chroma process has open.
     """
     return _ochredb.import_chroma(os.fspath(chroma_dir), os.fspath(path))
+
+
+def copy_collections(
+    source: str,
+    destination: str,
+    collections: Optional[Sequence[str]] = None,
+    token: Optional[str] = None,
+    from_token: Optional[str] = None,
+    to_token: Optional[str] = None,
+    tenant: str = DEFAULT_TENANT,
+    database: str = DEFAULT_DATABASE,
+    state_file: Optional[str] = None,
+) -> dict:
+    """``ochre copy --from source --to destination`` as a function (named so as not to shadow
+    Python's ``copy``). Each side is an OchreDB directory or a Chroma API URL (http://host:port).
+    Returns the figures of ``--json`` (collections, records, already_present, batches, batch_size,
+    resumed). Calling it again after an interruption resumes the copy. Raises the mapped OchreDB
+    errors: AlreadyExists for a destination collection this copy did not create, PermissionDenied
+    for a refused token, IOError for a server that cannot be reached.
+    """
+    return _ochredb.copy_collections(
+        str(source) if not isinstance(source, os.PathLike) else os.fspath(source),
+        str(destination) if not isinstance(destination, os.PathLike) else os.fspath(destination),
+        list(collections or []),
+        from_token or token or "",
+        to_token or token or "",
+        tenant,
+        database,
+        os.fspath(state_file) if state_file else "",
+    )
+
+
+def export_collections(
+    path: str,
+    out: str,
+    collection: Optional[str] = None,
+    tenant: str = DEFAULT_TENANT,
+    database: str = DEFAULT_DATABASE,
+) -> dict:
+    """``ochre export --path path --out out [--collection NAME]``: writes the collections (all of
+    the tenant/database, or one) to the new JSON Lines file ``out`` (docs/format/export.md).
+    Returns {"ok", "collections", "records"}."""
+    return _ochredb.export_collections(os.fspath(path), os.fspath(out), collection, tenant, database)
+
+
+def import_export(path: str, export_file: str) -> dict:
+    """``ochre import --path path --in export_file``: reads an ``ochre export`` file into the
+    database at ``path``. Returns {"ok", "collections", "records"}; raises AlreadyExists for a
+    collection that exists and InvalidArgument naming the line of a malformed file."""
+    return _ochredb.import_export(os.fspath(path), os.fspath(export_file))
+
+
+def stats(path: str) -> dict:
+    """``ochre stats --path path --json`` as a dict (collections, records, dead rows, file bytes,
+    graph rows)."""
+    return _ochredb.stats(os.fspath(path))
+
+
+def verify(path: str) -> dict:
+    """``ochre verify --path path --json`` as a dict: "ok", "exit_code" (0 clean, 1 problems, 3
+    warnings only), "problems" and "warnings" (each {"check", "collection", "message"})."""
+    return _ochredb.verify(os.fspath(path))

@@ -16,7 +16,9 @@
 #include "embedding.h"
 #include "errors.h"
 #include "interop/chroma/import_chroma.h"
+#include "interop/copy/copy.h"
 #include "ochre/ochre.h"
+#include "tools.h"
 
 namespace ochredb {
 namespace {
@@ -330,6 +332,33 @@ void BindClient(py::module_& m) {
         return out;
       },
       py::arg("chroma_dir"), py::arg("path"));
+  // ochredb.copy_collections(...): `ochre copy` as a function; the dict of its --json output.
+  m.def(
+      "copy_collections",
+      [](const std::string& from, const std::string& to, const std::vector<std::string>& collections,
+         const std::string& from_token, const std::string& to_token, const std::string& tenant,
+         const std::string& database, const std::string& state_file) {
+        ochre::interop::CopyOptions o;
+        o.from = from;
+        o.to = to;
+        o.collections = collections;
+        o.from_options = {tenant, database, from_token};
+        o.to_options = {tenant, database, to_token};
+        o.state_file = state_file;
+        // Call releases the GIL while the copy runs.
+        ochre::interop::CopyFigures f = Call([&] { return ochre::interop::Copy(o); });
+        py::dict out;
+        out["ok"] = true;
+        out["collections"] = f.collections;
+        out["records"] = f.records;
+        out["already_present"] = f.already_present;
+        out["batches"] = f.batches;
+        out["batch_size"] = f.batch_size;
+        out["resumed"] = f.resumed;
+        return out;
+      },
+      py::arg("source"), py::arg("destination"), py::arg("collections"), py::arg("from_token"), py::arg("to_token"),
+      py::arg("tenant"), py::arg("database"), py::arg("state_file"));
 }
 
 void BindCollection(py::module_& m) {
@@ -443,4 +472,5 @@ PYBIND11_MODULE(_ochredb, m) {
   ochredb::BindEmbeddingFunctions(m);
   ochredb::BindClient(m);
   ochredb::BindCollection(m);
+  ochredb::BindTools(m);
 }

@@ -6,6 +6,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "interop/export/json_values.h"
 #include "ochre/client.h"
 
 namespace ochre::interop {
@@ -48,8 +49,10 @@ bool Unbase64(const std::string& s, std::string* out) {
   return true;
 }
 
-// Metadata as JSON with the type explicit where JSON would lose it: floats as {"f": x}? No: nlohmann
-// writes doubles with a fraction or exponent ("3.0") and parses them back as floats, ints without.
+}  // namespace
+
+// nlohmann writes doubles with a fraction or exponent ("3.0") and parses them back as floats, ints
+// without, so metadata types survive plain JSON.
 json MetaToJson(const Metadata& m) {
   json j = json::object();
   for (const auto& [k, v] : m) {
@@ -108,6 +111,32 @@ json ConfigToJson(const CollectionConfiguration& c) {
                                {"config", json::parse(c.embedding_function->config_json, nullptr, false)}};
   return j;
 }
+
+Result<CollectionConfiguration> ConfigFromJson(const json& cfg) {
+  CollectionConfiguration c;
+  if (!cfg.is_object()) return c;
+  if (cfg.contains("hnsw") && cfg["hnsw"].is_object()) {
+    const json& h = cfg["hnsw"];
+    std::string sp = h.value("space", "l2");
+    if (sp != "l2" && sp != "cosine" && sp != "ip") return Status::InvalidArgument("unknown space '" + sp + "'");
+    c.hnsw.space = sp == "cosine" ? Space::kCosine : sp == "ip" ? Space::kIp : Space::kL2;
+    c.hnsw.ef_construction = h.value("ef_construction", c.hnsw.ef_construction);
+    c.hnsw.ef_search = h.value("ef_search", c.hnsw.ef_search);
+    c.hnsw.max_neighbors = h.value("max_neighbors", c.hnsw.max_neighbors);
+    c.hnsw.num_threads = h.value("num_threads", c.hnsw.num_threads);
+    c.hnsw.batch_size = h.value("batch_size", c.hnsw.batch_size);
+    c.hnsw.sync_threshold = h.value("sync_threshold", c.hnsw.sync_threshold);
+    c.hnsw.resize_factor = h.value("resize_factor", c.hnsw.resize_factor);
+  }
+  if (cfg.contains("embedding_function") && cfg["embedding_function"].is_object()) {
+    const json& e = cfg["embedding_function"];
+    c.embedding_function = EmbeddingFunctionDescriptor{e.value("type", "known"), e.value("name", ""),
+                                                       e.contains("config") ? e["config"].dump() : "{}"};
+  }
+  return c;
+}
+
+namespace {
 
 Status Write(std::FILE* out, const json& j) {
   std::string s = j.dump();

@@ -1,0 +1,103 @@
+// Copyright 2026 The OchreDB Authors.
+#include "tools.h"
+
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "errors.h"
+#include "interop/export/jsonl_export.h"
+#include "ochre/verify.h"
+
+namespace py = pybind11;
+
+namespace ochredb {
+namespace {
+
+template <typename Fn>
+auto RunNoGil(Fn&& fn) {
+  auto r = [&] {
+    py::gil_scoped_release nogil;
+    return fn();
+  }();
+  if (!r.ok()) ThrowStatus(r.status());
+  return std::move(r).value();
+}
+
+py::object ToPython(const nlohmann::json& j) { return py::module_::import("json").attr("loads")(j.dump()); }
+
+nlohmann::json Findings(const std::vector<ochre::VerifyFinding>& fs) {
+  nlohmann::json a = nlohmann::json::array();
+  for (const auto& f : fs) a.push_back({{"check", f.check}, {"collection", f.collection}, {"message", f.message}});
+  return a;
+}
+
+}  // namespace
+
+void BindTools(py::module_& m) {
+  m.def(
+      "export_collections",
+      [](const std::string& path, const std::string& out, std::optional<std::string> collection,
+         const std::string& tenant, const std::string& database) {
+        auto f = RunNoGil([&]() -> ochre::Result<ochre::interop::ExportFigures> {
+          std::FILE* file = std::fopen(out.c_str(), "wbx");
+          if (!file) return ochre::Status::InvalidArgument("cannot create " + out + " (it must not exist)");
+          auto r = ochre::interop::ExportJsonl(path, ochre::Scope{tenant, database}, collection, file);
+          if (std::fclose(file) != 0 && r.ok()) return ochre::Status::IOError("closing " + out + " failed");
+          return r;
+        });
+        return ToPython({{"ok", true}, {"collections", f.collections}, {"records", f.records}});
+      },
+      py::arg("path"), py::arg("out"), py::arg("collection"), py::arg("tenant"), py::arg("database"));
+  m.def(
+      "import_export",
+      [](const std::string& path, const std::string& in) {
+        auto f = RunNoGil([&]() -> ochre::Result<ochre::interop::ExportFigures> {
+          std::FILE* file = std::fopen(in.c_str(), "rb");
+          if (!file) return ochre::Status::InvalidArgument("cannot open " + in);
+          auto r = ochre::interop::ImportJsonl(path, file);
+          std::fclose(file);
+          return r;
+        });
+        return ToPython({{"ok", true}, {"collections", f.collections}, {"records", f.records}});
+      },
+      py::arg("path"), py::arg("in"));
+  m.def(
+      "stats",
+      [](const std::string& path) {
+        auto r = RunNoGil([&] { return ochre::ReadDatabaseStats(path); });
+        nlohmann::json cs = nlohmann::json::array();
+        for (const auto& c : r.collections)
+          cs.push_back({{"tenant", c.tenant},
+                        {"database", c.database},
+                        {"name", c.name},
+                        {"id", c.id},
+                        {"dimension", c.dimension},
+                        {"generation", c.generation},
+                        {"records", c.records},
+                        {"committed_rows", c.committed_rows},
+                        {"dead_rows", c.dead_rows},
+                        {"vectors_bytes", c.vectors_bytes},
+                        {"graph_bytes", c.graph_bytes},
+                        {"graph_rows", c.graph_rows}});
+        return ToPython({{"ok", true}, {"path", r.path}, {"catalog_bytes", r.catalog_bytes}, {"collections", cs}});
+      },
+      py::arg("path"));
+  m.def(
+      "verify",
+      [](const std::string& path) {
+        auto r = RunNoGil([&] { return ochre::VerifyDatabase(path); });
+        const int code = !r.problems.empty() ? 1 : !r.warnings.empty() ? 3 : 0;
+        return ToPython({{"ok", code == 0},
+                         {"exit_code", code},
+                         {"path", r.path},
+                         {"collections", r.collections},
+                         {"records", r.records},
+                         {"problems", Findings(r.problems)},
+                         {"warnings", Findings(r.warnings)}});
+      },
+      py::arg("path"));
+}
+
+}  // namespace ochredb
