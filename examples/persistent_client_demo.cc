@@ -177,6 +177,10 @@ std::unique_ptr<Client> InitClient(const std::string& path) {
 
 ochre::Result<std::shared_ptr<Collection>> CreateDemoCollection(Client& client) {
   ochre::CreateCollectionOptions options;
+  // Chosen explicitly so the demo runs on a machine without the all-MiniLM-L6-v2 model (the default).
+  options.embedding_function = ochre::MakeHashingEmbeddingFunction();
+  std::printf(
+      "embedding function: ochre_hashing (needs no model; the default, all-MiniLM-L6-v2, needs `ochre model pull`)\n");
   options.name = kDemoCollection;
   options.metadata = Metadata{{"description", std::string("sample documents of the persistent client demo")}};
   options.get_or_create = true;
@@ -287,6 +291,7 @@ Timing RunWorkload(Client& client, const std::vector<std::string>& docs, size_t 
   // Start from an empty "perf" collection; NotFound just means there was none.
   (void)client.DeleteCollection(kPerfCollection);
   ochre::CreateCollectionOptions create;
+  create.embedding_function = ochre::MakeHashingEmbeddingFunction();  // explicit: CI has no model
   create.name = kPerfCollection;
   auto c = client.CreateCollection(create);
   if (!CheckOk(c.status(), "create '" + std::string(kPerfCollection) + "'")) return t;
