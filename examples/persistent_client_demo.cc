@@ -331,7 +331,7 @@ void ComparePerformance(const std::string& path) {
   Heading("Part 5: performance, ephemeral vs persistent");
   constexpr size_t kDocs = 10000, kQueries = 1000;
   std::printf(
-      "  Workload: %zu documents added in batches of 1,000 (default embedding function), then %zu text "
+      "  Workload: %zu documents added in batches of 1,000 (ochre_hashing embedding function), then %zu text "
       "queries (n_results=10)\n",
       kDocs, kQueries);
   const std::vector<std::string> docs = MakeDocuments(kDocs);
