@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
   std::printf("heartbeat: %lld ns since the epoch\n", static_cast<long long>((*client)->Heartbeat()));
 
   ochre::CreateCollectionOptions options;
+  options.embedding_function = ochre::MakeHashingEmbeddingFunction();  // explicit: CI has no model
   options.name = "basics";
   options.metadata = ochre::Metadata{{"description", std::string("the basic_setup example")}};
   // get_or_create makes the program safe to run again on the same directory.

@@ -63,6 +63,7 @@ int main(int argc, char** argv) {
   }
   ochre::Client& client = **opened;
   ochre::CreateCollectionOptions options;
+  options.embedding_function = ochre::MakeHashingEmbeddingFunction();  // explicit: CI has no model
   options.name = "batches";
   auto created = client.CreateCollection(options);
   if (!created.ok()) {
@@ -89,6 +90,7 @@ int main(int argc, char** argv) {
   std::printf("batch size limit\n");
   const int64_t max_batch = client.MaxBatchSize();
   ochre::CreateCollectionOptions raw;
+  raw.embedding_function = ochre::MakeHashingEmbeddingFunction();  // explicit: CI has no model
   raw.name = "raw_vectors";
   raw.embedding_function = nullptr;
   auto vectors = client.CreateCollection(raw);

@@ -55,6 +55,7 @@ int main(int argc, char** argv) {
   std::printf("create\n");
   for (const char* name : {"articles", "images", "notes"}) {
     ochre::CreateCollectionOptions o;
+    o.embedding_function = ochre::MakeHashingEmbeddingFunction();  // explicit: CI has no model
     o.name = name;
     o.metadata = ochre::Metadata{{"owner", std::string("team-") + name}};
     // Cosine suits embeddings whose length carries no meaning; Chroma's default would be l2.
@@ -66,6 +67,7 @@ int main(int argc, char** argv) {
   }
   // get_or_create on an existing name returns it unchanged: the new metadata is not applied.
   ochre::CreateCollectionOptions again;
+  again.embedding_function = ochre::MakeHashingEmbeddingFunction();  // explicit: CI has no model
   again.name = "notes";
   again.metadata = ochre::Metadata{{"owner", std::string("somebody else")}};
   auto notes = client.GetOrCreateCollection(again);

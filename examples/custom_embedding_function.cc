@@ -105,6 +105,7 @@ int main(int argc, char** argv) {
   {
     auto client = ochre::PersistentClient::Open(path);
     ochre::CreateCollectionOptions options;
+    options.embedding_function = ochre::MakeHashingEmbeddingFunction();  // explicit: CI has no model
     options.name = "recipes";
     options.embedding_function = MakeFunction();
     auto created = client.ok() ? (*client)->CreateCollection(options) : client.status();

@@ -107,6 +107,7 @@ int main(int argc, char** argv) {
 
   // 3. Collections: duplicate, missing, invalid name.
   ochre::CreateCollectionOptions options;
+  options.embedding_function = ochre::MakeHashingEmbeddingFunction();  // explicit: CI has no model
   options.name = "errors";
   options.embedding_function = nullptr;  // explicit embeddings only, so dimensions are ours to choose
   auto created = client.CreateCollection(options);
@@ -119,6 +120,7 @@ int main(int argc, char** argv) {
   Expect(client.GetCollection("no_such_collection").status(), StatusCode::kNotFound, "get a missing collection");
   Expect(client.DeleteCollection("no_such_collection"), StatusCode::kNotFound, "delete a missing collection");
   ochre::CreateCollectionOptions bad_name;
+  bad_name.embedding_function = ochre::MakeHashingEmbeddingFunction();  // explicit: CI has no model
   bad_name.name = "x";
   Expect(client.CreateCollection(bad_name).status(), StatusCode::kInvalidArgument,
          "create a collection named \"x\" (names need 3 to 512 characters)");

@@ -111,6 +111,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   ochre::CreateCollectionOptions options;
+  options.embedding_function = ochre::MakeHashingEmbeddingFunction();  // explicit: CI has no model
   options.name = "products";
   auto created = (*client)->CreateCollection(options);
   if (!created.ok()) {

@@ -81,6 +81,7 @@ ochre::RecordBatch Records(int first, int last) {
 
 ochre::Status Write(ochre::Client& client) {
   ochre::CreateCollectionOptions o;
+  o.embedding_function = ochre::MakeHashingEmbeddingFunction();  // explicit: CI has no model
   o.name = kCollection;
   o.embedding_function = nullptr;
   OCHRE_ASSIGN_OR_RETURN(auto c, client.CreateCollection(o));

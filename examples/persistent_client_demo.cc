@@ -177,6 +177,10 @@ std::unique_ptr<Client> InitClient(const std::string& path) {
 
 ochre::Result<std::shared_ptr<Collection>> CreateDemoCollection(Client& client) {
   ochre::CreateCollectionOptions options;
+  // Chosen explicitly so the demo runs on a machine without the all-MiniLM-L6-v2 model (the default).
+  options.embedding_function = ochre::MakeHashingEmbeddingFunction();
+  std::printf(
+      "embedding function: ochre_hashing (needs no model; the default, all-MiniLM-L6-v2, needs `ochre model pull`)\n");
   options.name = kDemoCollection;
   options.metadata = Metadata{{"description", std::string("sample documents of the persistent client demo")}};
   options.get_or_create = true;
@@ -287,6 +291,7 @@ Timing RunWorkload(Client& client, const std::vector<std::string>& docs, size_t 
   // Start from an empty "perf" collection; NotFound just means there was none.
   (void)client.DeleteCollection(kPerfCollection);
   ochre::CreateCollectionOptions create;
+  create.embedding_function = ochre::MakeHashingEmbeddingFunction();  // explicit: CI has no model
   create.name = kPerfCollection;
   auto c = client.CreateCollection(create);
   if (!CheckOk(c.status(), "create '" + std::string(kPerfCollection) + "'")) return t;
@@ -326,7 +331,7 @@ void ComparePerformance(const std::string& path) {
   Heading("Part 5: performance, ephemeral vs persistent");
   constexpr size_t kDocs = 10000, kQueries = 1000;
   std::printf(
-      "  Workload: %zu documents added in batches of 1,000 (default embedding function), then %zu text "
+      "  Workload: %zu documents added in batches of 1,000 (ochre_hashing embedding function), then %zu text "
       "queries (n_results=10)\n",
       kDocs, kQueries);
   const std::vector<std::string> docs = MakeDocuments(kDocs);

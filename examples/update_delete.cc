@@ -57,6 +57,7 @@ int main(int argc, char** argv) {
   const std::string path = DatabaseDir(argc, argv);
   auto client = ochre::PersistentClient::Open(path);
   ochre::CreateCollectionOptions options;
+  options.embedding_function = ochre::MakeHashingEmbeddingFunction();  // explicit: CI has no model
   options.name = "tasks";
   auto created = client.ok() ? (*client)->CreateCollection(options) : client.status();
   if (!created.ok()) {

@@ -111,6 +111,7 @@ int main(int argc, char** argv) {
   std::filesystem::remove_all(a.dir);
   auto client = Take(PersistentClient::Open(a.dir), "open");
   CreateCollectionOptions o;
+  o.embedding_function = MakeHashingEmbeddingFunction();  // explicit: CI has no model
   o.name = "bench";
   o.embedding_function = nullptr;
   o.configuration.emplace();

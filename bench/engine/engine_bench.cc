@@ -129,6 +129,7 @@ struct AddFigures {
 
 AddFigures Ingest(Client* client, const Dataset& d) {
   CreateCollectionOptions o;
+  o.embedding_function = MakeHashingEmbeddingFunction();  // explicit: CI has no model
   o.name = "bench";
   o.embedding_function = nullptr;
   HnswConfigUpdate hnsw;

@@ -39,6 +39,7 @@ double Now() { return std::chrono::duration<double>(std::chrono::steady_clock::n
 std::shared_ptr<Collection> Open(const std::string& path, const std::string& name) {
   auto client = Take(PersistentClient::Open(path), "open");
   CreateCollectionOptions o;
+  o.embedding_function = MakeHashingEmbeddingFunction();  // explicit: CI has no model
   o.name = name;
   o.embedding_function = nullptr;
   auto c = Take(client->GetOrCreateCollection(o), "get_or_create_collection");

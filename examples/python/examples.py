@@ -22,6 +22,12 @@ from _common import Checks, child_env, import_ochredb
 
 chromadb = import_ochredb()
 from ochredb import errors  # noqa: E402
+from ochredb.utils.embedding_functions import HashingEmbeddingFunction  # noqa: E402
+
+# Chosen explicitly so the examples run without the all-MiniLM-L6-v2 model (ochredb's default, as
+# chromadb's; install it with `ochre model pull` and pass DefaultEmbeddingFunction() to use it).
+EF = HashingEmbeddingFunction()
+print("embedding function: ochre_hashing (needs no model; the default all-MiniLM-L6-v2 needs `ochre model pull`)")
 
 checks = Checks()
 
@@ -29,7 +35,7 @@ checks = Checks()
 def example_1_basic_setup(path: str) -> None:
     client = chromadb.PersistentClient(path=path)
     print(f"  heartbeat: {client.heartbeat()} ns, version {client.get_version()}")
-    collection = client.get_or_create_collection("quickstart")
+    collection = client.get_or_create_collection("quickstart", embedding_function=EF)
     collection.add(
         ids=["doc1", "doc2", "doc3"],
         documents=[
@@ -54,7 +60,7 @@ def example_2_error_handling(path: str) -> None:
         checks.check(True, f"NotFoundError: {e}")
     client.create_collection("errors-demo", embedding_function=None)
     try:
-        client.create_collection("errors-demo")
+        client.create_collection("errors-demo", embedding_function=EF)
         checks.check(False, "creating an existing collection raises")
     except errors.UniqueConstraintError as e:
         checks.check(True, f"UniqueConstraintError: {e}")
@@ -91,11 +97,11 @@ def example_2_error_handling(path: str) -> None:
 
 def example_3_collection_crud(path: str) -> None:
     client = chromadb.PersistentClient(path=path)
-    created = client.create_collection("articles", metadata={"owner": "docs-team", "version": 1})
+    created = client.create_collection("articles", embedding_function=EF, metadata={"owner": "docs-team", "version": 1})
     print(f"  created {created.name} ({created.id})")
     fetched = client.get_collection("articles")
     checks.check(fetched.id == created.id, "get_collection returns the same collection")
-    client.get_or_create_collection("drafts")
+    client.get_or_create_collection("drafts", embedding_function=EF)
     names = sorted(c.name for c in client.list_collections())
     print(f"  collections: {names}, count {client.count_collections()}")
     checks.check(names == ["articles", "drafts"], "both collections are listed")
@@ -109,7 +115,7 @@ def example_3_collection_crud(path: str) -> None:
 
 def example_4_persistence_verification(path: str) -> None:
     client = chromadb.PersistentClient(path=path)
-    c = client.create_collection("durable")
+    c = client.create_collection("durable", embedding_function=EF)
     c.add(ids=[f"n{i}" for i in range(50)], documents=[f"note number {i}" for i in range(50)])
     before = c.query(query_texts=["note number 7"], n_results=3)["ids"][0]
     client.close()
@@ -130,7 +136,7 @@ def example_4_persistence_verification(path: str) -> None:
 
 def example_5_metadata_and_filtering(path: str) -> None:
     client = chromadb.PersistentClient(path=path)
-    c = client.create_collection("products")
+    c = client.create_collection("products", embedding_function=EF)
     c.add(
         ids=["p1", "p2", "p3", "p4", "p5"],
         documents=[
@@ -189,7 +195,7 @@ def example_6_batch_operations(path: str) -> None:
 
 def example_7_update_and_delete(path: str) -> None:
     client = chromadb.PersistentClient(path=path)
-    c = client.create_collection("tasks")
+    c = client.create_collection("tasks", embedding_function=EF)
     c.add(
         ids=["t1", "t2", "t3"],
         documents=["write the report", "review the pull request", "book the flights"],

@@ -24,6 +24,12 @@ from _common import Checks, child_env, import_ochredb
 
 chromadb = import_ochredb()
 from ochredb import errors  # noqa: E402
+from ochredb.utils.embedding_functions import HashingEmbeddingFunction  # noqa: E402
+
+# Chosen explicitly so the examples run without the all-MiniLM-L6-v2 model (ochredb's default, as
+# chromadb's; install it with `ochre model pull` and pass DefaultEmbeddingFunction() to use it).
+EF = HashingEmbeddingFunction()
+print("embedding function: ochre_hashing (needs no model; the default all-MiniLM-L6-v2 needs `ochre model pull`)")
 
 DEMO_COLLECTION = "demo_docs"
 PERF_COLLECTION = "perf"
@@ -101,7 +107,7 @@ def run_queries(collection):
 
 def part2_collection(client):
     heading("Part 2: create a collection, add documents with metadata, query")
-    collection = client.get_or_create_collection(DEMO_COLLECTION, metadata={"description": "seed demo documents"})
+    collection = client.get_or_create_collection(DEMO_COLLECTION, embedding_function=EF, metadata={"description": "seed demo documents"})
     existing = collection.count()
     collection.upsert(
         ids=[s[0] for s in SAMPLES],
@@ -163,7 +169,7 @@ def part4_reset(path: str) -> None:
     before = client.count_collections()
     client.reset()
     checks.check(client.count_collections() == 0, f"reset removed all {before} collection(s)")
-    c = client.create_collection(DEMO_COLLECTION, metadata={"description": "seed demo documents"})
+    c = client.create_collection(DEMO_COLLECTION, embedding_function=EF, metadata={"description": "seed demo documents"})
     c.add(
         ids=[s[0] for s in SAMPLES],
         documents=[s[1] for s in SAMPLES],
@@ -191,7 +197,7 @@ def workload(client, docs, metas, n_queries: int, batch: int):
         client.delete_collection(PERF_COLLECTION)
     except errors.NotFoundError:
         pass
-    c = client.create_collection(PERF_COLLECTION)
+    c = client.create_collection(PERF_COLLECTION, embedding_function=EF)
     t0 = time.perf_counter()
     for i in range(0, len(docs), batch):
         c.add(

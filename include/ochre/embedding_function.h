@@ -42,7 +42,10 @@ class EmbeddingFunction {
 // get similar vectors; no model, no download. Its name is "ochre_hashing", its config {"dim": N}.
 std::shared_ptr<EmbeddingFunction> MakeHashingEmbeddingFunction(int dim = 384);
 
-// The function collections get when the caller names none: the hashing function, 384 dimensions.
+// The function collections get when the caller names none: Chroma's default, all-MiniLM-L6-v2
+// (MakeMiniLmEmbeddingFunction below, recorded as "default" with config {}). Making a collection with
+// it needs no model; the first Embed does (and fails with NotFound when it can't be had). Choose
+// MakeHashingEmbeddingFunction() explicitly to work without the model.
 std::shared_ptr<EmbeddingFunction> DefaultEmbeddingFunction();
 
 // Chroma's default embedding, all-MiniLM-L6-v2 (384 dimensions, recorded as "default" with config

@@ -81,10 +81,7 @@ std::shared_ptr<EmbeddingFunction> MakeHashingEmbeddingFunction(int dim) {
   return std::make_shared<HashingEmbeddingFunction>(dim < 1 ? 384 : dim);
 }
 
-std::shared_ptr<EmbeddingFunction> DefaultEmbeddingFunction() {
-  static const std::shared_ptr<EmbeddingFunction> ef = MakeHashingEmbeddingFunction(384);
-  return ef;
-}
+std::shared_ptr<EmbeddingFunction> DefaultEmbeddingFunction() { return MakeMiniLmEmbeddingFunction(); }
 
 Result<std::shared_ptr<EmbeddingFunction>> EmbeddingFunctionFromDescriptor(const EmbeddingFunctionDescriptor& d) {
   if (d.type == "known" && d.name == "ochre_hashing") {
@@ -98,6 +95,10 @@ Result<std::shared_ptr<EmbeddingFunction>> EmbeddingFunctionFromDescriptor(const
     if (dim < 1 || dim > 65536) return Status::InvalidArgument("ochre_hashing: bad dim in " + d.config_json);
     return MakeHashingEmbeddingFunction(dim);
   }
+  // Chroma's names for all-MiniLM-L6-v2: "default" (DefaultEmbeddingFunction, what its clients record)
+  // and "onnx_mini_lm_l6_v2" (ONNXMiniLM_L6_V2). The model is looked up on first use, not here.
+  if (d.type == "known" && (d.name == "default" || d.name == "onnx_mini_lm_l6_v2"))
+    return MakeMiniLmEmbeddingFunction();
   return Status::NotFound("no built-in embedding function named '" + d.name + "'");
 }
 

@@ -76,6 +76,7 @@ class BadInputTest : public ::testing::Test {
     ASSERT_TRUE(client.ok()) << client.status().ToString();
     client_ = std::move(*client);
     CreateCollectionOptions o;
+    o.embedding_function = MakeHashingEmbeddingFunction();  // explicit: CI has no model
     o.name = "base";
     o.embedding_function = nullptr;
     o.metadata = Metadata{{"owner", std::string("tests")}};
@@ -149,6 +150,7 @@ TEST_F(BadInputTest, EveryBadInputFailsWithItsCodeAndMessageAndChangesNothing) {
   auto create = [&client](std::string name, std::optional<Metadata> metadata = std::nullopt) {
     return [&client, name, metadata] {
       CreateCollectionOptions o;
+      o.embedding_function = MakeHashingEmbeddingFunction();  // explicit: CI has no model
       o.name = name;
       o.metadata = metadata;
       o.embedding_function = nullptr;
@@ -478,6 +480,7 @@ TEST(BadInputProcessTest, SecondProcessWritesAndAStuckWriterIsLockedWithItsPid) 
   auto client = PersistentClient::Open(path, quick);
   ASSERT_TRUE(client.ok()) << client.status().ToString();
   CreateCollectionOptions o;
+  o.embedding_function = MakeHashingEmbeddingFunction();  // explicit: CI has no model
   o.name = "held";
   o.embedding_function = nullptr;
   auto held = (*client)->CreateCollection(o);
@@ -569,6 +572,7 @@ TEST(BadInputProcessTest, NewerCatalogFormatIsNotSupportedAndFilesAreUntouched) 
     auto client = PersistentClient::Open(path);
     ASSERT_TRUE(client.ok()) << client.status().ToString();
     CreateCollectionOptions o;
+    o.embedding_function = MakeHashingEmbeddingFunction();  // explicit: CI has no model
     o.name = "old";
     o.embedding_function = nullptr;
     auto c = (*client)->CreateCollection(o);
@@ -617,6 +621,7 @@ TEST(BadInputProcessTest, HandlesUsedAfterForkFailAndTheChildsOwnClientWorks) {
   auto client = PersistentClient::Open(path);
   ASSERT_TRUE(client.ok()) << client.status().ToString();
   CreateCollectionOptions o;
+  o.embedding_function = MakeHashingEmbeddingFunction();  // explicit: CI has no model
   o.name = "forked";
   o.embedding_function = nullptr;
   auto c = (*client)->CreateCollection(o);

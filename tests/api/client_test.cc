@@ -24,6 +24,7 @@ namespace fs = std::filesystem;
 std::shared_ptr<Collection> MustCreate(Client& client, const std::string& name, const Scope& scope = {},
                                        std::optional<Metadata> metadata = std::nullopt) {
   CreateCollectionOptions o;
+  o.embedding_function = MakeHashingEmbeddingFunction();  // explicit: CI has no model
   o.name = name;
   o.metadata = std::move(metadata);
   o.embedding_function = nullptr;
@@ -122,6 +123,7 @@ TEST(ClientTest, DataWrittenByAChildProcessIsReadBackByTheParent) {
       std::map<std::string, std::shared_ptr<Collection>> colls;
       for (const char* name : {"alpha", "beta"}) {
         CreateCollectionOptions o;
+        o.embedding_function = MakeHashingEmbeddingFunction();  // explicit: CI has no model
         o.name = name;
         o.embedding_function = nullptr;
         auto c = (*client)->CreateCollection(o);
@@ -267,6 +269,7 @@ TEST(ClientTest, GetOrCreateKeepsTheExistingCollectionUnchanged) {
   auto first = MustCreate(**client, "kept", {}, Metadata{{"v", int64_t{1}}});
   ASSERT_TRUE(first->Add(OneRecord("x", 1)).ok());
   CreateCollectionOptions o;
+  o.embedding_function = MakeHashingEmbeddingFunction();  // explicit: CI has no model
   o.name = "kept";
   o.metadata = Metadata{{"v", int64_t{2}}};
   o.embedding_function = nullptr;

@@ -25,6 +25,7 @@ class CollectionSchemaTest : public ::testing::Test {
   }
   Result<std::shared_ptr<Collection>> Create(const std::string& name, std::optional<std::string> schema) {
     CreateCollectionOptions o;
+    o.embedding_function = MakeHashingEmbeddingFunction();  // explicit: CI has no model
     o.name = name;
     o.embedding_function = nullptr;
     o.schema_json = std::move(schema);
@@ -108,6 +109,7 @@ TEST_F(CollectionSchemaTest, MalformedSchemasAreRefusedAndCreateNothing) {
 
 TEST_F(CollectionSchemaTest, ConfigurationAndSchemaSettingTheVectorIndexConflict) {
   CreateCollectionOptions o;
+  o.embedding_function = MakeHashingEmbeddingFunction();  // explicit: CI has no model
   o.name = "both";
   o.embedding_function = nullptr;
   o.configuration = CollectionConfigurationUpdate{};

@@ -24,6 +24,7 @@ class CollectionTest : public ::testing::TestWithParam<bool> {
 
   std::shared_ptr<Collection> Create(const std::string& name, Space space = Space::kL2) {
     CreateCollectionOptions o;
+    o.embedding_function = MakeHashingEmbeddingFunction();  // explicit: CI has no model
     o.name = name;
     o.configuration = CollectionConfigurationUpdate{};
     o.configuration->hnsw = HnswConfigUpdate{};
@@ -216,6 +217,7 @@ TEST_P(CollectionTest, DeleteByIdsReportsTheNumberOfIdsGiven) {
 
 TEST_P(CollectionTest, DocumentsWithoutEmbeddingsAreEmbeddedByTheCollectionsFunction) {
   CreateCollectionOptions o;
+  o.embedding_function = MakeHashingEmbeddingFunction();  // explicit: CI has no model
   o.name = "texts";
   auto c = client_->CreateCollection(o);
   ASSERT_TRUE(c.ok());

@@ -123,6 +123,7 @@ class CompactionTest : public ::testing::Test {
  protected:
   std::shared_ptr<Collection> Create(Client& client, const std::string& name, Space space = Space::kL2) {
     CreateCollectionOptions o;
+    o.embedding_function = MakeHashingEmbeddingFunction();  // explicit: CI has no model
     o.name = name;
     o.embedding_function = nullptr;
     o.configuration.emplace();

@@ -35,6 +35,7 @@ std::map<std::string, std::string> ReadTree(const std::string& root) {
 
 std::shared_ptr<Collection> Make(Client& client, const std::string& name) {
   CreateCollectionOptions o;
+  o.embedding_function = MakeHashingEmbeddingFunction();  // explicit: CI has no model
   o.name = name;
   o.embedding_function = nullptr;
   auto c = client.GetOrCreateCollection(o);

@@ -29,6 +29,7 @@ class FilterIndexTest : public ::testing::TestWithParam<bool> {
     ASSERT_TRUE(client.ok()) << client.status().ToString();
     client_ = std::move(*client);
     CreateCollectionOptions o;
+    o.embedding_function = MakeHashingEmbeddingFunction();  // explicit: CI has no model
     o.name = "filtered";
     o.embedding_function = nullptr;
     auto c = client_->CreateCollection(o);

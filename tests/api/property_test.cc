@@ -64,6 +64,7 @@ class PropertyTest : public ::testing::Test {
                           {"l2-floats", Space::kL2, false}};
     for (const auto& s : specs) {
       CreateCollectionOptions o;
+      o.embedding_function = MakeHashingEmbeddingFunction();  // explicit: CI has no model
       o.name = s.name;
       o.embedding_function = nullptr;
       o.configuration.emplace();
@@ -564,6 +565,7 @@ TEST_F(PropertyTest, RandomOperationsAgreeWithTheReferenceModelAcrossReopens) {
 TEST_F(PropertyTest, QueryTiesAtTheCutoffAreBrokenById) {
   OpenClient();
   CreateCollectionOptions o;
+  o.embedding_function = MakeHashingEmbeddingFunction();  // explicit: CI has no model
   o.name = "ties";
   o.embedding_function = nullptr;
   auto c = client_->CreateCollection(o);

@@ -43,6 +43,7 @@ class QueryRecordsTest : public ::testing::TestWithParam<bool> {
     ASSERT_TRUE(client.ok()) << client.status().ToString();
     client_ = std::move(*client);
     CreateCollectionOptions o;
+    o.embedding_function = MakeHashingEmbeddingFunction();  // explicit: CI has no model
     o.name = "records";
     o.embedding_function = nullptr;
     auto c = client_->CreateCollection(o);
@@ -220,6 +221,7 @@ TEST(QueryRecordsConcurrencyTest, ReadersResolveRowsToTheirOwnRecordsWhileAWrite
   auto client = PersistentClient::Open(dir.Sub("db"), settings);
   ASSERT_TRUE(client.ok()) << client.status().ToString();
   CreateCollectionOptions o;
+  o.embedding_function = MakeHashingEmbeddingFunction();  // explicit: CI has no model
   o.name = "moving";
   o.embedding_function = nullptr;
   auto coll_or = (*client)->CreateCollection(o);

@@ -43,6 +43,7 @@ class ResidentMemoryTest : public ::testing::Test {
  protected:
   std::shared_ptr<Collection> Open(Client& client) {
     CreateCollectionOptions o;
+    o.embedding_function = MakeHashingEmbeddingFunction();  // explicit: CI has no model
     o.name = "resident";
     o.embedding_function = nullptr;
     o.get_or_create = true;

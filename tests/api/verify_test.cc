@@ -33,6 +33,7 @@ class VerifyTest : public ::testing::Test {
     ASSERT_TRUE(client.ok()) << client.status().ToString();
     for (const char* name : {"alpha", "beta"}) {
       CreateCollectionOptions o;
+      o.embedding_function = MakeHashingEmbeddingFunction();  // explicit: CI has no model
       o.name = name;
       o.embedding_function = nullptr;
       auto c = (*client)->CreateCollection(o);

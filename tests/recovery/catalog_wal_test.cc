@@ -28,6 +28,7 @@ TEST(CatalogWalTest, MainFileUnreadableAloneButWalCompleteOpensWithEveryRecord) 
     auto client = PersistentClient::Open(live);
     ASSERT_TRUE(client.ok()) << client.status().ToString();
     CreateCollectionOptions o;
+    o.embedding_function = MakeHashingEmbeddingFunction();  // explicit: CI has no model
     o.name = "wal-test";
     o.embedding_function = nullptr;
     auto c = (*client)->CreateCollection(o);

@@ -82,6 +82,7 @@ TEST(ConcurrencyTest, ReadersSeeConsistentRecordsWhileAWriterAddsUpsertsAndDelet
   auto client = PersistentClient::Open(dir.Sub("db"));
   ASSERT_TRUE(client.ok()) << client.status().ToString();
   CreateCollectionOptions o;
+  o.embedding_function = MakeHashingEmbeddingFunction();  // explicit: CI has no model
   o.name = "busy";
   o.embedding_function = nullptr;
   o.configuration.emplace();

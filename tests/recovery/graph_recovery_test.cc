@@ -85,6 +85,7 @@ class GraphRecoveryTest : public ::testing::Test {
     auto client = PersistentClient::Open(path);
     ASSERT_TRUE(client.ok()) << client.status().ToString();
     CreateCollectionOptions o;
+    o.embedding_function = MakeHashingEmbeddingFunction();  // explicit: CI has no model
     o.name = "big";
     o.embedding_function = nullptr;
     o.configuration.emplace();
@@ -337,6 +338,7 @@ TEST(VectorFileRecoveryTest, UncommittedTailIsIgnoredOverwrittenAndCutAtCloseAnd
     auto client = PersistentClient::Open(path);
     ASSERT_TRUE(client.ok());
     CreateCollectionOptions o;
+    o.embedding_function = MakeHashingEmbeddingFunction();  // explicit: CI has no model
     o.name = "tail";
     o.embedding_function = nullptr;
     auto c = (*client)->CreateCollection(o);

@@ -169,6 +169,7 @@ Status ApplyToCollection(const Batch& b, Collection& c) {
     ::_exit(10);
   }
   CreateCollectionOptions o;
+  o.embedding_function = MakeHashingEmbeddingFunction();  // explicit: CI has no model
   o.name = kCollection;
   o.embedding_function = nullptr;
   o.configuration.emplace();

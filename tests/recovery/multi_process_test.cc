@@ -38,6 +38,7 @@ class MultiProcessTest : public ::testing::Test {
     auto client = PersistentClient::Open(path_);
     ASSERT_TRUE(client.ok()) << client.status().ToString();
     CreateCollectionOptions o;
+    o.embedding_function = MakeHashingEmbeddingFunction();  // explicit: CI has no model
     o.name = "mpt";
     o.embedding_function = nullptr;
     auto created = (*client)->CreateCollection(o);
@@ -203,6 +204,7 @@ TEST(MultiProcessCreateTest, ProcessesCreatingOneDatabaseAtOnceAllSeeItWhole) {
           ::_exit(3);
         }
         CreateCollectionOptions o;
+        o.embedding_function = MakeHashingEmbeddingFunction();  // explicit: CI has no model
         o.name = "made-by-" + std::to_string(w);
         o.embedding_function = nullptr;
         auto c = (*client)->CreateCollection(o);

@@ -32,6 +32,7 @@ class VerifyCommandTest : public ::testing::Test {
     auto client = PersistentClient::Open(path_);
     ASSERT_TRUE(client.ok()) << client.status().ToString();
     CreateCollectionOptions o;
+    o.embedding_function = MakeHashingEmbeddingFunction();  // explicit: CI has no model
     o.name = "things";
     o.embedding_function = nullptr;
     auto c = (*client)->CreateCollection(o);

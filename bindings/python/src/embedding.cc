@@ -3,6 +3,8 @@
 
 #include <pybind11/stl.h>
 
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -122,6 +124,26 @@ class PyEmbeddingFunction final : public ochre::EmbeddingFunction {
   bool has_embed_query_ = false;
 };
 
+// The same function recorded under another name (ONNXMiniLM_L6_V2 is chromadb's "onnx_mini_lm_l6_v2").
+class RenamedEmbeddingFunction final : public ochre::EmbeddingFunction {
+ public:
+  RenamedEmbeddingFunction(std::shared_ptr<ochre::EmbeddingFunction> inner, std::string name)
+      : inner_(std::move(inner)), name_(std::move(name)) {}
+  ochre::Result<ochre::FloatMatrix> Embed(const std::vector<std::string>& texts) const override {
+    return inner_->Embed(texts);
+  }
+  ochre::Result<ochre::FloatMatrix> EmbedQuery(const std::vector<std::string>& texts) const override {
+    return inner_->EmbedQuery(texts);
+  }
+  std::string Name() const override { return name_; }
+  std::string ConfigJson() const override { return inner_->ConfigJson(); }
+  std::optional<ochre::Space> DefaultSpace() const override { return inner_->DefaultSpace(); }
+
+ private:
+  std::shared_ptr<ochre::EmbeddingFunction> inner_;
+  std::string name_;
+};
+
 py::list EmbedToList(const NativeEmbeddingFunction& self, const std::vector<std::string>& input, bool query) {
   ochre::Result<ochre::FloatMatrix> r = [&] {
     py::gil_scoped_release nogil;
@@ -151,6 +173,23 @@ void BindEmbeddingFunctions(py::module_& m) {
              return NativeEmbeddingFunction{ochre::MakeHashingEmbeddingFunction(dim)};
            }),
            py::arg("dim") = 384)
+      // all-MiniLM-L6-v2: the process's shared instance (model looked up on first use), or one loaded
+      // now from `model_dir`; `name` is what the collection records ("default" or "onnx_mini_lm_l6_v2").
+      .def(py::init([](const std::string& name, std::optional<std::string> model_dir) {
+             if (name != "default" && name != "onnx_mini_lm_l6_v2")
+               throw py::value_error("unknown MiniLM name '" + name + "'");
+             std::shared_ptr<ochre::EmbeddingFunction> fn;
+             if (model_dir) {
+               auto loaded = ochre::LoadMiniLmEmbeddingFunction(*model_dir);
+               if (!loaded.ok()) ThrowStatus(loaded.status());
+               fn = *loaded;
+             } else {
+               fn = ochre::MakeMiniLmEmbeddingFunction();
+             }
+             if (name != fn->Name()) fn = std::make_shared<RenamedEmbeddingFunction>(std::move(fn), name);
+             return NativeEmbeddingFunction{std::move(fn)};
+           }),
+           py::arg("name"), py::arg("model_dir") = py::none())
       .def_static("default_function", [] { return NativeEmbeddingFunction{ochre::DefaultEmbeddingFunction()}; })
       .def(
           "__call__",

@@ -31,6 +31,10 @@ def _add_build_dir() -> None:
             return
 
 
+# Never download the model from a test: the default function (all-MiniLM-L6-v2) fails with a clear
+# error when it is not installed, and the tests that need it skip then.
+os.environ.setdefault("OCHRE_OFFLINE", "1")
+
 _add_build_dir()
 
 import ochredb  # noqa: E402

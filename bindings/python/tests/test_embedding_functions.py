@@ -33,8 +33,8 @@ class QueryAware(WordCount):
         return [np.array([0.0, 0.0, 1.0], dtype=np.float32) for _ in input]
 
 
-def test_default_embedding_function_is_callable():
-    f = ef.DefaultEmbeddingFunction()
+def test_hashing_embedding_function_is_callable():
+    f = ef.HashingEmbeddingFunction()
     out = f(["hello world", "hello"])
     assert len(out) == 2 and all(isinstance(v, np.ndarray) and v.dtype == np.float32 for v in out)
     assert out[0].shape == (384,)
@@ -48,13 +48,13 @@ def test_default_embedding_function_is_callable():
         ef.HashingEmbeddingFunction(dim=0)
 
 
-def test_default_function_embeds_documents_and_query_texts(client):
-    c = client.create_collection("docs")
+def test_hashing_function_embeds_documents_and_query_texts(client):
+    c = client.create_collection("docs", embedding_function=ef.HashingEmbeddingFunction())
     c.add(ids=["cat", "car"], documents=["the cat sat on the mat", "a fast red car"])
     r = c.query(query_texts="a cat on a mat", n_results=1)
     assert r["ids"] == [["cat"]]
     emb = c.get(ids="cat", include=["embeddings"])["embeddings"]
-    np.testing.assert_allclose(emb[0], ef.DefaultEmbeddingFunction()(["the cat sat on the mat"])[0], rtol=1e-6)
+    np.testing.assert_allclose(emb[0], ef.HashingEmbeddingFunction()(["the cat sat on the mat"])[0], rtol=1e-6)
 
 
 def test_python_embedding_function(client):

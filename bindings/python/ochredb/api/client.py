@@ -13,7 +13,12 @@ from ochredb import errors
 from ochredb.api import types as t
 from ochredb.api.models.Collection import Collection
 from ochredb.config import DEFAULT_DATABASE, DEFAULT_TENANT, Settings
-from ochredb.utils.embedding_functions import DefaultEmbeddingFunction, HashingEmbeddingFunction, _rebuild
+from ochredb.utils.embedding_functions import (
+    DefaultEmbeddingFunction,
+    HashingEmbeddingFunction,
+    ONNXMiniLM_L6_V2,
+    _rebuild,
+)
 
 _HNSW_KEYS = (
     "space",
@@ -132,7 +137,11 @@ class Client:
         if name == "ochre_hashing":
             info = handle.info()["configuration_json"]["embedding_function"] or {}
             dim = int((info.get("config") or {}).get("dim", 384))
-            return DefaultEmbeddingFunction() if dim == 384 else HashingEmbeddingFunction(dim)
+            return HashingEmbeddingFunction(dim)
+        if name == "default":
+            return DefaultEmbeddingFunction()
+        if name == "onnx_mini_lm_l6_v2":
+            return ONNXMiniLM_L6_V2()
         return None
 
     def _open_existing(self, handle: Any, reopen: Any, data_loader: Any) -> Collection:

@@ -1,13 +1,16 @@
 """Built-in embedding functions (``chromadb.utils.embedding_functions``).
 
 They run inside the engine (C++), so a collection that uses one embeds without calling back into
-Python. chromadb's default is the all-MiniLM-L6-v2 ONNX model (384 dimensions); OchreDB has no
-model download, so ``DefaultEmbeddingFunction`` is the engine's deterministic hashing function,
-also 384 dimensions: similar texts get similar vectors, but it is no semantic model.
+Python, and the GIL is released while they run. ``DefaultEmbeddingFunction`` (and
+``ONNXMiniLM_L6_V2``) is chromadb's default, all-MiniLM-L6-v2, computed natively from the model's
+ONNX weights (the same vectors as chromadb's onnxruntime recipe). The model is looked up on first
+use: $OCHRE_MODEL_DIR, OchreDB's cache, then Chroma's cache; install it with ``ochre model pull`` or
+``ochre model import onnx.tar.gz``. Without it, the first call raises an error saying where it
+looked. ``HashingEmbeddingFunction`` needs no model (deterministic character n-gram hashing).
 """
 
 import json
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 from ochredb import _ochredb
 from ochredb.api.types import Documents, Embeddings, EmbeddingFunction, Space
@@ -46,11 +49,49 @@ class HashingEmbeddingFunction(_Native):
         return HashingEmbeddingFunction(int(config.get("dim", 384)))
 
 
-class DefaultEmbeddingFunction(HashingEmbeddingFunction):
-    """The function collections get when none is named: hashing, 384 dimensions."""
+class DefaultEmbeddingFunction(_Native):
+    """chromadb's default: all-MiniLM-L6-v2, 384 dimensions, recorded as "default" with config {}.
 
-    def __init__(self) -> None:
-        super().__init__(384)
+    ``model_dir`` (ochredb's addition) loads the model from that folder now (model.onnx with
+    tokenizer.json or vocab.txt); by default it is found on first use."""
+
+    _NAME = "default"
+
+    def __init__(self, model_dir: Optional[str] = None) -> None:
+        super().__init__(self._NAME, model_dir)
+
+    @staticmethod
+    def name() -> str:  # type: ignore[override]
+        return "default"
+
+    def get_config(self) -> Dict[str, Any]:
+        return {}
+
+    @staticmethod
+    def build_from_config(config: Dict[str, Any]) -> "DefaultEmbeddingFunction":
+        return DefaultEmbeddingFunction()
+
+
+class ONNXMiniLM_L6_V2(DefaultEmbeddingFunction):  # noqa: N801 (chromadb's name)
+    """The same model under chromadb's other name, recorded as "onnx_mini_lm_l6_v2"."""
+
+    _NAME = "onnx_mini_lm_l6_v2"
+
+    def __init__(self, preferred_providers: Optional[List[str]] = None, model_dir: Optional[str] = None) -> None:
+        super().__init__(model_dir)
+        # preferred_providers picks onnxruntime's execution providers in chromadb; there is none here.
+        self._preferred_providers = preferred_providers
+
+    @staticmethod
+    def name() -> str:  # type: ignore[override]
+        return "onnx_mini_lm_l6_v2"
+
+    def get_config(self) -> Dict[str, Any]:
+        return {"preferred_providers": self._preferred_providers} if self._preferred_providers else {}
+
+    @staticmethod
+    def build_from_config(config: Dict[str, Any]) -> "ONNXMiniLM_L6_V2":
+        return ONNXMiniLM_L6_V2(config.get("preferred_providers"))
 
 
 # Functions get_collection can rebuild from a collection's record (chromadb's known_embedding_functions):
@@ -109,6 +150,7 @@ __all__ = [
     "OllamaEmbeddingFunction",
     "OpenAIEmbeddingFunction",
     "HashingEmbeddingFunction",
+    "ONNXMiniLM_L6_V2",
     "register_embedding_function",
     "known_embedding_functions",
     "EmbeddingFunction",
