@@ -66,13 +66,11 @@ def update_configuration_to_hnsw(configuration: Dict[str, Any]) -> Optional[Dict
 
 def schema_to_json(schema: Any) -> Optional[str]:
     """A Schema for the engine: an object with chromadb's ``serialize_to_json()`` or the JSON dict
-    itself ({"defaults": {...}, "keys": {...}}) or JSON text, as the text the engine parses and stores."""
+    itself ({"defaults": {...}, "keys": {...}}), as the text the engine parses and stores."""
     if schema is None:
         return None
     if callable(getattr(schema, "serialize_to_json", None)):
         schema = schema.serialize_to_json()
-    if isinstance(schema, str):
-        return schema
     if not isinstance(schema, dict):
         raise TypeError(f"Expected schema to be a Schema or its JSON dict, got {type(schema).__name__}")
     return json.dumps(schema)

@@ -10,13 +10,28 @@ import json
 import socket
 import urllib.error
 import urllib.request
-from typing import Any, Dict, Mapping, Optional
+from typing import Any, Dict, List, Mapping, Optional
 
 import numpy as np
+
+from ochredb.api.types import EmbeddingFunction, Space
 
 
 class EmbeddingProviderError(ValueError):
     """An embedding server could not be reached or gave an answer that is not embeddings."""
+
+
+class ServerEmbeddingFunction(EmbeddingFunction):
+    """What chromadb's server-backed providers share: cosine by default, any space allowed."""
+
+    def default_space(self) -> Space:
+        return "cosine"
+
+    def supported_spaces(self) -> List[Space]:
+        return ["cosine", "l2", "ip"]
+
+    def is_legacy(self) -> bool:
+        return False
 
 
 def post_json(

@@ -6,13 +6,13 @@ or the variable ``api_key_env_var``; only the variable's name is persisted.
 """
 
 import os
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Optional
 
-from ochredb.api.types import Documents, EmbeddingFunction, Embeddings, Space
-from ochredb.utils.embedding_functions._http import post_json, to_vectors
+from ochredb.api.types import Documents, Embeddings
+from ochredb.utils.embedding_functions._http import ServerEmbeddingFunction, post_json, to_vectors
 
 
-class HuggingFaceEmbeddingServer(EmbeddingFunction):
+class HuggingFaceEmbeddingServer(ServerEmbeddingFunction):
     def __init__(
         self,
         url: str,
@@ -39,15 +39,6 @@ class HuggingFaceEmbeddingServer(EmbeddingFunction):
     @staticmethod
     def name() -> str:
         return "huggingface_server"
-
-    def default_space(self) -> Space:
-        return "cosine"
-
-    def supported_spaces(self) -> List[Space]:
-        return ["cosine", "l2", "ip"]
-
-    def is_legacy(self) -> bool:
-        return False
 
     @staticmethod
     def build_from_config(config: Dict[str, Any]) -> "HuggingFaceEmbeddingServer":

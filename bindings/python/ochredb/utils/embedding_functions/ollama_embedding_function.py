@@ -3,16 +3,16 @@
 As in chromadb, a ``url`` ending in ``/api/embeddings`` (the old form) is cut back to the server.
 """
 
-from typing import Any, Dict, List
+from typing import Any, Dict
 from urllib.parse import urlparse
 
-from ochredb.api.types import Documents, EmbeddingFunction, Embeddings, Space
-from ochredb.utils.embedding_functions._http import EmbeddingProviderError, post_json, to_vectors
+from ochredb.api.types import Documents, Embeddings
+from ochredb.utils.embedding_functions._http import EmbeddingProviderError, ServerEmbeddingFunction, post_json, to_vectors
 
 DEFAULT_MODEL_NAME = "chroma/all-minilm-l6-v2-f32"
 
 
-class OllamaEmbeddingFunction(EmbeddingFunction):
+class OllamaEmbeddingFunction(ServerEmbeddingFunction):
     def __init__(
         self,
         url: str = "http://localhost:11434",
@@ -43,15 +43,6 @@ class OllamaEmbeddingFunction(EmbeddingFunction):
     @staticmethod
     def name() -> str:
         return "ollama"
-
-    def default_space(self) -> Space:
-        return "cosine"
-
-    def supported_spaces(self) -> List[Space]:
-        return ["cosine", "l2", "ip"]
-
-    def is_legacy(self) -> bool:
-        return False
 
     @staticmethod
     def build_from_config(config: Dict[str, Any]) -> "OllamaEmbeddingFunction":

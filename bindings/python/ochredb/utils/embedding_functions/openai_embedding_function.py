@@ -7,15 +7,15 @@ server, vLLM, LM Studio, LocalAI, ...). The key comes from ``api_key`` or the en
 
 import os
 import warnings
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Dict, Mapping, Optional
 
-from ochredb.api.types import Documents, EmbeddingFunction, Embeddings, Space
-from ochredb.utils.embedding_functions._http import EmbeddingProviderError, post_json, to_vectors
+from ochredb.api.types import Documents, Embeddings
+from ochredb.utils.embedding_functions._http import EmbeddingProviderError, ServerEmbeddingFunction, post_json, to_vectors
 
 DEFAULT_API_BASE = "https://api.openai.com/v1"
 
 
-class OpenAIEmbeddingFunction(EmbeddingFunction):
+class OpenAIEmbeddingFunction(ServerEmbeddingFunction):
     def __init__(
         self,
         api_key: Optional[str] = None,
@@ -87,15 +87,6 @@ class OpenAIEmbeddingFunction(EmbeddingFunction):
     @staticmethod
     def name() -> str:
         return "openai"
-
-    def default_space(self) -> Space:
-        return "cosine"
-
-    def supported_spaces(self) -> List[Space]:
-        return ["cosine", "l2", "ip"]
-
-    def is_legacy(self) -> bool:
-        return False
 
     @staticmethod
     def build_from_config(config: Dict[str, Any]) -> "OpenAIEmbeddingFunction":
