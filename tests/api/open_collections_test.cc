@@ -61,7 +61,9 @@ int VectorsFilesOpen() {
     char target[4096];
     const std::string link = std::string("/proc/self/fd/") + e->d_name;
     const ssize_t len = ::readlink(link.c_str(), target, sizeof(target) - 1);
-    if (len > 0 && std::string(target, size_t(len)).find("/vectors") != std::string::npos) ++n;
+    // vectors[.<g>].f32 itself, not its checksum side file (vectors[.<g>].rowcrc).
+    const std::string path(target, len > 0 ? size_t(len) : 0);
+    if (path.find("/vectors") != std::string::npos && path.ends_with(".f32")) ++n;
   }
   ::closedir(d);
   return n;
