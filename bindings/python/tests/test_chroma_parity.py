@@ -190,7 +190,10 @@ def test_reopen_keeps_space_and_answers(tmp_path):
 
     path = str(tmp_path / "db")
     first = ochredb.PersistentClient(path=path)
-    first.create_collection("test", metadata={"hnsw:space": "ip"}).add(ids="id1", documents="hello")
+    hashing = ochredb.utils.embedding_functions.HashingEmbeddingFunction()  # explicit: CI has no model
+    first.create_collection("test", metadata={"hnsw:space": "ip"}, embedding_function=hashing).add(
+        ids="id1", documents="hello"
+    )
     first.close()
     second = ochredb.PersistentClient(path=path)
     c = second.get_collection("test")

@@ -11,6 +11,7 @@ import pytest
 
 import ochredb
 from ochredb import errors
+from ochredb.utils.embedding_functions import HashingEmbeddingFunction
 
 
 def test_constructors_and_defaults(tmp_path):
@@ -154,7 +155,9 @@ def test_reset_disabled_by_default(tmp_path):
 
 def test_reset_allowed(any_client):
     for i in range(3):
-        any_client.create_collection(f"r-{i}").add(ids=["x"], documents=["doc"])
+        any_client.create_collection(f"r-{i}", embedding_function=HashingEmbeddingFunction()).add(
+            ids=["x"], documents=["doc"]
+        )
     assert any_client.reset() is True
     assert any_client.count_collections() == 0
     c = any_client.create_collection("r-0")
@@ -246,7 +249,7 @@ def test_handle_used_after_fork_fails_clearly(tmp_path):
 def test_close_releases_the_lock_for_another_process(tmp_path):
     path = str(tmp_path / "db")
     c = ochredb.PersistentClient(path=path)
-    coll = c.create_collection("persisted")
+    coll = c.create_collection("persisted", embedding_function=HashingEmbeddingFunction())
     coll.add(ids=["a", "b"], documents=["one", "two"], metadatas=[{"n": 1}, {"n": 2}])
     c.close()
     with pytest.raises(ValueError):
