@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/command_output.h"
+#include "interop/report/stats_json.h"
 #include "ochre/verify.h"
 
 namespace ochre::cli {
@@ -30,26 +31,7 @@ int RunStats(const StatsOptions& o, std::FILE* out, std::FILE* err) {
     return ReportFailure("stats", r.status(), r.status().IsNotFound() ? 2 : 1, o.json, out, err);
   }
   if (o.json) {
-    nlohmann::json cs = nlohmann::json::array();
-    for (const auto& c : r->collections) {
-      cs.push_back({{"tenant", c.tenant},
-                    {"database", c.database},
-                    {"name", c.name},
-                    {"id", c.id},
-                    {"dimension", c.dimension},
-                    {"generation", c.generation},
-                    {"records", c.records},
-                    {"committed_rows", c.committed_rows},
-                    {"dead_rows", c.dead_rows},
-                    {"vectors_bytes", c.vectors_bytes},
-                    {"graph_bytes", c.graph_bytes},
-                    {"graph_rows", c.graph_rows}});
-    }
-    std::fprintf(
-        out, "%s\n",
-        nlohmann::json({{"ok", true}, {"path", r->path}, {"catalog_bytes", r->catalog_bytes}, {"collections", cs}})
-            .dump(2)
-            .c_str());
+    std::fprintf(out, "%s\n", interop::DatabaseStatsJson(*r).dump(2).c_str());
     return 0;
   }
   std::fprintf(out, "%s: %zu collections, catalog %s\n", r->path.c_str(), r->collections.size(),

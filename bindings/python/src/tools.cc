@@ -8,6 +8,7 @@
 
 #include "errors.h"
 #include "interop/export/jsonl_export.h"
+#include "interop/report/stats_json.h"
 #include "ochre/verify.h"
 
 namespace py = pybind11;
@@ -67,21 +68,7 @@ void BindTools(py::module_& m) {
       "stats",
       [](const std::string& path) {
         auto r = RunNoGil([&] { return ochre::ReadDatabaseStats(path); });
-        nlohmann::json cs = nlohmann::json::array();
-        for (const auto& c : r.collections)
-          cs.push_back({{"tenant", c.tenant},
-                        {"database", c.database},
-                        {"name", c.name},
-                        {"id", c.id},
-                        {"dimension", c.dimension},
-                        {"generation", c.generation},
-                        {"records", c.records},
-                        {"committed_rows", c.committed_rows},
-                        {"dead_rows", c.dead_rows},
-                        {"vectors_bytes", c.vectors_bytes},
-                        {"graph_bytes", c.graph_bytes},
-                        {"graph_rows", c.graph_rows}});
-        return ToPython({{"ok", true}, {"path", r.path}, {"catalog_bytes", r.catalog_bytes}, {"collections", cs}});
+        return ToPython(ochre::interop::DatabaseStatsJson(r));
       },
       py::arg("path"));
   m.def(
