@@ -37,11 +37,14 @@ from ochredb.api.types import (
     Metadata,
     Metadatas,
     QueryResult,
+    ReadLevel,
+    SearchResult,
     UpdateMetadata,
     Where,
     WhereDocument,
 )
 from ochredb.base_types import SparseVector
+from ochredb.execution.expression import K, Key, Knn, Rrf, Search
 from ochredb.config import DEFAULT_DATABASE, DEFAULT_TENANT, Settings
 
 __version__ = _ochredb.version()
@@ -52,6 +55,13 @@ __all__ = [
     "CreateCollectionConfiguration",
     "CreateHNSWConfiguration",
     "CreateSpannConfiguration",
+    "K",
+    "Key",
+    "Knn",
+    "ReadLevel",
+    "Rrf",
+    "Search",
+    "SearchResult",
     "SparseVector",
     "UpdateCollectionConfiguration",
     "UpdateHNSWConfiguration",

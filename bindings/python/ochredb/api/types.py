@@ -6,6 +6,7 @@ callers of the C++ API) and its errors come back as ``ochredb.errors`` classes.
 """
 
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any, Dict, List, Literal, Optional, Sequence, TypedDict, TypeVar, Union
 
 import numpy as np
@@ -77,6 +78,55 @@ class IndexingStatus:
     num_unindexed_ops: int
     total_ops: int
     op_indexing_progress: float
+
+
+class ReadLevel(str, Enum):
+    """chromadb's read levels for ``collection.search``. Every committed write is visible here
+    whichever is chosen: the engine has no separate write-ahead log to skip."""
+
+    INDEX_AND_WAL = "index_and_wal"
+    INDEX_ONLY = "index_only"
+    INDEX_AND_BOUNDED_WAL = "index_and_bounded_wal"
+
+
+class SearchResultRow(TypedDict, total=False):
+    """One record of a search result: ``id`` always, the other fields when selected and present."""
+
+    id: str
+    document: Optional[str]
+    embedding: Optional[List[float]]
+    metadata: Optional[Dict[str, Any]]
+    score: Optional[float]
+
+
+class SearchResult(dict):  # type: ignore[type-arg]
+    """chromadb's search response: per search (in request order) ``ids``, and ``documents``,
+    ``embeddings``, ``metadatas``, ``scores`` (each None for a search that did not select it), and
+    ``select`` (the keys it selected). ``rows()`` turns it into one list of records per search."""
+
+    def rows(self) -> List[List[SearchResultRow]]:
+        ids = self.get("ids", [])
+        columns = {
+            name: self.get(plural) or [None] * len(ids)
+            for name, plural in (
+                ("document", "documents"),
+                ("embedding", "embeddings"),
+                ("metadata", "metadatas"),
+                ("score", "scores"),
+            )
+        }
+        out: List[List[SearchResultRow]] = []
+        for s, search_ids in enumerate(ids):
+            rows: List[SearchResultRow] = []
+            for r, record_id in enumerate(search_ids):
+                row: SearchResultRow = {"id": record_id}
+                for name, column in columns.items():
+                    values = column[s]
+                    if values is not None and values[r] is not None:
+                        row[name] = values[r]  # type: ignore[literal-required]
+                rows.append(row)
+            out.append(rows)
+        return out
 
 
 class DeleteResult(TypedDict):

@@ -346,6 +346,26 @@ class Collection:
         self._handle.modify(name, metadata, hnsw)
         self._info = None
 
+    # --- search ---------------------------------------------------------------------------------------
+    def search(self, searches: Any, read_level: Any = None) -> t.SearchResult:
+        """Runs one Search or a list of them (chromadb's Search API, answered here rather than only
+        by Chroma Cloud): filter, rank (Knn, arithmetic, Rrf), group_by, limit, select. String
+        queries of Knn are embedded first, as chromadb does. Returns a SearchResult, column-major,
+        one entry per search; ``.rows()`` gives records."""
+        from ochredb.api.models import search as s
+
+        def embed_dense(text: str) -> Any:
+            self._require_embedding_function()
+            if self._embedding_function is None:
+                raise ValueError("You must provide an embedding function to compute embeddings.")
+            return s.embed_one(self._embedding_function, text)
+
+        def embed_sparse(key: str, text: str) -> Any:
+            return s.embed_one(s.sparse_function_of(self.schema, key), text)
+
+        request = s.build_request(searches, read_level, embed_dense, embed_sparse)
+        return s.assemble_result(self._handle.search(request))
+
     # --- not available locally, as in chromadb ---------------------------------------------------------
     def fork(self, new_name: str) -> "Collection":
         raise NotImplementedError("Collection forking is not implemented for Local Chroma")
@@ -353,8 +373,6 @@ class Collection:
     def fork_count(self) -> int:
         raise NotImplementedError("Fork count is not implemented for Local Chroma")
 
-    def search(self, searches: Any, read_level: Any = None) -> Any:
-        raise NotImplementedError("Search is not implemented for Local Chroma")
 
     # --- helpers -------------------------------------------------------------------------------------
     @staticmethod

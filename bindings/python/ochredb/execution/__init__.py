@@ -1,0 +1,1 @@
+"""chromadb's ``chromadb.execution``: the Search API's expressions (``execution.expression``)."""
