@@ -43,6 +43,18 @@ from ochredb.api.types import (
     Where,
     WhereDocument,
 )
+from ochredb.api.schema import (
+    BoolInvertedIndexConfig,
+    FloatInvertedIndexConfig,
+    FtsIndexConfig,
+    HnswIndexConfig,
+    IntInvertedIndexConfig,
+    Schema,
+    SpannIndexConfig,
+    SparseVectorIndexConfig,
+    StringInvertedIndexConfig,
+    VectorIndexConfig,
+)
 from ochredb.base_types import SparseVector
 from ochredb.execution.expression import K, Key, Knn, Rrf, Search
 from ochredb.config import DEFAULT_DATABASE, DEFAULT_TENANT, Settings
@@ -50,6 +62,16 @@ from ochredb.config import DEFAULT_DATABASE, DEFAULT_TENANT, Settings
 __version__ = _ochredb.version()
 
 __all__ = [
+    "BoolInvertedIndexConfig",
+    "FloatInvertedIndexConfig",
+    "FtsIndexConfig",
+    "HnswIndexConfig",
+    "IntInvertedIndexConfig",
+    "Schema",
+    "SpannIndexConfig",
+    "SparseVectorIndexConfig",
+    "StringInvertedIndexConfig",
+    "VectorIndexConfig",
     "CollectionConfiguration",
     "CollectionMetadata",
     "CreateCollectionConfiguration",

@@ -458,3 +458,18 @@ def validate_record_set_lengths(record_set: Dict[str, Any]) -> None:
     if len({len(v) for v in present.values()}) > 1:
         detail = ", ".join(f"{k}: {len(v)}" for k, v in present.items())
         raise ValueError(f"Unequal lengths for fields: {detail}")
+
+
+# chromadb.api.types also holds the Schema and its index configurations.
+from ochredb.api.schema import (  # noqa: E402,F401
+    BoolInvertedIndexConfig,
+    FloatInvertedIndexConfig,
+    FtsIndexConfig,
+    HnswIndexConfig,
+    IntInvertedIndexConfig,
+    Schema,
+    SpannIndexConfig,
+    SparseVectorIndexConfig,
+    StringInvertedIndexConfig,
+    VectorIndexConfig,
+)

@@ -8,6 +8,7 @@ collection's embedding function (a native one, or a Python callable it calls bac
 import functools
 import json
 import uuid
+import warnings
 from typing import Any, Callable, Dict, List, Optional, TypeVar
 
 
@@ -81,9 +82,17 @@ class Collection:
         return self._fresh_info()["database"]
 
     @property
-    def schema(self) -> Optional[Dict[str, Any]]:
-        """Chroma's Schema JSON the engine stores for the collection ({"defaults": ..., "keys": ...})."""
-        return self._handle.info().get("schema")
+    def schema(self) -> Optional[Any]:
+        """The collection's Schema (chromadb's class), read from the JSON the engine stores; it can
+        also be read as that JSON (``schema["keys"]``)."""
+        from ochredb.api.schema import Schema
+
+        stored = self._handle.info().get("schema")
+        if stored is None:
+            return None
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # functions this process can't rebuild: kept as JSON
+            return Schema.deserialize_from_json(stored)
 
     def _fresh_info(self) -> Dict[str, Any]:
         if self._info is None:
@@ -364,6 +373,8 @@ class Collection:
             return s.embed_one(s.sparse_function_of(self.schema, key), text)
 
         request = s.build_request(searches, read_level, embed_dense, embed_sparse)
+        if request is None:
+            return s.assemble_result([])
         return s.assemble_result(self._handle.search(request))
 
     # --- not available locally, as in chromadb ---------------------------------------------------------

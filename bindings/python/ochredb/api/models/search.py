@@ -23,8 +23,9 @@ _COLUMNS = ("ids", "documents", "embeddings", "metadatas", "scores", "select")
 
 def build_request(
     searches: Any, read_level: Any, embed_dense: Callable[[str], Any], embed_sparse: Callable[[str, str], Any]
-) -> str:
-    """The engine's request: {"searches": [...], "read_level": ...} with every string query embedded."""
+) -> Optional[str]:
+    """The engine's request: {"searches": [...], "read_level": ...} with every string query embedded;
+    None for no searches (answered empty without the engine)."""
     items = t.maybe_cast_one_to_many(searches) or []
     payload = []
     for search in items:
@@ -33,6 +34,8 @@ def build_request(
         if search._rank is not None:
             search = search.rank(_embed_rank(search._rank, embed_dense, embed_sparse))
         payload.append(search.to_dict())
+    if not payload:
+        return None
     level = read_level.value if isinstance(read_level, t.ReadLevel) else (read_level or "index_and_wal")
     return json.dumps({"searches": payload, "read_level": level}, default=_json_default)
 
@@ -65,10 +68,10 @@ def _embed_rank(rank: Rank, embed_dense: Callable[[str], Any], embed_sparse: Cal
     return dataclasses.replace(rank, **changes) if changes else rank
 
 
-def sparse_function_of(schema: Optional[Dict[str, Any]], key: str) -> Any:
+def sparse_function_of(schema: Any, key: str) -> Any:
     """The sparse embedding function the collection's schema gives ``key``, or a ValueError with
     chromadb's messages."""
-    keys = (schema or {}).get("keys") or {}
+    keys = (schema.get("keys") if schema is not None else None) or {}
     if key not in keys:
         raise ValueError(
             f"Cannot embed string query for key '{key}': key not found in schema. Please provide an embedded "
@@ -86,14 +89,13 @@ def sparse_function_of(schema: Optional[Dict[str, Any]], key: str) -> Any:
 
 
 def _known_function(ef_json: Dict[str, Any]) -> Any:
-    from ochredb.utils import embedding_functions as efs
+    from ochredb.api.schema import known_function_class
 
-    name = ef_json.get("name")
-    registries = (getattr(efs, "sparse_known_embedding_functions", {}), getattr(efs, "known_embedding_functions", {}))
-    for registry in registries:
-        if name in registry:
-            return registry[name].build_from_config(ef_json.get("config") or {})
-    raise ValueError(f"Embedding function {name} not found. Add @register_embedding_function decorator to the class definition.")
+    name, config = ef_json.get("name"), ef_json.get("config") or {}
+    try:
+        return known_function_class(name, sparse=True).build_from_config(config)
+    except ValueError:
+        return known_function_class(name, sparse=False).build_from_config(config)
 
 
 def embed_one(ef: Any, text: str) -> Any:
