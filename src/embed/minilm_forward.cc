@@ -24,8 +24,9 @@ constexpr size_t I = MiniLmShape::kIntermediate;
 // Token rows per pass through the layers: a block's buffers (Q|K|V, context, feed-forward) stay
 // within a few MB. A longer sequence is a block of its own.
 constexpr size_t kBlockTokens = 512;
-// Rows of the feed-forward run at a time by one thread (its 1536-wide activations in L2).
-constexpr size_t kFfnRows = 128;
+// Rows of the feed-forward run at a time by one thread: fewer would repack the weights for OpenBLAS
+// more often, more would take the 1536-wide activations out of cache.
+constexpr size_t kFfnRows = 256;
 // Fewer rows than this in a block: one thread does it all (threads would cost more than they save).
 constexpr size_t kMinRowsPerThread = 32;
 
