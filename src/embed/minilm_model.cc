@@ -1,20 +1,13 @@
 // Copyright 2026 The OchreDB Authors.
 //
-// Loading: the weights are found by their Hugging Face names, which exports of
-// sentence-transformers/all-MiniLM-L6-v2 keep for embeddings, biases and layer norms. The linear
-// layers' matrices are usually anonymous ("onnx::MatMul_123", stored [in x out]): each is the
-// constant input of the MatMul whose output the layer's bias is added to. A "<layer>.weight" in
-// PyTorch's [out x in] layout is taken (transposed) when present instead.
+// Loading (the forward pass is in minilm_forward.cc): the weights are found by their Hugging Face names, which exports
+// of sentence-transformers/all-MiniLM-L6-v2 keep for embeddings, biases and layer norms. The linear layers' matrices
+// are usually anonymous ("onnx::MatMul_123", stored [in x out]): each is the constant input of the MatMul whose output
+// the layer's bias is added to. A "<layer>.weight" in PyTorch's [out x in] layout is taken (transposed) when present
+// instead.
 #include "embed/minilm_model.h"
 
-#include <cblas.h>
-
 #include <algorithm>
-#include <atomic>
-#include <cmath>
-#include <mutex>
-#include <set>
-#include <thread>
 
 #include "common/file.h"
 #include "embed/onnx_reader.h"
@@ -27,35 +20,6 @@ constexpr int H = MiniLmShape::kHidden;
 constexpr int kHeads = MiniLmShape::kHeads;
 constexpr int kHeadDim = MiniLmShape::kHeadDim;
 constexpr int I = MiniLmShape::kIntermediate;
-constexpr float kLayerNormEps = 1e-12f;
-
-std::atomic<int> g_threads{0};
-std::mutex g_forward_mu;  // one forward pass at a time: each uses every core already
-
-int Threads() {
-  int t = g_threads.load();
-  if (t <= 0) t = int(std::max(1u, std::thread::hardware_concurrency()));
-  return t;
-}
-
-// Runs fn(begin, end) over [0, n) split into `Threads()` parts, in parallel when n is worth it.
-template <typename Fn>
-void ParallelFor(size_t n, size_t min_per_thread, Fn fn) {
-  size_t threads = size_t(Threads());
-  if (min_per_thread > 0) threads = std::min(threads, std::max<size_t>(1, n / min_per_thread));
-  if (threads <= 1 || n < 2) {
-    fn(size_t(0), n);
-    return;
-  }
-  std::vector<std::thread> workers;
-  size_t per = (n + threads - 1) / threads;
-  for (size_t t = 1; t < threads; ++t) {
-    size_t b = t * per, e = std::min(n, b + per);
-    if (b < e) workers.emplace_back([&fn, b, e] { fn(b, e); });
-  }
-  fn(size_t(0), std::min(n, per));
-  for (auto& w : workers) w.join();
-}
 
 class WeightFinder {
  public:
@@ -189,65 +153,7 @@ Status CheckGraph(const OnnxGraph& g) {
   return Status::Ok();
 }
 
-void LayerNorm(float* x, size_t rows, const std::vector<float>& g, const std::vector<float>& b) {
-  ParallelFor(rows, 64, [&](size_t begin, size_t end) {
-    for (size_t r = begin; r < end; ++r) {
-      float* v = x + r * H;
-      float mean = 0;
-      for (int i = 0; i < H; ++i) mean += v[i];
-      mean /= H;
-      float var = 0;
-      for (int i = 0; i < H; ++i) var += (v[i] - mean) * (v[i] - mean);
-      var /= H;
-      float inv = 1.0f / std::sqrt(var + kLayerNormEps);
-      for (int i = 0; i < H; ++i) v[i] = (v[i] - mean) * inv * g[size_t(i)] + b[size_t(i)];
-    }
-  });
-}
-
-// out[rows x n] = a[rows x k] * w[k x n] + bias.
-void Linear(const float* a, size_t rows, int k, const std::vector<float>& w, const std::vector<float>& bias, int n,
-            float* out) {
-  for (size_t r = 0; r < rows; ++r) std::copy(bias.begin(), bias.end(), out + r * size_t(n));
-  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(rows), n, k, 1.0f, a, k, w.data(), n, 1.0f, out, n);
-}
-
-// Self-attention of one sequence and one head: q, k, v rows have stride 3H, ctx rows stride H.
-void AttendHead(const float* q, const float* k, const float* v, size_t len, float* ctx, float* scores) {
-  const float scale = 1.0f / std::sqrt(float(kHeadDim));
-  for (size_t i = 0; i < len; ++i) {
-    const float* qi = q + i * 3 * H;
-    float* s = scores + i * len;
-    float max = -INFINITY;
-    for (size_t j = 0; j < len; ++j) {
-      const float* kj = k + j * 3 * H;
-      float dot = 0;
-      for (int d = 0; d < kHeadDim; ++d) dot += qi[d] * kj[d];
-      s[j] = dot * scale;
-      max = std::max(max, s[j]);
-    }
-    float sum = 0;
-    for (size_t j = 0; j < len; ++j) {
-      s[j] = std::exp(s[j] - max);
-      sum += s[j];
-    }
-    float inv = 1.0f / sum;
-    float acc[kHeadDim] = {};
-    for (size_t j = 0; j < len; ++j) {
-      const float* vj = v + j * 3 * H;
-      float p = s[j] * inv;
-      for (int d = 0; d < kHeadDim; ++d) acc[d] += p * vj[d];
-    }
-    std::copy(acc, acc + kHeadDim, ctx + i * H);
-  }
-}
-
 }  // namespace
-
-void MiniLmModel::SetThreads(int threads) {
-  g_threads.store(threads);
-  openblas_set_num_threads(Threads());
-}
 
 Result<std::unique_ptr<MiniLmModel>> MiniLmModel::Load(const std::string& onnx_path) {
   OCHRE_ASSIGN_OR_RETURN(std::string bytes, ReadFile(onnx_path));
@@ -305,88 +211,6 @@ Result<std::unique_ptr<MiniLmModel>> MiniLmModel::LoadFromBytes(std::string_view
     OCHRE_RETURN_IF_ERROR(f.Vector(p + "output.LayerNorm.bias", H, &L.ln2_b));
   }
   return m;
-}
-
-Status MiniLmModel::Forward(const std::vector<std::vector<int32_t>>& sequences, std::vector<float>* hidden) const {
-  std::vector<size_t> offsets{0};
-  for (auto& s : sequences) {
-    if (s.empty() || s.size() > size_t(MiniLmShape::kMaxPositions)) {
-      return Status::InvalidArgument("a token sequence has " + std::to_string(s.size()) + " tokens (1 to 512 allowed)");
-    }
-    for (int32_t id : s) {
-      if (id < 0 || id >= vocab_size_)
-        return Status::InvalidArgument("token id " + std::to_string(id) + " is outside the vocabulary");
-    }
-    offsets.push_back(offsets.back() + s.size());
-  }
-  const size_t T = offsets.back();
-  std::vector<float>& x = *hidden;
-  x.assign(T * H, 0.0f);
-  for (size_t s = 0; s < sequences.size(); ++s) {
-    for (size_t p = 0; p < sequences[s].size(); ++p) {
-      float* row = x.data() + (offsets[s] + p) * H;
-      const float* w = word_.data() + size_t(sequences[s][p]) * H;
-      const float* pos = position_.data() + p * H;
-      for (int i = 0; i < H; ++i) row[i] = w[i] + pos[i] + token_type_[size_t(i)];
-    }
-  }
-  LayerNorm(x.data(), T, emb_ln_g_, emb_ln_b_);
-  size_t max_len = 0;
-  for (auto& s : sequences) max_len = std::max(max_len, s.size());
-
-  std::vector<float> qkv(T * 3 * H), ctx(T * H), tmp(T * H), ff(T * I);
-  const size_t tasks = sequences.size() * kHeads;
-  for (const Layer& L : layers_) {
-    Linear(x.data(), T, H, L.w_qkv, L.b_qkv, 3 * H, qkv.data());
-    ParallelFor(tasks, 1, [&](size_t begin, size_t end) {
-      std::vector<float> scores(max_len * max_len);
-      for (size_t t = begin; t < end; ++t) {
-        size_t s = t / kHeads, h = t % kHeads;
-        const float* base = qkv.data() + offsets[s] * 3 * H + h * kHeadDim;
-        AttendHead(base, base + H, base + 2 * H, sequences[s].size(), ctx.data() + offsets[s] * H + h * kHeadDim,
-                   scores.data());
-      }
-    });
-    Linear(ctx.data(), T, H, L.w_out, L.b_out, H, tmp.data());
-    for (size_t i = 0; i < T * H; ++i) x[i] += tmp[i];
-    LayerNorm(x.data(), T, L.ln1_g, L.ln1_b);
-    Linear(x.data(), T, H, L.w_ff1, L.b_ff1, I, ff.data());
-    ParallelFor(T * I, 1 << 14, [&](size_t begin, size_t end) {
-      for (size_t i = begin; i < end; ++i) ff[i] = 0.5f * ff[i] * (1.0f + std::erf(ff[i] * float(M_SQRT1_2)));
-    });
-    Linear(ff.data(), T, I, L.w_ff2, L.b_ff2, H, tmp.data());
-    for (size_t i = 0; i < T * H; ++i) x[i] += tmp[i];
-    LayerNorm(x.data(), T, L.ln2_g, L.ln2_b);
-  }
-  return Status::Ok();
-}
-
-Status MiniLmModel::Embed(const std::vector<std::vector<int32_t>>& sequences, std::vector<float>* out) const {
-  std::lock_guard<std::mutex> lock(g_forward_mu);
-  if (g_threads.load() <= 0) openblas_set_num_threads(Threads());
-  std::vector<float> hidden;
-  OCHRE_RETURN_IF_ERROR(Forward(sequences, &hidden));
-  out->assign(sequences.size() * H, 0.0f);
-  size_t offset = 0;
-  for (size_t s = 0; s < sequences.size(); ++s) {
-    // Chroma pools in float64 (numpy promotes float32 x int64 mask), then normalises and casts.
-    double sum[H] = {};
-    const size_t len = sequences[s].size();
-    for (size_t p = 0; p < len; ++p) {
-      const float* row = hidden.data() + (offset + p) * H;
-      for (int i = 0; i < H; ++i) sum[i] += row[i];
-    }
-    offset += len;
-    double norm = 0;
-    for (int i = 0; i < H; ++i) {
-      sum[i] /= double(len);
-      norm += sum[i] * sum[i];
-    }
-    norm = std::sqrt(norm);
-    if (norm == 0) norm = 1e-12;
-    for (int i = 0; i < H; ++i) (*out)[s * H + size_t(i)] = float(sum[i] / norm);
-  }
-  return Status::Ok();
 }
 
 }  // namespace ochre::embed

@@ -6,7 +6,12 @@
 //
 // Sequences are not padded: each one attends over its own tokens only, which under Chroma's
 // attention mask gives the same result as its padding to 256, for far less work on short texts.
-// The linear layers of all sequences of a call run as one matrix product each (OpenBLAS).
+// The forward pass (minilm_forward.cc) runs over blocks of whole sequences of up to ~512 tokens, so
+// that its buffers stay in cache: per layer one matrix product (OpenBLAS, single-threaded) for the
+// fused Q|K|V projection of all the block's tokens, one per dense layer, and SIMD kernels
+// (minilm_kernels.h) for attention, GELU and layer norm. The cores are used by our own threads: a
+// call with many sequences gives each thread its share of whole sequences; a call with few splits
+// each block's rows and attention heads among the threads.
 #pragma once
 
 #include <cstdint>
@@ -41,13 +46,14 @@ class MiniLmModel {
   // Embeds token id sequences (each [CLS] ... [SEP], at most kMaxPositions long): one row of
   // kHidden floats per sequence in `out`, mean-pooled and L2-normalised. InvalidArgument for an id
   // outside the vocabulary or an empty or too long sequence. Thread-safe (calls are serialised; one
-  // call uses the cores through OpenBLAS and `threads` workers for the rest).
+  // call uses SetThreads' threads).
   Status Embed(const std::vector<std::vector<int32_t>>& sequences, std::vector<float>* out) const;
 
-  // The last hidden states of one sequence, [length x kHidden] (tests compare them too).
+  // The last hidden states of the sequences, one after the other: [total length x kHidden].
   Status Forward(const std::vector<std::vector<int32_t>>& sequences, std::vector<float>* hidden) const;
 
-  // Worker threads for the non-BLAS parts and OpenBLAS's thread count; 0 means the cores.
+  // Threads one call uses (0 means the cores). OpenBLAS is kept single-threaded: its own workers
+  // would compete with ours for the cores.
   static void SetThreads(int threads);
 
   struct Layer {
@@ -60,7 +66,18 @@ class MiniLmModel {
   };
 
  private:
+  struct Workspace;
   MiniLmModel() = default;
+
+  // Forward over every sequence, writing the hidden states (when `hidden`) and/or the pooled rows
+  // (when `pooled`, kHidden floats per sequence).
+  Status Run(const std::vector<std::vector<int32_t>>& sequences, float* hidden, float* pooled) const;
+  // Sequences [first, last) in blocks, with `threads` threads per block (ws: one per thread).
+  void RunRange(const std::vector<std::vector<int32_t>>& sequences, const std::vector<size_t>& offsets, size_t first,
+                size_t last, int threads, Workspace* ws, float* hidden, float* pooled) const;
+  // The encoder over sequences [first, last), whose `rows` tokens end up in ws[0].x.
+  void EncodeBlock(const std::vector<std::vector<int32_t>>& sequences, size_t first, size_t last, size_t rows,
+                   int threads, Workspace* ws) const;
 
   int vocab_size_ = 0;
   std::vector<float> word_, position_, token_type_;  // token_type_ row 0 is all Chroma uses

@@ -54,6 +54,44 @@ TEST(MiniLmModelTest, EmbedsUnitVectorsIndependentlyOfTheBatch) {
   EXPECT_GT(diff, 0.01);
 }
 
+// The forward pass splits a call differently by thread count (whole sequences per thread when
+// there are many, rows and heads of a block otherwise) and by blocks of up to 512 tokens: none of
+// that may change the vectors, nor Forward's hidden states.
+TEST(MiniLmModelTest, ThreadsAndBlocksDoNotChangeTheVectors) {
+  auto m = MiniLmModel::LoadFromBytes(TinyModel());
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  std::vector<std::vector<int32_t>> seqs;
+  for (size_t s = 0; s < 9; ++s) {
+    std::vector<int32_t> ids{101};
+    const size_t len = s == 4 ? 300 : 3 + s * 17;  // 3 .. 139 tokens and one of 302: several blocks
+    for (size_t i = 0; i < len; ++i) ids.push_back(int32_t((s * 131 + i * 7) % 1000));
+    ids.push_back(102);
+    seqs.push_back(ids);
+  }
+  std::vector<float> want, want_hidden;
+  MiniLmModel::SetThreads(1);
+  ASSERT_TRUE((*m)->Embed(seqs, &want).ok());
+  ASSERT_TRUE((*m)->Forward(seqs, &want_hidden).ok());
+  for (int threads : {2, 3}) {
+    MiniLmModel::SetThreads(threads);
+    for (size_t count : {size_t(1), size_t(2), seqs.size()}) {
+      std::vector<std::vector<int32_t>> part(seqs.begin() + 3, seqs.begin() + 3 + std::min(count, seqs.size() - 3));
+      if (count == seqs.size()) part = seqs;
+      const size_t first = count == seqs.size() ? 0 : 3;
+      std::vector<float> got;
+      ASSERT_TRUE((*m)->Embed(part, &got).ok());
+      for (size_t i = 0; i < got.size(); ++i) {
+        ASSERT_NEAR(got[i], want[first * 384 + i], 1e-6) << threads << " threads, " << part.size() << " sequences";
+      }
+    }
+    std::vector<float> hidden;
+    ASSERT_TRUE((*m)->Forward(seqs, &hidden).ok());
+    ASSERT_EQ(hidden.size(), want_hidden.size());
+    for (size_t i = 0; i < hidden.size(); ++i) ASSERT_NEAR(hidden[i], want_hidden[i], 1e-5) << threads << " threads";
+  }
+  MiniLmModel::SetThreads(0);
+}
+
 TEST(MiniLmModelTest, PyTorchLayoutWeightsAreReadToo) {
   MiniLmOnnxOptions o;
   o.torch_layout = true;
