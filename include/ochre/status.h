@@ -30,6 +30,8 @@ enum class StatusCode : uint8_t {
   kNotSupported,       // e.g. a newer on-disk format, a feature we do not implement
   kResourceExhausted,  // a request over a configured limit
   kInternal,           // a bug: an invariant did not hold
+  kUnavailable,        // another server (a copy's source or destination) cannot be reached
+  kCancelled,          // stopped before it finished; what was done stays, and it can resume
 };
 
 // Finer kinds of kInvalidArgument that front ends map to distinct errors (Python's DuplicateIDError,
@@ -64,6 +66,8 @@ class [[nodiscard]] Status {
   static Status NotSupported(std::string msg) { return Status(StatusCode::kNotSupported, std::move(msg)); }
   static Status ResourceExhausted(std::string msg) { return Status(StatusCode::kResourceExhausted, std::move(msg)); }
   static Status Internal(std::string msg) { return Status(StatusCode::kInternal, std::move(msg)); }
+  static Status Unavailable(std::string msg) { return Status(StatusCode::kUnavailable, std::move(msg)); }
+  static Status Cancelled(std::string msg) { return Status(StatusCode::kCancelled, std::move(msg)); }
 
   bool ok() const { return rep_ == nullptr; }
   StatusCode code() const { return rep_ ? rep_->code : StatusCode::kOk; }

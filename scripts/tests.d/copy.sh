@@ -63,11 +63,11 @@ same local2 "ours -> ours"
 expect 7 "a wrong token" -- "$OCHRE" copy --from src --to "$URL" --token wrong --json
 expect 7 "no token" -- "$OCHRE" copy --from "$URL" --to none1 --json
 expect 4 "a destination collection not made by this copy" -- "$OCHRE" copy --from src --to "$URL" --token sekret --json
-expect 6 "an unreachable server" -- "$OCHRE" copy --from src --to "http://127.0.0.1:$(free_port)" --json
+expect 9 "an unreachable server" -- "$OCHRE" copy --from src --to "http://127.0.0.1:$(free_port)" --json
 expect 2 "a missing source collection" -- "$OCHRE" copy --from src --to local3 --collection nosuch --json
 expect 2 "a URL with a path" -- "$OCHRE" copy --from src --to "$URL/api/v2" --json
 # Interrupted after 2 batches of 1000 (the local destination's batch size), then resumed.
-OCHRE_COPY_STOP_AFTER_BATCHES=2 expect 5 "an interrupted copy" -- "$OCHRE" copy --from "$URL" --to back2 --token sekret --json
+OCHRE_COPY_STOP_AFTER_BATCHES=2 expect 8 "an interrupted copy" -- "$OCHRE" copy --from "$URL" --to back2 --token sekret --json
 expect 0 "the resumed copy" -- "$OCHRE" copy --from "$URL" --to back2 --token sekret --json
 grep -q '"already_present":2000' out && grep -q '"resumed":true' out || { echo "FAIL resume counts: $(cat out)"; fails=$((fails + 1)); }
 same back2 "interrupted and resumed"
@@ -79,7 +79,7 @@ if [ -x "$PEER/chroma-server.sh" ]; then
   CPORT=$(free_port)
   "$PEER/chroma-server.sh" start "$TMP/chroma" "$CPORT" >/dev/null
   CURL=http://127.0.0.1:$CPORT
-  OCHRE_COPY_STOP_AFTER_BATCHES=1 expect 5 "ours -> Chroma, interrupted" -- "$OCHRE" copy --from src --to "$CURL" --json
+  OCHRE_COPY_STOP_AFTER_BATCHES=1 expect 8 "ours -> Chroma, interrupted" -- "$OCHRE" copy --from src --to "$CURL" --json
   expect 0 "ours -> Chroma, resumed" -- "$OCHRE" copy --from src --to "$CURL" --json
   expect 0 "Chroma -> ours" -- "$OCHRE" copy --from "$CURL" --to back3 --json
   "$OCHRE" export --path back3 --out back3.jsonl >/dev/null

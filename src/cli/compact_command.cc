@@ -4,6 +4,7 @@
 #include <memory>
 #include <vector>
 
+#include "cli/command_output.h"
 #include "ochre/client.h"
 
 namespace ochre::cli {
@@ -21,7 +22,7 @@ int RunCompact(const CompactOptions& o, std::FILE* out, std::FILE* err) {
   auto client = PersistentClient::Open(o.path);
   if (!client.ok()) {
     std::fprintf(err, "ochre compact: %s\n", client.status().ToString().c_str());
-    return 2;
+    return ExitCodeFor(client.status());
   }
   const Scope scope{o.tenant, o.database};
   std::vector<std::string> names;
@@ -31,7 +32,7 @@ int RunCompact(const CompactOptions& o, std::FILE* out, std::FILE* err) {
     auto all = (*client)->ListCollections(std::nullopt, std::nullopt, scope);
     if (!all.ok()) {
       std::fprintf(err, "ochre compact: %s\n", all.status().ToString().c_str());
-      return 2;
+      return ExitCodeFor(all.status());
     }
     for (const auto& info : *all) names.push_back(info.name);
   }
@@ -41,13 +42,13 @@ int RunCompact(const CompactOptions& o, std::FILE* out, std::FILE* err) {
     auto c = (*client)->GetCollection(name, {}, scope);
     if (!c.ok()) {
       std::fprintf(err, "ochre compact: %s\n", c.status().ToString().c_str());
-      return 2;
+      return ExitCodeFor(c.status());
     }
     auto stats = (*c)->Compact();
     if (!stats.ok()) {
       std::fprintf(err, "ochre compact: %s: %s (nothing was changed)\n", name.c_str(),
                    stats.status().ToString().c_str());
-      exit_code = 1;
+      exit_code = ExitCodeFor(stats.status());
       continue;
     }
     if (stats->rows_after == stats->rows_before) {

@@ -15,26 +15,6 @@
 namespace ochre::cli {
 namespace {
 
-int ExitCode(const Status& s) {
-  switch (s.code()) {
-    case StatusCode::kInvalidArgument:
-    case StatusCode::kNotFound:
-      return 2;
-    case StatusCode::kNotSupported:
-      return 3;
-    case StatusCode::kAlreadyExists:
-      return 4;
-    case StatusCode::kResourceExhausted:
-      return s.message().find("interrupted") != std::string::npos ? 5 : 1;
-    case StatusCode::kIOError:
-      return s.message().find("cannot reach") != std::string::npos ? 6 : 1;
-    case StatusCode::kPermissionDenied:
-      return 7;
-    default:
-      return 1;
-  }
-}
-
 int RunCopy(const interop::CopyOptions& options, bool json, std::FILE* out, std::FILE* err) {
   interop::CopyOptions o = options;
   // Test hook (tests/server/copy_command_test.cc, tests.d): stop after N batches, as a kill would.
@@ -56,7 +36,7 @@ int RunCopy(const interop::CopyOptions& options, bool json, std::FILE* out, std:
   auto r = interop::Copy(o, progress);
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (bar) std::fprintf(err, "\n");
-  if (!r.ok()) return ReportFailure("copy", r.status(), ExitCode(r.status()), json, out, err);
+  if (!r.ok()) return ReportFailure("copy", r.status(), json, out, err);
   if (json) {
     nlohmann::json j = {{"ok", true},
                         {"collections", r->collections},

@@ -21,22 +21,8 @@ struct Options {
   bool json = false;
 };
 
-int Code(const Status& s) {
-  switch (s.code()) {
-    case StatusCode::kInvalidArgument:
-    case StatusCode::kNotFound:
-      return 2;
-    case StatusCode::kNotSupported:
-      return 3;
-    case StatusCode::kAlreadyExists:
-      return 4;
-    default:
-      return 1;
-  }
-}
-
 int Finish(const char* cmd, const Options& o, const Result<interop::ExportFigures>& r) {
-  if (!r.ok()) return ReportFailure(cmd, r.status(), Code(r.status()), o.json, stdout, stderr);
+  if (!r.ok()) return ReportFailure(cmd, r.status(), o.json, stdout, stderr);
   if (o.json)
     std::printf(
         "%s\n",

@@ -11,28 +11,6 @@
 #include "interop/chroma/import_chroma.h"
 
 namespace ochre::cli {
-namespace {
-
-int ExitCode(const Status& s) {
-  switch (s.code()) {
-    case StatusCode::kInvalidArgument:
-    case StatusCode::kNotFound:
-      return 2;
-    case StatusCode::kNotSupported:
-      return 3;
-    case StatusCode::kAlreadyExists:
-      return 4;
-    case StatusCode::kLocked:
-      return 5;
-    case StatusCode::kCorruption:
-      return 6;
-    default:
-      return 1;
-  }
-}
-
-}  // namespace
-
 int RunImportChroma(const ImportChromaOptions& o, std::FILE* out, std::FILE* err) {
   interop::chroma::ImportOptions io;
   io.from = o.from;
@@ -52,7 +30,7 @@ int RunImportChroma(const ImportChromaOptions& o, std::FILE* out, std::FILE* err
   auto report = interop::chroma::ImportChroma(io);
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (bar) std::fprintf(err, "\n");
-  if (!report.ok()) return ReportFailure("import-chroma", report.status(), ExitCode(report.status()), o.json, out, err);
+  if (!report.ok()) return ReportFailure("import-chroma", report.status(), o.json, out, err);
   if (o.json) {
     nlohmann::json cols = nlohmann::json::array();
     for (const auto& c : report->collections)

@@ -1,6 +1,7 @@
 // Copyright 2026 The OchreDB Authors.
 #include <memory>
 
+#include "cli/command_output.h"
 #include "cli/model_command.h"
 #include "ochre/embedding_function.h"
 
@@ -12,7 +13,7 @@ int RunModelImport(const ModelInstallArgs& args, std::FILE* out, std::FILE* err)
   auto dir = ImportDefaultModel(args.source, options);
   if (!dir.ok()) {
     std::fprintf(err, "ochre model import: %s (nothing was installed)\n", dir.status().ToString().c_str());
-    return 1;
+    return ExitCodeFor(dir.status());
   }
   std::fprintf(out, "installed all-MiniLM-L6-v2 from %s in %s\n", args.source.c_str(), dir->c_str());
   return 0;

@@ -1,6 +1,7 @@
 // Copyright 2026 The OchreDB Authors.
 #include <memory>
 
+#include "cli/command_output.h"
 #include "cli/model_command.h"
 #include "ochre/embedding_function.h"
 
@@ -15,7 +16,7 @@ int RunModelPull(const ModelInstallArgs& args, std::FILE* out, std::FILE* err) {
   auto dir = PullDefaultModel(args.source, options);
   if (!dir.ok()) {
     std::fprintf(err, "\nochre model pull: %s (nothing was installed)\n", dir.status().ToString().c_str());
-    return 1;
+    return ExitCodeFor(dir.status());
   }
   std::fprintf(out, "installed all-MiniLM-L6-v2 in %s\n", dir->c_str());
   return 0;

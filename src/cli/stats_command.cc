@@ -28,7 +28,7 @@ std::string Bytes(int64_t b) {
 int RunStats(const StatsOptions& o, std::FILE* out, std::FILE* err) {
   auto r = ReadDatabaseStats(o.path);
   if (!r.ok()) {
-    return ReportFailure("stats", r.status(), r.status().IsNotFound() ? 2 : 1, o.json, out, err);
+    return ReportFailure("stats", r.status(), o.json, out, err);
   }
   if (o.json) {
     std::fprintf(out, "%s\n", interop::DatabaseStatsJson(*r).dump(2).c_str());

@@ -225,7 +225,7 @@ Result<std::string> PullMiniLm(const std::string& url_arg, const ModelInstallOpt
     (void)RemoveFile(part);
     return s;
   };
-  if (!res) return fail(Status::IOError("download of " + url + " failed: " + httplib::to_string(res.error())));
+  if (!res) return fail(Status::Unavailable("download of " + url + " failed: " + httplib::to_string(res.error())));
   if (res->status != 200) {
     return fail(Status::IOError("download of " + url + " failed: HTTP " + std::to_string(res->status)));
   }

@@ -33,6 +33,8 @@ HttpError HttpError::FromStatus(const Status& status) {
     case StatusCode::kCorruption:
     case StatusCode::kIOError:
     case StatusCode::kInternal:
+    case StatusCode::kUnavailable:  // the server itself reaches no other server; a bug if seen
+    case StatusCode::kCancelled:
       break;
   }
   return {500, "InternalError", "Internal error; see the server log"};

@@ -328,7 +328,7 @@ TEST_F(ModelStoreTest, ModelPullAndImportCommands) {
   std::string sha = MakeArchive(archive, GoodFiles());
   ArchiveServer server(ReadFile(archive).value());
   std::string out;
-  EXPECT_EQ(RunOchre("model pull --from " + server.Url(), &out), 1);
+  EXPECT_EQ(RunOchre("model pull --from " + server.Url(), &out), 2);  // ExitCodeFor: a failed check is bad input
   EXPECT_NE(out.find("fails its check"), std::string::npos) << out;
   EXPECT_NE(out.find("nothing was installed"), std::string::npos) << out;
   EXPECT_FALSE(PathExists(Installed()).value());
@@ -337,7 +337,7 @@ TEST_F(ModelStoreTest, ModelPullAndImportCommands) {
   EXPECT_NE(out.find("100.0%"), std::string::npos) << out;  // the progress bar
   EXPECT_NE(out.find("installed all-MiniLM-L6-v2 in " + Installed()), std::string::npos) << out;
   out.clear();
-  EXPECT_EQ(RunOchre("model import " + dir_.Sub("missing.tar.gz"), &out), 1);
+  EXPECT_EQ(RunOchre("model import " + dir_.Sub("missing.tar.gz"), &out), 2);  // not found
   EXPECT_NE(out.find("no archive at"), std::string::npos) << out;
   out.clear();
   EXPECT_EQ(RunOchre("model import " + archive + " --sha256 " + sha, &out), 0) << out;

@@ -220,7 +220,7 @@ class ChromaHttpEndpoint : public CopyEndpoint {
   Result<json> Call(const char* method, const std::string& path, const json& body) {
     httplib::Result res =
         std::strcmp(method, "GET") == 0 ? http_.Get(path) : http_.Post(path, body.dump(), "application/json");
-    if (!res) return Status::IOError("cannot reach " + base_ + ": " + httplib::to_string(res.error()));
+    if (!res) return Status::Unavailable("cannot reach " + base_ + ": " + httplib::to_string(res.error()));
     int code = res->status;
     json j = json::parse(res->body, nullptr, false);
     if (code >= 200 && code < 300) {

@@ -155,8 +155,8 @@ Result<CopyFigures> Copy(const CopyOptions& o, const CopyProgress& progress) {
       }
       if (!b.ids.empty()) {
         if (o.stop_after_batches && f.batches >= *o.stop_after_batches)
-          return Status::ResourceExhausted("copy interrupted after " + std::to_string(f.batches) +
-                                           " batches (test hook); run the same command again to resume");
+          return Status::Cancelled("copy interrupted after " + std::to_string(f.batches) +
+                                   " batches (test hook); run the same command again to resume");
         b.embeddings = FloatMatrix(dim, std::move(data));
         Status s = dst->Add(c.name, b);
         if (!s.ok()) return s.WithContext("adding to '" + c.name + "' at " + o.to);

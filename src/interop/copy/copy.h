@@ -28,7 +28,7 @@ struct CopyOptions {
   EndpointOptions from_options, to_options;
   std::vector<std::string> collections;  // empty: all of the source scope
   std::string state_file;                // empty: the default name above
-  // Test hook: stop (Status::Aborted-like ResourceExhausted "interrupted") after this many adds.
+  // Test hook: stop (Status::Cancelled, resumable) after this many adds.
   std::optional<int64_t> stop_after_batches;
 };
 
