@@ -392,6 +392,7 @@ class SearchTest : public ::testing::TestWithParam<Space> {
         case 4: {
           json ids = json::array();
           for (int i = 0; i < 20; ++i) ids.push_back(recs_[(*rng)() % recs_.size()].id);
+          ids.push_back("no-such-id");
           return {{"#id", {{"$in", ids}}}};
         }
         case 5: {
@@ -409,7 +410,8 @@ class SearchTest : public ::testing::TestWithParam<Space> {
       case 1:
         return {{"$and", {leaf(), leaf()}}};
       case 2:
-        return {{"$or", {{{"cat", {{"$eq", "a"}}}}, {{"n", {{"$gt", 5}}}}}}};
+        return (*rng)() % 2 ? json{{"$or", {{{"cat", {{"$eq", "a"}}}}, {{"n", {{"$gt", 5}}}}}}}
+                            : json{{"$or", {leaf(), {{"$and", {leaf(), leaf()}}}}}};  // may hold #id
       default:
         return {{"#id", {{"$eq", recs_[(*rng)() % recs_.size()].id}}}};
     }
@@ -638,7 +640,6 @@ TEST_F(SearchBadInputTest, RequestsThatFailAgainstTheCollectionChangeNothing) {
       {R"({"searches": [{"filter": {"#id": {"$gt": "a"}}}]})", "Invalid where clause at #id"},
       {R"({"searches": [{"filter": {"#id": {"$contains": "a"}}}]})", "#id supports only"},
       {R"({"searches": [{"filter": {"#id": {"$in": [1, 2]}}}]})", "Invalid where clause"},
-      {R"({"searches": [{"filter": {"$or": [{"#id": "a"}, {"k": 1}]}}]})", "not inside $or"},
       // The first search is fine; the batch fails as a whole.
       {R"({"searches": [{}, {"rank": {"$knn": {"query": [1, 0, 0, 0]}}}]})", "dimension"},
   };
@@ -683,6 +684,24 @@ TEST_F(SearchBadInputTest, IdAndDocumentClausesAndSelect) {
   EXPECT_NEAR(*(*r)[1].scores->at(0), 0.0f, 1e-6);
   EXPECT_EQ((*r)[2].ids, std::vector<std::string>({"b"}));
   EXPECT_TRUE((*r)[2].select.empty());
+  // #id inside $or, and $ne under $and under $or.
+  b = ParseSearchBatch(R"({"searches": [
+      {"filter": {"$or": [{"#id": "c"}, {"k": 1}]}},
+      {"filter": {"$or": [{"$and": [{"#id": {"$ne": "a"}}, {"#document": {"$contains": "y"}}]}, {"#id": "a"}]}}]})");
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  r = coll_->Search(b->searches);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ((*r)[0].ids, std::vector<std::string>({"a", "c"}));
+  EXPECT_EQ((*r)[1].ids, std::vector<std::string>({"a", "b"}));
+  // An #id that names no record matches nothing (a Query with such ids would fail).
+  b = ParseSearchBatch(R"({"searches": [
+      {"filter": {"#id": {"$in": ["c", "zz"]}}, "rank": {"$knn": {"query": [0, 0, 1]}}},
+      {"filter": {"#id": "zz"}, "rank": {"$knn": {"query": [0, 0, 1]}}}]})");
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  r = coll_->Search(b->searches);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ((*r)[0].ids, std::vector<std::string>({"c"}));
+  EXPECT_TRUE((*r)[1].ids.empty());
 }
 
 }  // namespace

@@ -52,6 +52,78 @@ Result<std::vector<std::string>> IdOperand(const WhereNode& n) {
   return Status::InvalidArgument("Invalid where clause at #id: #id is compared with strings (ids)");
 }
 
+// The general case (#id inside $or): the set of matching ids, by set algebra over Gets of the
+// subtrees without #id. Slower (a Get per subtree), and only needed for such filters.
+class IdSets {
+ public:
+  explicit IdSets(const Collection& c) : c_(c) {}
+
+  Result<std::unordered_set<std::string>> Eval(const WhereNode& n) {
+    if (!MentionsId(n)) return Matching(n);
+    if (n.kind == WhereNode::Kind::kCompare) {
+      OCHRE_ASSIGN_OR_RETURN(std::vector<std::string> ids, IdOperand(n));
+      std::unordered_set<std::string> named(ids.begin(), ids.end());
+      if (n.op == WhereOp::kEq || n.op == WhereOp::kIn) return named;
+      if (n.op != WhereOp::kNe && n.op != WhereOp::kNin) {
+        return Status::InvalidArgument("Invalid where clause at #id: #id supports only $eq, $ne, $in and $nin");
+      }
+      OCHRE_ASSIGN_OR_RETURN(const std::vector<std::string>* all, All());
+      std::unordered_set<std::string> out;
+      for (const std::string& id : *all) {
+        if (!named.count(id)) out.insert(id);
+      }
+      return out;
+    }
+    std::optional<std::unordered_set<std::string>> acc;
+    for (const WhereNode& child : n.children) {
+      OCHRE_ASSIGN_OR_RETURN(std::unordered_set<std::string> s, Eval(child));
+      if (!acc) {
+        acc = std::move(s);
+      } else if (n.kind == WhereNode::Kind::kOr) {
+        acc->insert(s.begin(), s.end());
+      } else {
+        std::erase_if(*acc, [&](const std::string& id) { return !s.count(id); });
+      }
+    }
+    return acc ? std::move(*acc) : std::unordered_set<std::string>{};
+  }
+
+  // Every id, in insertion order.
+  Result<const std::vector<std::string>*> All() {
+    if (!all_) {
+      GetOptions g;
+      g.include = Include{false, false, false, false, false};
+      OCHRE_ASSIGN_OR_RETURN(GetResult r, c_.Get(g));
+      all_ = std::move(r.ids);
+    }
+    return &*all_;
+  }
+
+ private:
+  Result<std::unordered_set<std::string>> Matching(const WhereNode& n) {
+    GetOptions g;
+    g.where = n;
+    g.include = Include{false, false, false, false, false};
+    OCHRE_ASSIGN_OR_RETURN(GetResult r, c_.Get(g));
+    return std::unordered_set<std::string>(r.ids.begin(), r.ids.end());
+  }
+
+  const Collection& c_;
+  std::optional<std::vector<std::string>> all_;
+};
+
+Result<ResolvedFilter> ResolveBySets(const Collection& c, const WhereNode& where) {
+  IdSets sets(c);
+  OCHRE_ASSIGN_OR_RETURN(std::unordered_set<std::string> match, sets.Eval(where));
+  OCHRE_ASSIGN_OR_RETURN(const std::vector<std::string>* all, sets.All());
+  ResolvedFilter out;
+  out.ids.emplace();
+  for (const std::string& id : *all) {
+    if (match.count(id)) out.ids->push_back(id);
+  }
+  return out;
+}
+
 Result<ResolvedFilter> ResolveFilter(const Collection& c, const std::optional<WhereNode>& where) {
   ResolvedFilter out;
   if (!where) return out;
@@ -66,10 +138,7 @@ Result<ResolvedFilter> ResolveFilter(const Collection& c, const std::optional<Wh
   std::unordered_set<std::string> deny;
   for (const WhereNode* p : parts) {
     if (p->kind != WhereNode::Kind::kCompare || p->key != kIdKey) {
-      if (MentionsId(*p)) {
-        return Status::InvalidArgument(
-            "Invalid where clause: #id clauses are supported at the top level or inside $and, not inside $or");
-      }
+      if (MentionsId(*p)) return ResolveBySets(c, *where);
       rest.push_back(*p);
       continue;
     }
@@ -116,6 +185,15 @@ Result<ResolvedFilter> ResolveFilter(const Collection& c, const std::optional<Wh
   }
   if (allow && !deny.empty()) {
     std::erase_if(*allow, [&](const std::string& id) { return deny.count(id) > 0; });
+  }
+  if (allow && !allow->empty()) {
+    // Only ids that exist: a Query fails on an ids filter that names a missing record (Chroma's
+    // query rule), while a search's #id clause just matches nothing for it.
+    GetOptions g;
+    g.ids = std::move(allow);
+    g.include = Include{false, false, false, false, false};
+    OCHRE_ASSIGN_OR_RETURN(GetResult existing, c.Get(g));
+    allow = std::move(existing.ids);
   }
   out.ids = std::move(allow);
   return out;
