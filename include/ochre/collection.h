@@ -14,6 +14,7 @@
 
 #include "ochre/embedding_function.h"
 #include "ochre/result.h"
+#include "ochre/search.h"
 #include "ochre/status.h"
 #include "ochre/types.h"
 #include "ochre/where.h"
@@ -99,6 +100,11 @@ class Collection {
   virtual Result<int64_t> Count() const = 0;
   // The graph's progress over the committed rows. NotFound when the collection was deleted.
   virtual Result<IndexingStatus> GetIndexingStatus() const = 0;
+  // Chroma's Search API (include/ochre/search.h): per search, the ranked, grouped and paged records
+  // with the selected columns, in the order of `searches`. Every search is validated before any
+  // runs; InvalidArgument for a bad search (the message names it), DimensionMismatch for a dense
+  // Knn of the wrong dimension. Reads only. The default implementation composes Query and Get.
+  virtual Result<std::vector<SearchResult>> Search(const std::vector<SearchRequest>& searches) const;
   // The first `limit` records with embeddings, documents and metadatas.
   virtual Result<GetResult> Peek(int64_t limit = 10) const = 0;
 

@@ -64,5 +64,6 @@ ApiResponse QueryRecords(const Api& api, const ApiRequest& req, const RouteArgs&
 
 // handlers_search.cc
 ApiResponse CollectionIndexingStatus(const Api& api, const RouteArgs& args);
+ApiResponse CollectionSearch(const Api& api, const ApiRequest& req, const RouteArgs& args);
 
 }  // namespace ochre::server

@@ -84,7 +84,8 @@ ApiResponse RouteCollections(const Api& api, const ApiRequest& req, std::span<co
   if (op == "count") return m == "GET" ? CountRecords(api, args) : MethodNotAllowed();
   if (op == "indexing_status") return m == "GET" ? CollectionIndexingStatus(api, args) : MethodNotAllowed();
   if (m != "POST") {
-    if (op == "add" || op == "update" || op == "upsert" || op == "delete" || op == "get" || op == "query") {
+    if (op == "add" || op == "update" || op == "upsert" || op == "delete" || op == "get" || op == "query" ||
+        op == "search") {
       return MethodNotAllowed();
     }
     return RouteNotFound();
@@ -95,6 +96,7 @@ ApiResponse RouteCollections(const Api& api, const ApiRequest& req, std::span<co
   if (op == "delete") return DeleteRecords(api, req, args);
   if (op == "get") return GetRecords(api, req, args);
   if (op == "query") return QueryRecords(api, req, args);
+  if (op == "search") return CollectionSearch(api, req, args);
   return RouteNotFound();
 }
 

@@ -18,6 +18,7 @@
 #include "interop/chroma/import_chroma.h"
 #include "interop/copy/copy.h"
 #include "ochre/ochre.h"
+#include "search_binding.h"
 #include "tools.h"
 
 namespace ochredb {
@@ -437,6 +438,8 @@ void BindCollection(py::module_& m) {
              auto c = h.Get();
              return FromQueryResult(Call([&] { return c->Query(o); }));
            })
+      .def("search", [](const CollectionHandle& h,
+                        const std::string& request_json) { return SearchCollection(h.Get(), request_json); })
       .def("count",
            [](const CollectionHandle& h) {
              auto c = h.Get();
