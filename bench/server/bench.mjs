@@ -383,6 +383,7 @@ async function runOne(server, dataset, truth) {
       queries: QUERIES,
       pct,
       query: qv,
+      settle: () => waitIdle(server.pid),
       records: (start, end) => {
         const r = { ids: [], embeddings: [], documents: [], metadatas: [] };
         for (let i = start; i < end; i++) {

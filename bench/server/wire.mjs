@@ -64,7 +64,9 @@ export const pythonQueryBody = (embedding, nResults = 10, where = null) =>
 
 // Adds `n` records in Python's wire format to a new collection and queries it the same way.
 // `records(start, end)` gives {ids, embeddings, documents, metadatas}; `query(q)` a query vector.
-export async function pythonWire(port, { n, batch, queries, records, query, pct }) {
+// `settle()` waits for the server's background indexing after the adds, as for the JS client's
+// queries.
+export async function pythonWire(port, { n, batch, queries, records, query, pct, settle }) {
   const raw = new RawHttp(port);
   try {
     const col = JSON.parse(
@@ -86,6 +88,7 @@ export async function pythonWire(port, { n, batch, queries, records, query, pct 
       py_add_serialize_ms: serialize / Math.ceil(n / batch),
     };
     const qpath = `${BASE}/${col.id}/query`;
+    await settle();
     const lat = [];
     for (let q = 0; q < queries; q++) {
       const t = performance.now();
