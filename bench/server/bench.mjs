@@ -2,7 +2,7 @@
 // Chroma server, one after the other in the same run, on the same synthetic data.
 //
 //   node bench.mjs --ochre-bin PATH --peer DIR [--n 100000] [--dim 384] [--queries 500] [--only ochre|chroma] [--smaps 1]
-//                  [--pressure-idle 2000] [--pressure-slow 100]
+//                  [--pressure-idle 2000] [--pressure-slow 100] [--python-n N]
 //
 // Data: N x DIM vectors from a seeded Gaussian mixture (1,000 clusters, as embeddings cluster),
 // cosine space, each with a document and two metadata fields: `category` (10 values: a filter on
@@ -14,7 +14,8 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import path from "node:path";
 import { ChromaClient } from "chromadb";
-import { countConnections, underPressure } from "./connections.mjs";
+import { underPressure } from "./connections.mjs";
+import { connectionsPerClient, fetchClock, pythonWire, rawLatencies } from "./wire.mjs";
 
 const args = Object.fromEntries(
   process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith("--") ? [...acc, [a.slice(2), all[i + 1]]] : acc), []),
@@ -25,6 +26,7 @@ const QUERIES = Number(args.queries ?? 500);
 const BATCH = 1000;
 const RECALL_QUERIES = Math.min(200, QUERIES);
 const ONLY = args.only;
+const PY_N = Number(args["python-n"] ?? N);
 const PRESSURE = { idle: Number(args["pressure-idle"] ?? 2000), slow: Number(args["pressure-slow"] ?? 100) };
 
 // --- Data -----------------------------------------------------------------------------------------
@@ -151,7 +153,19 @@ class OchreServer {
     this.name = "ochre";
   }
   async start() {
-    this.proc = spawn(this.bin, ["run", "--path", this.dir, "--port", "0", "--log-level", "warn"], { stdio: ["ignore", "pipe", "inherit"] });
+    // Info level: each request's access-log line gives the server's own handling time.
+    this.proc = spawn(this.bin, ["run", "--path", this.dir, "--port", "0", "--log-level", "info"], { stdio: ["ignore", "pipe", "pipe"] });
+    this.handled = [];
+    let pending = "";
+    this.proc.stderr.on("data", (d) => {
+      const lines = (pending + d).split("\n");
+      pending = lines.pop();
+      for (const line of lines) {
+        const m = line.match(/ (?:GET|POST) \S*?(\w+) \d+ [\d.]+ms \(handled in ([\d.]+)ms\)/);
+        if (m) this.handled.push([m[1], Number(m[2])]);
+        else if (!/ INFO /.test(line)) process.stderr.write(line + "\n");
+      }
+    });
     this.port = await new Promise((resolve, reject) => {
       let out = "";
       this.proc.stdout.on("data", (d) => {
@@ -211,10 +225,17 @@ async function runOne(server, dataset, truth) {
   const client = new ChromaClient({ host: "127.0.0.1", port: server.port });
   const col = await client.createCollection({ name: "bench", configuration: { hnsw: { space: "cosine" } }, embeddingFunction: null });
   const log = (s) => console.error(`[${server.name}] ${s}`);
+  // The server's own handling time of the requests to `route` since `mark` (ochre only).
+  const handledSince = (mark, route) => (server.handled ? server.handled.slice(mark).filter(([r]) => r === route).map(([, ms]) => ms) : []);
+  const mean = (xs) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : undefined);
 
   // Add, batches of 1,000, one client.
   const tAdd = performance.now();
+  const fetchAdd = fetchClock.ms;
+  const markAdd = server.handled?.length ?? 0;
+  let prepMs = 0;
   for (let start = 0; start < N; start += BATCH) {
+    const tb = performance.now();
     const ids = [], embeddings = [], documents = [], metadatas = [];
     for (let i = start; i < Math.min(N, start + BATCH); i++) {
       ids.push(`id-${i}`);
@@ -222,9 +243,17 @@ async function runOne(server, dataset, truth) {
       documents.push(`record ${i} ${WORDS[i % 10]} ${WORDS[Math.floor(i / 10) % 10]}`);
       metadatas.push({ category: i % 10, bucket: Math.floor(i / 10) % 100 });
     }
+    prepMs += performance.now() - tb;
     await col.add({ ids, embeddings, documents, metadatas });
   }
-  out.add_per_s = N / ((performance.now() - tAdd) / 1000);
+  const addMs = performance.now() - tAdd;
+  out.add_per_s = N / (addMs / 1000);
+  // Per batch of 1,000: the JS client's own time (validation, base64, JSON; outside fetch and
+  // outside this script's building of the batch), fetch's, and the server's handling (ochre).
+  const batches = Math.ceil(N / BATCH);
+  out.add_fetch_ms = (fetchClock.ms - fetchAdd) / batches;
+  out.add_client_ms = (addMs - prepMs) / batches - out.add_fetch_ms;
+  out.add_server_ms = mean(handledSince(markAdd, "add"));
   log(`add ${out.add_per_s.toFixed(0)} vectors/s`);
 
   // Queries right after the last add, while any background indexing still runs.
@@ -237,33 +266,33 @@ async function runOne(server, dataset, truth) {
   log(`query p50 right after add ${out.early_query_p50.toFixed(2)} ms; idle ${out.settle_s.toFixed(0)} s later`);
 
   // Single-client query latency and recall@10, once the server is idle.
-  const lat = [];
+  const lat = [], own = [];
   let hits = 0;
+  const markQuery = server.handled?.length ?? 0;
   for (let q = 0; q < QUERIES; q++) {
-    const [ms, r] = await timed(() => col.query({ queryEmbeddings: [row(dataset.queries, q)], nResults: 10, include: ["distances"] }));
+    const embedding = row(dataset.queries, q);
+    const inFetch = fetchClock.ms;
+    const [ms, r] = await timed(() => col.query({ queryEmbeddings: [embedding], nResults: 10, include: ["distances"] }));
     lat.push(ms);
+    own.push(ms - (fetchClock.ms - inFetch));
     if (q < RECALL_QUERIES) hits += r.ids[0].filter((id) => truth[q].has(id)).length;
   }
   out.query_p50 = pct(lat, 50);
   out.query_p95 = pct(lat, 95);
   out.query_p99 = pct(lat, 99);
   out.recall = hits / (RECALL_QUERIES * 10);
+  out.query_client_p50 = pct(own, 50);
+  const srvQuery = handledSince(markQuery, "query");
+  out.query_server_p50 = srvQuery.length ? pct(srvQuery, 50) : undefined;
   log(`query p50 ${out.query_p50.toFixed(2)} ms, recall ${out.recall.toFixed(4)}`);
 
-  // Connections: 200 heartbeats with fetch (undici, which the JS client uses) and 200 with the JS
-  // client, counted from the kernel's socket table; fetch's heartbeat latency.
+  // fetch's heartbeat latency (undici, which the JS client uses). Connections per client are
+  // counted at the end (wire.mjs).
   const hb = [];
-  out.fetch_connections = await countConnections(server.port, async () => {
-    for (let i = 0; i < 200; i++) {
-      hb.push((await timed(async () => (await fetch(`http://127.0.0.1:${server.port}/api/v2/heartbeat`)).text()))[0]);
-    }
-  });
+  for (let i = 0; i < 200; i++) {
+    hb.push((await timed(async () => (await fetch(`http://127.0.0.1:${server.port}/api/v2/heartbeat`)).text()))[0]);
+  }
   out.heartbeat_p50 = pct(hb, 50);
-  out.client_connections = await countConnections(server.port, async () => {
-    const fresh = new ChromaClient({ host: "127.0.0.1", port: server.port });
-    for (let i = 0; i < 200; i++) await fresh.heartbeat();
-  });
-  log(`200 heartbeats: ${out.fetch_connections} connections with fetch, ${out.client_connections} with the JS client`);
 
   // The same single-client queries with idle keep-alive connections and slow senders open.
   Object.assign(
@@ -340,6 +369,37 @@ async function runOne(server, dataset, truth) {
   await h2.query({ queryEmbeddings: [row(dataset.queries, 0)], nResults: 10 });
   out.restart_ms = performance.now() - tRestart;
   out.rss_after_restart_mb = rssMb(server.pid);
+
+  // Without the JS client: the query over node http (the exchange and the server alone), Python's
+  // wire format (JSON floats) for add and query on a second collection, connections per client.
+  const qv = (q) => row(dataset.queries, q);
+  Object.assign(out, await rawLatencies(server.port, h2.id, { queries: QUERIES, query: qv, pct }));
+  const markPy = server.handled?.length ?? 0;
+  Object.assign(
+    out,
+    await pythonWire(server.port, {
+      n: PY_N,
+      batch: BATCH,
+      queries: QUERIES,
+      pct,
+      query: qv,
+      settle: () => waitIdle(server.pid),
+      records: (start, end) => {
+        const r = { ids: [], embeddings: [], documents: [], metadatas: [] };
+        for (let i = start; i < end; i++) {
+          r.ids.push(`id-${i}`);
+          r.embeddings.push(row(dataset.data, i));
+          r.documents.push(`record ${i} ${WORDS[i % 10]} ${WORDS[Math.floor(i / 10) % 10]}`);
+          r.metadatas.push({ category: i % 10, bucket: Math.floor(i / 10) % 100 });
+        }
+        return r;
+      },
+    }),
+  );
+  out.py_add_server_ms = mean(handledSince(markPy, "add"));
+  log(`python wire format: add ${out.py_add_per_s.toFixed(0)} vectors/s, query p50 ${out.py_query_p50.toFixed(2)} ms`);
+  Object.assign(out, await connectionsPerClient(server.port));
+  log(`new connections for 200 heartbeats: ${Object.entries(out).filter(([k]) => k.startsWith("conn_")).map(([k, v]) => `${k.slice(5)} ${v}`).join(", ")}`);
   await server.stop();
   live.delete(server);
   server.cleanup();
@@ -349,14 +409,31 @@ async function runOne(server, dataset, truth) {
 // --- Main -----------------------------------------------------------------------------------------
 const METRICS = [
   ["add_per_s", "add (vectors/s)", true],
+  ["add_client_ms", "  add: JS client's own ms per 1,000 (validation, base64, JSON)", false],
+  ["add_fetch_ms", "  add: fetch ms per 1,000 (HTTP exchange + server)", false],
+  ["add_server_ms", "  add: server's handling ms per 1,000 (body in to response)", false],
   ["early_query_p50", "query p50 right after add (ms)", false],
   ["settle_s", "server busy after last add (s)", false],
   ["query_p50", "query p50 (ms)", false],
   ["query_p95", "query p95 (ms)", false],
   ["query_p99", "query p99 (ms)", false],
   ["recall", "recall@10", true],
-  ["fetch_connections", "new connections for 200 heartbeats, fetch", false],
-  ["client_connections", "new connections for 200 heartbeats, JS client", false],
+  ["query_client_p50", "  query: JS client's own time p50 (ms, outside fetch)", false],
+  ["query_server_p50", "  query: server's handling p50 (ms, body in to response)", false],
+  ["raw_query_p50", "query p50 over node http, body prebuilt (ms)", false],
+  ["raw_heartbeat_p50", "heartbeat p50 over node http (ms)", false],
+  ["py_add_per_s", "Python wire format (JSON floats): add (vectors/s)", true],
+  ["py_add_http_per_s", "  add, HTTP only, without JSON.stringify (vectors/s)", true],
+  ["py_add_serialize_ms", "  add: JSON.stringify ms per 1,000", false],
+  ["py_add_server_ms", "  add: server's handling ms per 1,000", false],
+  ["py_query_p50", "Python wire format: query p50 (ms)", false],
+  ["py_query_p99", "Python wire format: query p99 (ms)", false],
+  ["conn_fetch", "new connections for 200 heartbeats, fetch (new process)", false],
+  ["conn_js_client", "new connections for 200 heartbeats, Chroma's JS client (new process)", false],
+  ["conn_node_http", "new connections for 200 heartbeats, node http keep-alive agent", false],
+  ["conn_curl", "new connections for 200 heartbeats, curl (200 URLs)", false],
+  ["conn_python_requests", "new connections for 200 heartbeats, Python requests.Session", false],
+  ["conn_python_httpx", "new connections for 200 heartbeats, Python httpx.Client", false],
   ["heartbeat_p50", "heartbeat p50, fetch (ms)", false],
   ["pressure_p50", "query p50 with idle+slow connections open (ms)", false],
   ["pressure_p99", "query p99 with idle+slow connections open (ms)", false],

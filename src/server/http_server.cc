@@ -7,7 +7,9 @@
 // would do but brings Asio's build weight for what is here about 500 lines over epoll.
 //
 // Threads: one loop thread owns the connections (no locks on them); workers take complete requests
-// from a queue and hand serialized responses back through a completion queue and an eventfd.
+// from a queue, write the response themselves as far as the socket takes it (the client need not
+// wait for the loop to wake: one thread hop less per request), and hand the rest, with the
+// connection's next state, back through a completion queue and an eventfd.
 // A connection is in one state at a time: reading a head, reading a body, at a worker, writing, or
 // lingering (after a final response: our side shut, the client's remaining bytes read and dropped
 // for a moment so that the response is not lost to a reset).
@@ -53,8 +55,21 @@ constexpr size_t kReadChunk = 64 * 1024;
 
 enum class ConnState { kHead, kBody, kWork, kWrite, kLinger };
 
+// A connection's descriptor, shared with the worker that runs its request: the worker writes a
+// small response itself (the client has it without waiting for the loop to wake). Both fields are
+// guarded by Impl::mu, under which the loop closes the descriptor, so a worker never writes to a
+// closed or reused one; and since the worker queues its completion under the same hold, the loop
+// (which takes completions before it accepts) never sees a connection whose client has its answer
+// as still busy.
+struct ConnSocket {
+  int fd = -1;
+  bool open = true;
+};
+constexpr size_t kDirectWriteMax = 64 * 1024;  // larger responses are written by the loop
+
 struct Conn {
   int fd = -1;
+  std::shared_ptr<ConnSocket> socket;
   uint64_t id = 0;
   std::string peer;
   ConnState state = ConnState::kHead;
@@ -72,26 +87,30 @@ struct Conn {
   std::string out;
   size_t out_off = 0;
   bool close_after = false;
+  bool answered = false;  // at least one response written (an idle keep-alive connection, not a new one)
   bool detached = false;  // the client hung up while its request was at a worker
   size_t accounted = 0;   // body bytes counted in Impl::buffered_bodies
 };
 
 struct Task {
   uint64_t conn = 0;
+  std::shared_ptr<ConnSocket> socket;  // null: the loop writes the response (bytes already queued)
   HttpRequestHead head;
   Headers cors;
   std::string body;  // plus kBodyPadding bytes
   size_t body_size = 0;
-  Clock::time_point start;
+  Clock::time_point start;      // first byte of the request
+  Clock::time_point submitted;  // the whole request in, handed to the workers
 };
 
 struct Completion {
   uint64_t conn = 0;
-  std::string bytes;
+  std::string bytes;  // the response, of which the worker has sent the first `sent` bytes
+  size_t sent = 0;
   bool close = false;
   int status = 0;
   std::string method, path;
-  Clock::time_point start;
+  Clock::time_point start, submitted, finished;
 };
 
 Status BindListener(const std::string& host, int port, int* fd_out, int* port_out) {
@@ -258,16 +277,24 @@ void HttpServer::Impl::CloseConn(Conn* c, const char* why) {
     Log(LogLevel::kDebug, "connection " + std::to_string(c->id) + " from " + c->peer + " closed: " + why);
   }
   epoll_ctl(epoll_fd, EPOLL_CTL_DEL, c->fd, nullptr);
-  close(c->fd);
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    c->socket->open = false;
+    close(c->fd);
+  }
   open_count.fetch_sub(1);
   conns.erase(c->id);  // destroys *c
 }
 
 bool HttpServer::Impl::EvictIdle() {
   Conn* oldest = nullptr;
+  Clock::time_point now = Clock::now();
   for (auto& [id, c] : conns) {
-    if (c->state == ConnState::kHead && c->in.empty() && c->out.empty() &&
-        (!oldest || c->idle_since < oldest->idle_since)) {
+    // A connection just accepted has not had its chance to send yet (several may be accepted in one
+    // go before any is read): only one that has been answered, or silent for a second, is idle.
+    bool idle = c->state == ConnState::kHead && c->in.empty() && c->out.empty() &&
+                (c->answered || now - c->idle_since > std::chrono::seconds(1));
+    if (idle && (!oldest || c->idle_since < oldest->idle_since)) {
       oldest = c.get();
     }
   }
@@ -278,6 +305,9 @@ bool HttpServer::Impl::EvictIdle() {
 }
 
 void HttpServer::Impl::AcceptAll() {
+  // Connections whose responses are out become idle first: a client that has its answer and opens
+  // another connection must find the first one idle (for the connection bound's eviction).
+  TakeCompletions();
   for (int i = 0; i < 256; ++i) {
     sockaddr_storage addr{};
     socklen_t len = sizeof(addr);
@@ -305,6 +335,8 @@ void HttpServer::Impl::AcceptAll() {
     auto conn = std::make_unique<Conn>();
     Conn* c = conn.get();
     c->fd = fd;
+    c->socket = std::make_shared<ConnSocket>();
+    c->socket->fd = fd;
     c->id = next_id++;
     c->peer = PeerName(addr);
     c->idle_since = Clock::now();
@@ -463,6 +495,8 @@ void HttpServer::Impl::Submit(Conn* c) {
   t.body = std::move(c->body);
   t.body.append(kBodyPadding, '\0');  // simdjson reads past the end: parse in place, no copy
   t.start = c->request_start;
+  t.submitted = Clock::now();
+  if (c->out_off >= c->out.size()) t.socket = c->socket;  // nothing of ours is still to be written
   c->head = HttpRequestHead();
   c->body = std::string();
   c->state = ConnState::kWork;
@@ -504,8 +538,20 @@ void HttpServer::Impl::Work() {
     done_item.method = std::move(t.head.method);
     done_item.path = std::move(t.head.path);
     done_item.start = t.start;
+    done_item.submitted = t.submitted;
     {
       std::lock_guard<std::mutex> lock(mu);
+      if (t.socket && done_item.bytes.size() <= kDirectWriteMax) {
+        // Write what the socket takes now; the loop writes the rest (and closes on an error).
+        while (t.socket->open && done_item.sent < done_item.bytes.size()) {
+          ssize_t n = send(t.socket->fd, done_item.bytes.data() + done_item.sent,
+                           done_item.bytes.size() - done_item.sent, MSG_NOSIGNAL | MSG_DONTWAIT);
+          if (n < 0 && errno == EINTR) continue;
+          if (n <= 0) break;
+          done_item.sent += static_cast<size_t>(n);
+        }
+      }
+      done_item.finished = Clock::now();
       done.push_back(std::move(done_item));
     }
     Wake();
@@ -521,9 +567,12 @@ void HttpServer::Impl::TakeCompletions() {
   for (auto& d : ready) {
     --at_work;
     if (LogEnabled(LogLevel::kInfo)) {
-      double ms = std::chrono::duration<double, std::milli>(Clock::now() - d.start).count();
-      char buf[64];
-      std::snprintf(buf, sizeof(buf), " %d %.2fms ", d.status, ms);
+      // The whole time since the request's first byte, and the server's own part of it: from the last
+      // byte of the body to the response (a large body's transfer is the client's pace, not ours).
+      double ms = std::chrono::duration<double, std::milli>(d.finished - d.start).count();
+      double handling = std::chrono::duration<double, std::milli>(d.finished - d.submitted).count();
+      char buf[96];
+      std::snprintf(buf, sizeof(buf), " %d %.2fms (handled in %.3fms) ", d.status, ms, handling);
       auto it = conns.find(d.conn);
       // No query string, body, or header: ids and tokens stay out of the log.
       Log(LogLevel::kInfo, d.method + " " + d.path + buf + (it == conns.end() ? "-" : it->second->peer));
@@ -535,7 +584,11 @@ void HttpServer::Impl::TakeCompletions() {
       CloseConn(c, "closed by the client before the response");
       continue;
     }
-    c->out += d.bytes;
+    if (d.sent == 0) {
+      c->out += d.bytes;
+    } else if (d.sent < d.bytes.size()) {
+      c->out.append(d.bytes, d.sent, std::string::npos);
+    }
     c->close_after = d.close;
     c->state = ConnState::kWrite;
     c->last_progress = Clock::now();
@@ -598,6 +651,7 @@ void HttpServer::Impl::AfterWrite(Conn* c) {
     return;
   }
   c->state = ConnState::kHead;
+  c->answered = true;
   c->scanned = 0;
   if (c->in.empty() && c->in.capacity() > 64 * 1024) std::string().swap(c->in);
   c->idle_since = Clock::now();

@@ -32,7 +32,8 @@ struct ServerOptions {
   int body_timeout_sec = 120;              // a whole body must arrive within it
   int write_timeout_sec = 30;              // a response may wait this long for the client to read
   // Open connections at most; 0: 10,000, or fewer when the open-file limit is lower (a quarter of
-  // it stays for the database). Beyond it the longest-idle connection is closed, or when none is
+  // it stays for the database). Beyond it the longest-idle connection (answered and waiting, or
+  // silent for a second since its accept) is closed, or when none is
   // idle the new one gets a 503 and is closed.
   int max_connections = 0;
   // Bytes of request bodies being read, over all connections, at most: beyond it the request
