@@ -18,6 +18,7 @@
 #include "interop/chroma/import_chroma.h"
 #include "interop/copy/copy.h"
 #include "ochre/ochre.h"
+#include "sparse.h"
 #include "tools.h"
 
 namespace ochredb {
@@ -473,4 +474,5 @@ PYBIND11_MODULE(_ochredb, m) {
   ochredb::BindClient(m);
   ochredb::BindCollection(m);
   ochredb::BindTools(m);
+  ochredb::BindSparse(m);
 }
