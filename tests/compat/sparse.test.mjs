@@ -43,7 +43,7 @@ test("sparse vectors round trip through add, get, query and update", async () =>
   assert.equal(upd.status, 200, upd.text);
   const again = await post(`${COLLECTIONS}/${colId}/get`, { ids: ["b"], include: ["metadatas"] });
   assert.deepEqual(again.json.metadatas[0], { sv: sv([7, 8], [1, 2]) });
-  const col = await rawRequest(server.port, { method: "GET", path: `${COLLECTIONS}/${colId}` });
+  const col = await rawRequest(server.port, { method: "GET", path: `${COLLECTIONS}/sparse` });  // GET takes the name
   assert.ok(col.json.schema.keys.sv.sparse_vector.sparse_vector_index, JSON.stringify(col.json.schema));
 });
 
