@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build ccache pkg-config
-  libsqlite3-dev nlohmann-json3-dev libsimdjson-dev libcpp-httplib-dev libre2-dev
+  libsqlite3-dev nlohmann-json3-dev libsimdjson-dev libcpp-httplib-dev libre2-dev libstemmer-dev
   libcli11-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
   pybind11-dev python3-dev python3-numpy python3-pytest python3-pip python3-setuptools python3-wheel python3-venv
   python3-requests python3-httpx

@@ -69,6 +69,26 @@ struct IndexingStatus {
   double op_indexing_progress = 1.0;  // num_indexed_ops / total_ops; 1 when there are none
 };
 
+// A nearest-neighbour search over a sparse-vector metadata key (Chroma's Knn on a sparse key):
+// records whose `key` holds a sparse vector sharing a dimension with `query`, ranked by Chroma's
+// measure 1 - dot(query, vector), ascending (ties in insertion order). When the collection's schema
+// enables BM25 on the key's sparse vector index, the query's values are first weighted by their
+// inverse document frequency over the collection, as Chroma does. ids / where / where_document
+// narrow the candidates as in Query.
+struct SparseQueryOptions {
+  std::string key;
+  SparseVector query;
+  int64_t n_results = 10;
+  std::optional<std::vector<std::string>> ids;
+  std::optional<WhereNode> where;
+  std::optional<WhereDocumentNode> where_document;
+};
+
+struct SparseQueryResult {
+  std::vector<std::string> ids;
+  std::vector<float> scores;  // best first; lower is better (1 - dot)
+};
+
 class Collection {
  public:
   virtual ~Collection() = default;
@@ -97,6 +117,8 @@ class Collection {
   virtual Result<GetResult> Get(const GetOptions& options) const = 0;
   // Nearest records per query vector, ascending distance (ties by id).
   virtual Result<QueryResult> Query(const QueryOptions& options) const = 0;
+  // Nearest records by a sparse-vector metadata key (SparseQueryOptions).
+  virtual Result<SparseQueryResult> QuerySparse(const SparseQueryOptions& options) const = 0;
   virtual Result<int64_t> Count() const = 0;
   // The graph's progress over the committed rows. NotFound when the collection was deleted.
   virtual Result<IndexingStatus> GetIndexingStatus() const = 0;

@@ -3,6 +3,7 @@
 // OchreDB: an embedded, persistent vector database with Chroma's semantics. Include this header.
 #pragma once
 
+#include "ochre/bm25.h"
 #include "ochre/client.h"
 #include "ochre/collection.h"
 #include "ochre/embedding_function.h"

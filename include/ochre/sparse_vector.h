@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "ochre/status.h"
+
 namespace ochre {
 
 struct SparseVector {
@@ -21,5 +23,15 @@ struct SparseVector {
 
   friend bool operator==(const SparseVector&, const SparseVector&) = default;
 };
+
+// Chroma's rules for a sparse vector (rust/types/src/metadata.rs SparseVector::validate, prefixed as
+// its validators do): InvalidArgument "Invalid sparse vector: Sparse vector indices, values, and
+// tokens (when present) must have the same length", "... indices must be sorted in strictly
+// ascending order (no duplicates)", and, since JSON cannot carry them and a dot product would turn
+// into NaN, "... values must be finite" for a NaN or infinite value.
+Status ValidateSparseVector(const SparseVector& v);
+
+// The dot product of two valid sparse vectors (a merge of their ascending indices), in double.
+double SparseDot(const SparseVector& a, const SparseVector& b);
 
 }  // namespace ochre

@@ -13,13 +13,15 @@
 #include <vector>
 
 #include "ochre/result.h"
+#include "ochre/sparse_vector.h"
 
 namespace ochre {
 
-// A metadata value as Chroma has them: bool, int64, double, string, or a homogeneous non-empty array
-// of one of those. std::monostate is null: allowed only in update/upsert, where it deletes the key.
+// A metadata value as Chroma has them: bool, int64, double, string, a homogeneous non-empty array
+// of one of those, or a sparse vector (Chroma 1.x; last, so that the other alternatives keep their
+// indices). std::monostate is null: allowed only in update/upsert, where it deletes the key.
 using MetadataValue = std::variant<std::monostate, bool, int64_t, double, std::string, std::vector<bool>,
-                                   std::vector<int64_t>, std::vector<double>, std::vector<std::string>>;
+                                   std::vector<int64_t>, std::vector<double>, std::vector<std::string>, SparseVector>;
 // Keys in byte order, so that output is deterministic.
 using Metadata = std::map<std::string, MetadataValue>;
 

@@ -44,6 +44,7 @@ class CollectionImpl final : public Collection {
 
   Result<GetResult> Get(const GetOptions& options) const override;
   Result<QueryResult> Query(const QueryOptions& options) const override;
+  Result<SparseQueryResult> QuerySparse(const SparseQueryOptions& options) const override;
   Result<int64_t> Count() const override;
   Result<IndexingStatus> GetIndexingStatus() const override;
   Result<GetResult> Peek(int64_t limit) const override;

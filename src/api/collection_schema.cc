@@ -281,6 +281,7 @@ const char* ValueTypeOf(const MetadataValue& v) {
     const char* operator()(const std::vector<int64_t>&) const { return "int"; }
     const char* operator()(const std::vector<double>&) const { return "float"; }
     const char* operator()(const std::vector<std::string>&) const { return "string"; }
+    const char* operator()(const SparseVector&) const { return "sparse_vector"; }
   };
   return std::visit(Visitor{}, v);
 }

@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "api/filter_index.h"
+#include "api/sparse_index.h"
 #include "index/hnsw/hnsw_index.h"
 #include "index/vector_index.h"
 #include "ochre/result.h"
@@ -202,6 +203,8 @@ class CollectionState {
 
   // The in-memory metadata index of `where` filters (keyed by rid: unaffected by row changes).
   FilterIndexSlot& filter_index() { return filter_index_; }
+  // The in-memory index of sparse-vector metadata (api/sparse_index.h), built on the first sparse query.
+  SparseIndexSlot& sparse_index() { return sparse_index_; }
 
  private:
   // Loads the runtime for `row` (REQUIRES runtime_mu_).
@@ -234,6 +237,7 @@ class CollectionState {
   bool loaded_ = false;
   std::shared_ptr<VectorRuntime> runtime_;
   FilterIndexSlot filter_index_;
+  SparseIndexSlot sparse_index_;
 };
 
 }  // namespace ochre::api

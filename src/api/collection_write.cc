@@ -216,6 +216,7 @@ Status CollectionImpl::Write(const RecordBatch& in, WriteKind kind) {
 
   // 4. The commit point. The filter index follows the records (api/filter_index.h).
   FilterIndexSlot::WriteScope filter_write(&state_->filter_index(), row.write_seq);
+  SparseIndexSlot::WriteScope sparse_write(&state_->sparse_index(), row.write_seq);
   LocalCommitScope local_commit(state_.get(), row.write_seq + 1);
   Status committed = [&]() -> Status {
     auto w = engine_->Writer();
@@ -245,6 +246,7 @@ Status CollectionImpl::Write(const RecordBatch& in, WriteKind kind) {
         rec.metadata = &fresh;
         OCHRE_ASSIGN_OR_RETURN(p.rid, w->InsertRecord(row.cid, rec));
         OCHRE_RETURN_IF_ERROR(filter_write.Inserted(p.rid, &fresh));
+        OCHRE_RETURN_IF_ERROR(sparse_write.Inserted(p.rid, &fresh));
         continue;
       }
       const storage::RecordRow& old = *p.existing;
@@ -259,12 +261,14 @@ Status CollectionImpl::Write(const RecordBatch& in, WriteKind kind) {
       rec.uri = (uri && uri->has_value()) ? uri : &old.uri;
       OCHRE_RETURN_IF_ERROR(w->RewriteRecord(row.cid, old, rec));
       OCHRE_RETURN_IF_ERROR(filter_write.Rewritten(old.rid, old.metadata_json, &merged));
+      OCHRE_RETURN_IF_ERROR(sparse_write.Rewritten(old.rid, old.metadata_json, &merged));
     }
     int64_t committed_rows = rt ? int64_t(rt->store->size()) : row.committed_rows;
     OCHRE_RETURN_IF_ERROR(w->SetRowCounts(row.cid, committed_rows, row.dead_rows + int64_t(dead_rows.size())));
     return txn.Commit();
   }();
   filter_write.Finish(committed.ok());
+  sparse_write.Finish(committed.ok());
   if (!committed.ok()) {
     if (rt) (void)rt->store->TruncateTo(old_size);
     return committed;
@@ -338,16 +342,19 @@ Result<int64_t> CollectionImpl::Delete(const DeleteOptions& o) {
     }
     if (doomed.empty()) return reported;
     FilterIndexSlot::WriteScope filter_write(&state_->filter_index(), row.write_seq);
+    SparseIndexSlot::WriteScope sparse_write(&state_->sparse_index(), row.write_seq);
     local_commit.emplace(state_.get(), row.write_seq + 1);
     storage::Transaction txn(w->db());
     OCHRE_RETURN_IF_ERROR(txn.Start());
     for (const auto& r : doomed) {
       OCHRE_RETURN_IF_ERROR(w->DeleteRecord(row.cid, r));
       OCHRE_RETURN_IF_ERROR(filter_write.Deleted(r.rid, r.metadata_json));
+      OCHRE_RETURN_IF_ERROR(sparse_write.Deleted(r.rid, r.metadata_json));
     }
     OCHRE_RETURN_IF_ERROR(w->SetRowCounts(row.cid, row.committed_rows, row.dead_rows + int64_t(doomed.size())));
     OCHRE_RETURN_IF_ERROR(txn.Commit());
     filter_write.Finish(true);
+    sparse_write.Finish(true);
   }
   commit.Release();
   if (auto rt = state_->LoadedRuntime()) {

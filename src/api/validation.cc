@@ -143,6 +143,13 @@ Status ValidateMetadata(const Metadata& metadata, bool allow_null, bool is_colle
             return ValidateUtf8(v, "metadata value for key '" + key + "'");
           } else if constexpr (std::is_same_v<T, bool> || std::is_same_v<T, int64_t>) {
             return Status::Ok();
+          } else if constexpr (std::is_same_v<T, SparseVector>) {
+            OCHRE_RETURN_IF_ERROR(ValidateSparseVector(v));
+            if (v.tokens) {
+              for (const auto& t : *v.tokens)
+                OCHRE_RETURN_IF_ERROR(ValidateUtf8(t, "sparse vector token for key '" + key + "'"));
+            }
+            return Status::Ok();
           } else {
             if (v.empty()) {
               return Status::InvalidArgument("Expected metadata list for key '" + key + "' to be non-empty");

@@ -21,6 +21,10 @@ json ValueToJson(const MetadataValue& value) {
         using T = std::decay_t<decltype(v)>;
         if constexpr (std::is_same_v<T, std::monostate>) {
           return json(nullptr);
+        } else if constexpr (std::is_same_v<T, SparseVector>) {
+          json out = {{"#type", "sparse_vector"}, {"indices", v.indices}, {"values", v.values}};
+          if (v.tokens) out["tokens"] = *v.tokens;
+          return out;
         } else if constexpr (std::is_same_v<T, std::vector<bool>>) {
           json out = json::array();
           for (bool b : v) out.push_back(b);

@@ -105,6 +105,8 @@ std::string_view ValueTypeName(const MetadataValue& value) {
       return "a float";
     case 4:
       return "a string";
+    case 9:
+      return "a sparse vector";
     default:
       return "a list";
   }
@@ -210,10 +212,11 @@ Status CheckCompare(const WhereNode& node, const std::string& path) {
     case WhereOp::kNin: {
       size_t n = ListSize(node.operand);
       if (n == 0) {
-        return ClauseError(
-            false, path,
-            name + " expects a non-empty list, got " +
-                (IsScalar(node.operand) || node.operand.index() == 0 ? got() : std::string("an empty list")));
+        return ClauseError(false, path,
+                           name + " expects a non-empty list, got " +
+                               (IsScalar(node.operand) || node.operand.index() == 0 || node.operand.index() == 9
+                                    ? got()
+                                    : std::string("an empty list")));
       }
       if (n > kMaxInValues) {
         return ClauseError(

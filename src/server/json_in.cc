@@ -112,6 +112,69 @@ bool ReadMetadataArray(simdjson::dom::array arr, std::string_view field, Metadat
   return true;
 }
 
+// A sparse vector, as Chroma's serde helper reads it: "indices" (u32), "values" (f32), optional
+// "tokens", and "#type" which, when present, must be "sparse_vector" (older clients leave it out).
+// Length and order are the engine's checks (InvalidArgument, as Chroma's validators).
+bool ReadSparseVector(simdjson::dom::object obj, std::string_view field, MetadataValue* out, HttpError* err) {
+  SparseVector sv;
+  bool has_indices = false, has_values = false;
+  auto fail = [&](const std::string& what) {
+    *err = HttpError::Unprocessable(std::string(kDeserialize) + std::string(field) + ": " + what);
+    return false;
+  };
+  for (auto [k, v] : obj) {
+    if (k == "#type") {
+      std::string_view t;
+      if (v.get_string().get(t) != simdjson::SUCCESS || t != "sparse_vector") {
+        return fail("Expected #type='sparse_vector'");
+      }
+    } else if (k == "indices" || k == "values" || k == "tokens") {
+      if (k == "tokens" && IsNull(v)) continue;
+      simdjson::dom::array arr;
+      if (v.get_array().get(arr) != simdjson::SUCCESS)
+        return fail("sparse vector " + std::string(k) + " must be a list");
+      if (k == "indices") {
+        has_indices = true;
+        for (JsonElement x : arr) {
+          uint64_t u = 0;
+          if (x.get_uint64().get(u) != simdjson::SUCCESS || u > 0xffffffffull) {
+            return fail("sparse vector indices must be integers in [0, 4294967295]");
+          }
+          sv.indices.push_back(uint32_t(u));
+        }
+      } else if (k == "values") {
+        has_values = true;
+        for (JsonElement x : arr) {
+          if (!IsNumber(x)) return fail("sparse vector values must be numbers");
+          double d = 0;
+          if (x.type() == simdjson::dom::element_type::DOUBLE) {
+            d = x.get_double().value_unsafe();
+          } else if (x.type() == simdjson::dom::element_type::INT64) {
+            d = double(x.get_int64().value_unsafe());
+          } else {
+            d = double(x.get_uint64().value_unsafe());
+          }
+          sv.values.push_back(float(d));
+        }
+      } else {
+        std::vector<std::string> tokens;
+        for (JsonElement x : arr) {
+          std::string_view t;
+          if (x.get_string().get(t) != simdjson::SUCCESS) return fail("sparse vector tokens must be strings");
+          tokens.emplace_back(t);
+        }
+        sv.tokens = std::move(tokens);
+      }
+    } else {
+      return fail("unknown field `" + std::string(k) + "` in a sparse vector");
+    }
+  }
+  if (!has_indices) return fail("missing field `indices`");
+  if (!has_values) return fail("missing field `values`");
+  *out = std::move(sv);
+  return true;
+}
+
 bool DecodeBase64Floats(std::string_view text, std::string_view field, std::vector<float>* row, HttpError* err) {
   size_t at = row->size();
   size_t bytes = 0;
@@ -318,8 +381,11 @@ bool ReadMetadata(JsonElement e, std::string_view field, bool allow_null, Metada
     std::string sub = std::string(field) + "." + std::string(key);
     MetadataValue value;
     simdjson::dom::array arr;
+    simdjson::dom::object sparse;
     if (v.get_array().get(arr) == simdjson::SUCCESS) {
       if (!ReadMetadataArray(arr, sub, &value, err)) return false;
+    } else if (v.get_object().get(sparse) == simdjson::SUCCESS) {
+      if (!ReadSparseVector(sparse, sub, &value, err)) return false;
     } else if (!ReadScalar(v, sub, allow_null, &value, err)) {
       return false;
     }

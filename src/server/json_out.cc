@@ -145,6 +145,8 @@ void JsonOut::MetadataValue(const ochre::MetadataValue& value) {
           Double(v);
         } else if constexpr (std::is_same_v<T, std::string>) {
           String(v);
+        } else if constexpr (std::is_same_v<T, ochre::SparseVector>) {
+          SparseVector(v);
         } else {
           BeginArray();
           for (const auto& e : v) {
@@ -162,6 +164,27 @@ void JsonOut::MetadataValue(const ochre::MetadataValue& value) {
         }
       },
       value);
+}
+
+void JsonOut::SparseVector(const ochre::SparseVector& v) {
+  BeginObject();
+  Key("#type");
+  String("sparse_vector");
+  Key("indices");
+  BeginArray();
+  for (uint32_t i : v.indices) Int(int64_t(i));
+  EndArray();
+  Key("values");
+  BeginArray();
+  for (float f : v.values) Double(double(f));
+  EndArray();
+  if (v.tokens) {
+    Key("tokens");
+    BeginArray();
+    for (const auto& t : *v.tokens) String(t);
+    EndArray();
+  }
+  EndObject();
 }
 
 void JsonOut::Metadata(const ochre::Metadata& m) {

@@ -40,6 +40,8 @@ class JsonOut {
 
   // Composite values of the public API.
   void MetadataValue(const ochre::MetadataValue& v);
+  // Chroma's wire form: {"#type":"sparse_vector","indices":[...],"values":[...],"tokens"?:[...]}.
+  void SparseVector(const ochre::SparseVector& v);
   void Metadata(const ochre::Metadata& m);
   // A collection's metadata: null when absent or empty.
   void OptionalMetadata(const std::optional<ochre::Metadata>& m);

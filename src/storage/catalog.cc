@@ -622,7 +622,9 @@ Status CatalogConn::InsertMetadataRows(int64_t rid, int64_t cid, const Metadata&
     Status s = std::visit(
         [&](const auto& v) -> Status {
           using T = std::decay_t<decltype(v)>;
-          if constexpr (std::is_same_v<T, std::monostate>) {
+          if constexpr (std::is_same_v<T, std::monostate> || std::is_same_v<T, SparseVector>) {
+            // Sparse vectors are not filterable (Chroma's where has no operator for them): they
+            // live in metadata_json only, and in the in-memory sparse index (api/sparse_index.h).
             return Status::Ok();
           } else if constexpr (std::is_same_v<T, bool>) {
             return put(scalar, kTypeBool, [&](Statement* st) { st->Bind(5, int64_t{v ? 1 : 0}); });

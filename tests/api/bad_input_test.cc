@@ -54,6 +54,9 @@ std::string Render(const GetResult& r) {
               } else if constexpr (std::is_same_v<T, bool> || std::is_same_v<T, int64_t> || std::is_same_v<T, double> ||
                                    std::is_same_v<T, std::string>) {
                 out << std::hexfloat << x;
+              } else if constexpr (std::is_same_v<T, SparseVector>) {
+                for (size_t j = 0; j < x.indices.size(); ++j)
+                  out << x.indices[j] << "=" << std::hexfloat << x.values[j] << ",";
               } else {
                 for (const auto& e : x) out << std::hexfloat << e << ",";
               }

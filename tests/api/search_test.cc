@@ -636,7 +636,7 @@ TEST_F(SearchBadInputTest, RequestsThatFailAgainstTheCollectionChangeNothing) {
       {R"({"searches": [{"rank": {"$knn": {"query": [1, 0]}}}]})", "dimension"},
       {R"({"searches": [{"rank": {"$knn": {"query": [1, 0, 0], "key": "k"}}}]})", "dense query searches only"},
       {R"({"searches": [{"rank": {"$knn": {"query": {"indices": [1], "values": [0.5]}, "key": "sp"}}}]})",
-       "sparse Knn on key 'sp'"},
+       "the collection has no sparse vectors under that key"},
       {R"({"searches": [{"filter": {"#id": {"$gt": "a"}}}]})", "Invalid where clause at #id"},
       {R"({"searches": [{"filter": {"#id": {"$contains": "a"}}}]})", "#id supports only"},
       {R"({"searches": [{"filter": {"#id": {"$in": [1, 2]}}}]})", "Invalid where clause"},

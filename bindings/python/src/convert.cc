@@ -80,6 +80,62 @@ py::list ListOf(const std::vector<T>& v) {
   return out;
 }
 
+}  // namespace
+
+// chromadb's SparseVector or anything shaped like it (indices, values, optional labels), or its
+// wire form as a dict ({"#type": "sparse_vector", ...}). Chroma's rules are the engine's checks.
+bool LooksLikeSparseVector(py::handle value) {
+  if (PyDict_Check(value.ptr())) {
+    py::dict d = py::reinterpret_borrow<py::dict>(value);
+    return d.contains("#type") && py::str(d["#type"]).cast<std::string>() == "sparse_vector";
+  }
+  return py::hasattr(value, "indices") && py::hasattr(value, "values") && !PyList_Check(value.ptr());
+}
+
+ochre::SparseVector ToSparseVector(py::handle value, const std::string& key) {
+  py::object indices, values, labels = py::none();
+  if (PyDict_Check(value.ptr())) {
+    py::dict d = py::reinterpret_borrow<py::dict>(value);
+    if (!d.contains("indices") || !d.contains("values")) {
+      throw py::value_error("Sparse vector for key '" + key + "' needs 'indices' and 'values'");
+    }
+    indices = d["indices"];
+    values = d["values"];
+    if (d.contains("tokens")) labels = d["tokens"];
+  } else {
+    indices = value.attr("indices");
+    values = value.attr("values");
+    if (py::hasattr(value, "labels")) labels = value.attr("labels");
+  }
+  ochre::SparseVector out;
+  for (py::handle i : py::iter(indices)) {
+    if (!IsInt(i)) throw py::value_error("SparseVector indices must be integers (key '" + key + "')");
+    int overflow = 0;
+    long long v = PyLong_AsLongLongAndOverflow(i.ptr(), &overflow);
+    if (overflow != 0 || v < 0 || v > 0xffffffffll) {
+      throw py::value_error("SparseVector indices must be integers in [0, 4294967295] (key '" + key + "')");
+    }
+    out.indices.push_back(uint32_t(v));
+  }
+  for (py::handle f : py::iter(values)) {
+    if (!(IsInt(f) || IsFloat(f) || py::isinstance<py::float_>(f))) {
+      throw py::value_error("SparseVector values must be numbers (key '" + key + "')");
+    }
+    out.values.push_back(float(py::cast<double>(f)));
+  }
+  if (!labels.is_none()) {
+    std::vector<std::string> tokens;
+    for (py::handle t : py::iter(labels)) {
+      if (!IsStr(t)) throw py::value_error("SparseVector labels must be strings (key '" + key + "')");
+      tokens.push_back(t.cast<std::string>());
+    }
+    out.tokens = std::move(tokens);
+  }
+  return out;
+}
+
+namespace {
+
 py::object FromValue(const ochre::MetadataValue& v) {
   return std::visit(
       [](const auto& x) -> py::object {
@@ -93,6 +149,8 @@ py::object FromValue(const ochre::MetadataValue& v) {
         } else if constexpr (std::is_same_v<T, std::vector<int64_t>> || std::is_same_v<T, std::vector<double>> ||
                              std::is_same_v<T, std::vector<std::string>>) {
           return ListOf(x);
+        } else if constexpr (std::is_same_v<T, ochre::SparseVector>) {
+          return FromSparseVector(x);
         } else {
           return py::cast(x);
         }
@@ -140,6 +198,8 @@ ochre::Metadata ToMetadata(py::handle dict_handle) {
       v = value.cast<std::string>();
     } else if (PyList_Check(value.ptr())) {
       v = ToMetadataList(value, key);
+    } else if (LooksLikeSparseVector(value)) {
+      v = ToSparseVector(value, key);
     } else {
       throw py::value_error("Expected metadata value to be a str, int, float, bool, list, or None, got " +
                             py::repr(value).cast<std::string>() + " which is a " +
@@ -148,6 +208,20 @@ ochre::Metadata ToMetadata(py::handle dict_handle) {
     out.emplace(std::move(key), std::move(v));
   }
   return out;
+}
+
+py::object FromSparseVector(const ochre::SparseVector& v) {
+  static py::handle cls = py::object(py::module_::import("ochredb.base_types").attr("SparseVector")).release();
+  py::list indices(v.indices.size()), values(v.values.size());
+  for (size_t i = 0; i < v.indices.size(); ++i) indices[i] = py::int_(v.indices[i]);
+  for (size_t i = 0; i < v.values.size(); ++i) values[i] = py::float_(double(v.values[i]));
+  py::object labels = py::none();
+  if (v.tokens) {
+    py::list t(v.tokens->size());
+    for (size_t i = 0; i < v.tokens->size(); ++i) t[i] = py::str((*v.tokens)[i]);
+    labels = std::move(t);
+  }
+  return cls(indices, values, labels);
 }
 
 py::dict FromMetadata(const ochre::Metadata& metadata) {

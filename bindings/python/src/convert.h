@@ -20,6 +20,10 @@ namespace ochredb {
 namespace py = pybind11;
 
 ochre::Metadata ToMetadata(py::handle dict);
+// ochredb.base_types.SparseVector (or chromadb's, or its wire-form dict) <-> ochre::SparseVector.
+bool LooksLikeSparseVector(py::handle value);
+ochre::SparseVector ToSparseVector(py::handle value, const std::string& key);
+py::object FromSparseVector(const ochre::SparseVector& v);
 py::dict FromMetadata(const ochre::Metadata& metadata);
 py::object FromOptionalMetadata(const std::optional<ochre::Metadata>& metadata);
 

@@ -19,6 +19,7 @@
 #include "interop/copy/copy.h"
 #include "ochre/ochre.h"
 #include "search_binding.h"
+#include "sparse.h"
 #include "tools.h"
 
 namespace ochredb {
@@ -476,4 +477,5 @@ PYBIND11_MODULE(_ochredb, m) {
   ochredb::BindClient(m);
   ochredb::BindCollection(m);
   ochredb::BindTools(m);
+  ochredb::BindSparse(m);
 }

@@ -206,11 +206,20 @@ struct Candidate {
 };
 
 // The candidates of a sparse Knn: the records whose metadata `knn.key` holds a sparse vector
-// nearest to the query. Collection::QuerySparse (h-sparse) answers this; it is wired here at merge.
-Result<std::vector<Candidate>> SparseCandidates(const Collection& /*c*/, const KnnRank& knn,
-                                                const ResolvedFilter& /*filter*/) {
-  return Status::InvalidArgument("sparse Knn on key '" + knn.key +
-                                 "' is not available in this build (sparse vectors are not supported yet)");
+// nearest to the query (Collection::QuerySparse: Chroma's 1 - dot, IDF-weighted under bm25).
+Result<std::vector<Candidate>> SparseCandidates(const Collection& c, const KnnRank& knn, const ResolvedFilter& filter) {
+  std::vector<Candidate> out;
+  if (knn.limit == 0 || (filter.ids && filter.ids->empty())) return out;
+  SparseQueryOptions q;
+  q.key = knn.key;
+  q.query = std::get<SparseVector>(knn.query);
+  q.n_results = knn.limit;
+  q.ids = filter.ids;
+  q.where = filter.where;
+  OCHRE_ASSIGN_OR_RETURN(SparseQueryResult r, c.QuerySparse(q));
+  out.reserve(r.ids.size());
+  for (size_t i = 0; i < r.ids.size(); ++i) out.push_back(Candidate{std::move(r.ids[i]), r.scores[i]});
+  return out;
 }
 
 Result<std::vector<Candidate>> KnnCandidates(const Collection& c, const KnnRank& knn, const ResolvedFilter& filter) {

@@ -59,10 +59,18 @@ json MetaToJson(const Metadata& m) {
     std::visit(
         [&](const auto& x) {
           using T = std::decay_t<decltype(x)>;
-          if constexpr (std::is_same_v<T, std::monostate>)
+          if constexpr (std::is_same_v<T, std::monostate>) {
             j[k] = nullptr;
-          else
+          } else if constexpr (std::is_same_v<T, SparseVector>) {
+            json sv = {{"#type", "sparse_vector"}, {"indices", x.indices}};
+            json values = json::array();
+            for (float f : x.values) values.push_back(double(f));
+            sv["values"] = std::move(values);
+            if (x.tokens) sv["tokens"] = *x.tokens;
+            j[k] = std::move(sv);
+          } else {
             j[k] = x;
+          }
         },
         v);
   }
@@ -81,7 +89,20 @@ Result<Metadata> MetaFromJson(const json& j) {
       m[it.key()] = v.get<double>();
     else if (v.is_string())
       m[it.key()] = v.get<std::string>();
-    else if (v.is_array() && !v.empty()) {
+    else if (v.is_object() && v.value("#type", "") == "sparse_vector" && v.contains("indices") &&
+             v["indices"].is_array() && v.contains("values") && v["values"].is_array()) {
+      SparseVector sv;
+      try {
+        sv.indices = v["indices"].get<std::vector<uint32_t>>();
+        for (const auto& f : v["values"]) sv.values.push_back(float(f.get<double>()));
+        if (v.contains("tokens") && !v["tokens"].is_null()) sv.tokens = v["tokens"].get<std::vector<std::string>>();
+      } catch (const json::exception&) {
+        return Status::InvalidArgument("metadata key '" + it.key() + "' has a malformed sparse vector");
+      }
+      Status valid = ValidateSparseVector(sv);
+      if (!valid.ok()) return Status::InvalidArgument("metadata key '" + it.key() + "': " + valid.message());
+      m[it.key()] = std::move(sv);
+    } else if (v.is_array() && !v.empty()) {
       if (v[0].is_boolean())
         m[it.key()] = v.get<std::vector<bool>>();
       else if (v[0].is_number_integer())

@@ -12,7 +12,7 @@ from typing import Any, Dict, List, Literal, Optional, Sequence, TypedDict, Type
 import numpy as np
 
 from ochredb import errors
-from ochredb.base_types import SparseVector  # noqa: F401 (chromadb.api.types re-exports it)
+from ochredb.base_types import SparseVector  # chromadb.api.types re-exports it
 
 ID = str
 IDs = List[ID]
@@ -294,7 +294,7 @@ def validate_metadata(metadata: Any) -> Any:
             raise TypeError(f"Expected metadata key to be a str, got {key} which is a {type(key).__name__}")
         if isinstance(value, list):
             _validate_metadata_list_value(key, value)
-        elif not isinstance(value, (str, int, float, bool, type(None))):
+        elif not isinstance(value, (str, int, float, bool, type(None), SparseVector)):
             raise ValueError(
                 "Expected metadata value to be a str, int, float, bool, SparseVector, list, or None, got "
                 f"{value} which is a {type(value).__name__}"

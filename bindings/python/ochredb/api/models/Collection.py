@@ -305,7 +305,68 @@ class Collection:
                 self._require_embedding_function()
             elif given:
                 embeddings_ = self._embed_non_text(images_, uris_ if images_ is None else None, is_query=False)
+        metadatas_ = self._apply_sparse_embeddings_to_metadatas(metadatas_, documents_)
         return ids_, embeddings_, documents_, metadatas_, uris_
+
+    # --- sparse vectors computed from documents (chromadb's CollectionCommon) -----------------------
+    def _sparse_embedding_targets(self) -> Dict[str, Any]:
+        """Keys whose enabled sparse vector index names a source key and a known embedding function."""
+        schema = self._fresh_info().get("schema") or {}
+        targets: Dict[str, Any] = {}
+        for key, value_types in (schema.get("keys") or {}).items():
+            index = ((value_types or {}).get("sparse_vector") or {}).get("sparse_vector_index") or {}
+            if not index.get("enabled"):
+                continue
+            config = index.get("config") or {}
+            ef = config.get("embedding_function")
+            if config.get("source_key") is None or not isinstance(ef, dict) or ef.get("type") != "known":
+                continue
+            targets[key] = config
+        return targets
+
+    def _apply_sparse_embeddings_to_metadatas(self, metadatas: Any, documents: Any) -> Any:
+        targets = self._sparse_embedding_targets()
+        if not targets:
+            return metadatas
+        from ochredb.utils.embedding_functions import sparse_known_embedding_functions
+
+        if metadatas is None:
+            if documents is None:
+                return None
+            metadatas = [{} for _ in range(len(documents))]
+        updated = [dict(m) if m is not None else {} for m in metadatas]
+        for target_key, config in targets.items():
+            source_key = config["source_key"]
+            descriptor = config["embedding_function"]
+            cls = sparse_known_embedding_functions.get(descriptor.get("name"))
+            if cls is None:
+                raise ValueError(
+                    f"Sparse embedding function {descriptor.get('name')!r} of key {target_key!r} is not "
+                    "available in ochredb (it has chroma_bm25)"
+                )
+            ef = cls.build_from_config(descriptor.get("config") or {})
+            inputs: List[str] = []
+            positions: List[int] = []
+            for idx, m in enumerate(updated):
+                if target_key in m:
+                    continue
+                if source_key == "#document":
+                    value = documents[idx] if documents is not None and idx < len(documents) else None
+                else:
+                    value = m.get(source_key)
+                if isinstance(value, str):
+                    inputs.append(value)
+                    positions.append(idx)
+            if not inputs:
+                continue
+            vectors = ef(inputs)
+            if len(vectors) != len(positions):
+                raise ValueError("Sparse embedding function returned unexpected number of embeddings.")
+            for position, vector in zip(positions, vectors):
+                updated[position][target_key] = vector
+        result = [m if m else None for m in updated]
+        t.validate_metadatas(result)
+        return result
 
     def delete(
         self,

@@ -131,6 +131,13 @@ from ochredb.utils.embedding_functions.openai_embedding_function import OpenAIEm
 for _provider in (OpenAIEmbeddingFunction, OllamaEmbeddingFunction, HuggingFaceEmbeddingServer):
     register_embedding_function(_provider)
 
+# Sparse embedding functions (chromadb's sparse_known_embedding_functions): name() -> class.
+from ochredb.utils.embedding_functions.chroma_bm25_embedding_function import (  # noqa: E402
+    ChromaBm25EmbeddingFunction,
+)
+
+sparse_known_embedding_functions: Dict[str, Any] = {ChromaBm25EmbeddingFunction.name(): ChromaBm25EmbeddingFunction}
+
 
 def __getattr__(name: str) -> Any:
     # chromadb ships wrappers for hosted models (OpenAIEmbeddingFunction, ...); ochredb downloads
@@ -144,6 +151,8 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "ChromaBm25EmbeddingFunction",
+    "sparse_known_embedding_functions",
     "DefaultEmbeddingFunction",
     "EmbeddingProviderError",
     "HuggingFaceEmbeddingServer",
