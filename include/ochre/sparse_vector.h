@@ -7,6 +7,7 @@
 // indices; the code that accepts one from a client checks that.
 #pragma once
 
+#include <compare>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -22,6 +23,9 @@ struct SparseVector {
   std::optional<std::vector<std::string>> tokens;
 
   friend bool operator==(const SparseVector&, const SparseVector&) = default;
+  // An order (by indices, then values, then tokens) so that metadata values sort and group
+  // deterministically, e.g. a group_by key that happens to hold sparse vectors.
+  friend auto operator<=>(const SparseVector&, const SparseVector&) = default;
 };
 
 // Chroma's rules for a sparse vector (rust/types/src/metadata.rs SparseVector::validate, prefixed as
