@@ -105,19 +105,21 @@ def timed(fn, repeats):
 def main() -> int:
     args = parse_args()
     import ochredb
-    from ochredb import K, Knn, Rrf, Schema, Search, SparseVectorIndexConfig
+    from ochredb import K, Knn, Rrf, Schema, Search, SparseVectorIndexConfig, VectorIndexConfig
     from ochredb.utils.embedding_functions import ChromaBm25EmbeddingFunction, HashingEmbeddingFunction
 
     base = args.dir or tempfile.mkdtemp(prefix="ochre_hybrid_")
     corpus = Corpus(args)
     client = ochredb.PersistentClient(path=os.path.join(base, "db"))
-    schema = Schema().create_index(
-        SparseVectorIndexConfig(source_key=K.DOCUMENT, embedding_function=ChromaBm25EmbeddingFunction()), key="bm25"
-    )
     # Embeddings are given; the dense function is only recorded (hashing: no model needed).
-    col = client.create_collection(
-        "hybrid", schema=schema, embedding_function=HashingEmbeddingFunction(args.dim), configuration={"hnsw": {"space": "cosine"}}
+    schema = (
+        Schema()
+        .create_index(VectorIndexConfig(space="cosine", embedding_function=HashingEmbeddingFunction(args.dim)))
+        .create_index(
+            SparseVectorIndexConfig(source_key=K.DOCUMENT, embedding_function=ChromaBm25EmbeddingFunction()), key="bm25"
+        )
     )
+    col = client.create_collection("hybrid", schema=schema, embedding_function=HashingEmbeddingFunction(args.dim))
     t0 = time.perf_counter()
     step = 2000
     for start in range(0, args.n, step):
@@ -155,7 +157,7 @@ def main() -> int:
     hits = []
     for i in range(min(100, args.queries)):
         r = col.search(Search().rank(Rrf([knn_d(i), knn_s(i)])).limit(10).select("topic"))
-        hits.append(statistics.mean(m["topic"] == topics[i] for m in r["metadatas"][0]))
+        hits.append(statistics.mean(float(m["topic"] == int(topics[i])) for m in r["metadatas"][0]))
     print(f"hybrid top-10 on the query's topic: {statistics.mean(hits):.3f}")
     client.close()
     if args.dir is None:
