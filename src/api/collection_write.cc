@@ -16,6 +16,7 @@
 #include "api/collection_config.h"
 #include "api/collection_impl.h"
 #include "api/collection_schema.h"
+#include "api/stored_metadata.h"
 #include "common/logging.h"
 #include "query/filter_sql.h"
 #include "storage/metadata_codec.h"
@@ -245,23 +246,25 @@ Status CollectionImpl::Write(const RecordBatch& in, WriteKind kind) {
         if (meta && *meta) fresh = MergeMetadata({}, **meta);
         rec.metadata = &fresh;
         OCHRE_ASSIGN_OR_RETURN(p.rid, w->InsertRecord(row.cid, rec));
-        OCHRE_RETURN_IF_ERROR(filter_write.Inserted(p.rid, &fresh));
-        OCHRE_RETURN_IF_ERROR(sparse_write.Inserted(p.rid, &fresh));
+        filter_write.Inserted(p.rid, &fresh);
+        sparse_write.Inserted(p.rid, &fresh);
         continue;
       }
       const storage::RecordRow& old = *p.existing;
       p.rid = old.rid;
-      Metadata merged;
+      std::optional<Metadata> before;  // decoded once, for the merge and for the derived indexes
       if (old.metadata_json) {
-        OCHRE_ASSIGN_OR_RETURN(merged, storage::DecodeMetadata(*old.metadata_json));
+        OCHRE_ASSIGN_OR_RETURN(Metadata m, storage::DecodeMetadata(*old.metadata_json));
+        before = std::move(m);
       }
+      Metadata merged = before.value_or(Metadata{});
       if (meta && *meta) merged = MergeMetadata(std::move(merged), **meta);
       rec.metadata = &merged;
       rec.document = (doc && doc->has_value()) ? doc : &old.document;
       rec.uri = (uri && uri->has_value()) ? uri : &old.uri;
       OCHRE_RETURN_IF_ERROR(w->RewriteRecord(row.cid, old, rec));
-      OCHRE_RETURN_IF_ERROR(filter_write.Rewritten(old.rid, old.metadata_json, &merged));
-      OCHRE_RETURN_IF_ERROR(sparse_write.Rewritten(old.rid, old.metadata_json, &merged));
+      filter_write.Rewritten(old.rid, before, &merged);
+      sparse_write.Rewritten(old.rid, before, &merged);
     }
     int64_t committed_rows = rt ? int64_t(rt->store->size()) : row.committed_rows;
     OCHRE_RETURN_IF_ERROR(w->SetRowCounts(row.cid, committed_rows, row.dead_rows + int64_t(dead_rows.size())));
@@ -348,8 +351,15 @@ Result<int64_t> CollectionImpl::Delete(const DeleteOptions& o) {
     OCHRE_RETURN_IF_ERROR(txn.Start());
     for (const auto& r : doomed) {
       OCHRE_RETURN_IF_ERROR(w->DeleteRecord(row.cid, r));
-      OCHRE_RETURN_IF_ERROR(filter_write.Deleted(r.rid, r.metadata_json));
-      OCHRE_RETURN_IF_ERROR(sparse_write.Deleted(r.rid, r.metadata_json));
+      if (filter_write.recording() || sparse_write.recording()) {
+        std::optional<Metadata> before;  // decoded once for both indexes
+        if (r.metadata_json) {
+          OCHRE_ASSIGN_OR_RETURN(Metadata m, DecodeStoredMetadata(*r.metadata_json));
+          before = std::move(m);
+        }
+        filter_write.Deleted(r.rid, before);
+        sparse_write.Deleted(r.rid, before);
+      }
     }
     OCHRE_RETURN_IF_ERROR(w->SetRowCounts(row.cid, row.committed_rows, row.dead_rows + int64_t(doomed.size())));
     OCHRE_RETURN_IF_ERROR(txn.Commit());

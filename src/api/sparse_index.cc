@@ -5,7 +5,6 @@
 #include <cmath>
 
 #include "api/stored_metadata.h"
-#include "common/logging.h"
 
 namespace ochre::api {
 
@@ -143,125 +142,6 @@ size_t SparseIndex::MemoryBytes() const {
     for (const auto& [dim, list] : k.postings) bytes += 48 + list.capacity() * sizeof(Posting);
   }
   return bytes;
-}
-
-// --- SparseIndexSlot: the protocol of FilterIndexSlot (api/filter_index.cc) ---
-
-SparseIndexSlot::View SparseIndexSlot::Acquire(storage::CatalogConn* conn, int64_t cid, int64_t write_seq) {
-  View view;
-  conn->db()->ResetStatements();
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    view.version = version_.load(std::memory_order_seq_cst);
-    if (view.version & 1) return View{};
-    if (index_ && index_seq_ < write_seq) index_.reset();
-    if (index_) {
-      view.index = index_;
-      return view;
-    }
-    if (building_) return View{};
-    building_ = true;
-  }
-  storage::SqliteDb* db = conn->db();
-  const bool txn = db->Exec("BEGIN").ok();
-  int64_t built_seq = write_seq;
-  {
-    auto st = db->Prepare("SELECT write_seq FROM collections WHERE cid = ?1");
-    if (st.ok()) {
-      st->Bind(1, cid);
-      auto row = st->Step();
-      if (row.ok() && *row) built_seq = st->ColumnInt(0);
-    }
-  }
-  auto built = SparseIndex::Build(db, cid);
-  db->ResetStatements();
-  if (txn) (void)db->Exec("COMMIT");
-  std::lock_guard<std::mutex> lock(mu_);
-  building_ = false;
-  if (!built.ok()) {
-    OCHRE_LOG_WARN("collection cid {}: sparse index build failed ({})", cid, built.status().ToString());
-    return View{};
-  }
-  if (version_.load(std::memory_order_seq_cst) != view.version) return View{};
-  index_ = std::shared_ptr<SparseIndex>(std::move(*built));
-  index_seq_ = built_seq;
-  view.index = index_;
-  return view;
-}
-
-size_t SparseIndexSlot::MemoryBytes() const {
-  std::shared_ptr<SparseIndex> index;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    index = index_;
-  }
-  return index ? index->MemoryBytes() : 0;
-}
-
-SparseIndexSlot::WriteScope::WriteScope(SparseIndexSlot* slot, int64_t write_seq) : slot_(slot), write_seq_(write_seq) {
-  std::lock_guard<std::mutex> lock(slot_->mu_);
-  slot_->version_.fetch_add(1, std::memory_order_seq_cst);
-  if (slot_->index_ && slot_->index_seq_ != write_seq) slot_->index_.reset();
-  index_ = slot_->index_;
-}
-
-SparseIndexSlot::WriteScope::~WriteScope() { Finish(false); }
-
-void SparseIndexSlot::WriteScope::Finish(bool committed) {
-  if (finished_) return;
-  finished_ = true;
-  std::lock_guard<std::mutex> lock(slot_->mu_);
-  if (index_ && slot_->index_ == index_) {
-    if (committed) {
-      index_->Apply(changes_);
-      slot_->index_seq_ = write_seq_ + 1;
-    } else if (!changes_.empty()) {
-      slot_->index_.reset();  // the commit may have reached the disk: build again
-    }
-  }
-  slot_->version_.fetch_add(1, std::memory_order_seq_cst);
-}
-
-namespace {
-
-Result<std::optional<Metadata>> DecodeStored(const std::optional<std::string>& json) {
-  if (!json) return std::optional<Metadata>();
-  OCHRE_ASSIGN_OR_RETURN(Metadata m, DecodeStoredMetadata(*json));
-  return std::optional<Metadata>(std::move(m));
-}
-
-}  // namespace
-
-Status SparseIndexSlot::WriteScope::Inserted(int64_t rid, const Metadata* after) {
-  if (!recording()) return Status::Ok();
-  SparseIndex::Change c;
-  c.rid = rid;
-  if (after) c.after = *after;
-  c.exists = true;
-  changes_.push_back(std::move(c));
-  return Status::Ok();
-}
-
-Status SparseIndexSlot::WriteScope::Rewritten(int64_t rid, const std::optional<std::string>& before_json,
-                                              const Metadata* after) {
-  if (!recording()) return Status::Ok();
-  SparseIndex::Change c;
-  c.rid = rid;
-  OCHRE_ASSIGN_OR_RETURN(c.before, DecodeStored(before_json));
-  if (after) c.after = *after;
-  c.existed = c.exists = true;
-  changes_.push_back(std::move(c));
-  return Status::Ok();
-}
-
-Status SparseIndexSlot::WriteScope::Deleted(int64_t rid, const std::optional<std::string>& before_json) {
-  if (!recording()) return Status::Ok();
-  SparseIndex::Change c;
-  c.rid = rid;
-  OCHRE_ASSIGN_OR_RETURN(c.before, DecodeStored(before_json));
-  c.existed = true;
-  changes_.push_back(std::move(c));
-  return Status::Ok();
 }
 
 }  // namespace ochre::api

@@ -8,7 +8,7 @@
 //
 // It is derived state, built on the first sparse query from the records' metadata_json and kept
 // current by the writers after each commit, under the same version protocol as the metadata filter
-// index (api/filter_index.h): SparseIndexSlot is FilterIndexSlot's protocol for this index. A
+// index (api/filter_index.h): SparseIndexSlot is that protocol (api/derived_index_slot.h) for this index. A
 // build is labelled with the collection's write_seq; another process's write (a larger write_seq)
 // makes the next reader build it again. Rids survive compaction, so a compaction changes nothing.
 //
@@ -26,22 +26,18 @@
 #include <unordered_set>
 #include <vector>
 
+#include "api/derived_index_slot.h"
 #include "ochre/result.h"
 #include "ochre/types.h"
+#include "query/metadata_index.h"
 #include "storage/catalog.h"
 
 namespace ochre::api {
 
 class SparseIndex {
  public:
-  // One record's change, as committed (as query::MetadataIndex::Change).
-  struct Change {
-    int64_t rid = 0;
-    std::optional<Metadata> before;
-    std::optional<Metadata> after;
-    bool existed = false;
-    bool exists = false;
-  };
+  // One record's change, as committed.
+  using Change = query::MetadataIndex::Change;
   struct Hit {
     int64_t rid = 0;
     float score = 0;  // 1 - dot
@@ -82,48 +78,17 @@ class SparseIndex {
   int64_t live_ = 0;                                // GUARDED_BY(mu_): live records (all, with or without keys)
 };
 
-// FilterIndexSlot's protocol (api/filter_index.h) for a SparseIndex: a seqlock version odd while a
-// write is in progress, a build published only if no write began meanwhile, labelled with the
-// write_seq it reflects.
-class SparseIndexSlot {
- public:
-  struct View {
-    std::shared_ptr<const SparseIndex> index;
-    uint64_t version = 0;
-  };
-  // The index for a read, built from `conn` on first use; null while a write is in progress or when
-  // the build raced with a write (the caller then scans the records from the catalog).
-  View Acquire(storage::CatalogConn* conn, int64_t cid, int64_t write_seq);
-  bool StillValid(const View& view) const { return version_.load(std::memory_order_seq_cst) == view.version; }
-
-  class WriteScope {
-   public:
-    WriteScope(SparseIndexSlot* slot, int64_t write_seq);
-    ~WriteScope();
-    WriteScope(const WriteScope&) = delete;
-    WriteScope& operator=(const WriteScope&) = delete;
-    bool recording() const { return index_ != nullptr; }
-    Status Inserted(int64_t rid, const Metadata* after);
-    Status Rewritten(int64_t rid, const std::optional<std::string>& before_json, const Metadata* after);
-    Status Deleted(int64_t rid, const std::optional<std::string>& before_json);
-    void Finish(bool committed);
-
-   private:
-    SparseIndexSlot* slot_;
-    std::shared_ptr<SparseIndex> index_;
-    std::vector<SparseIndex::Change> changes_;
-    int64_t write_seq_;
-    bool finished_ = false;
-  };
-
-  size_t MemoryBytes() const;
-
- private:
-  mutable std::mutex mu_;
-  std::atomic<uint64_t> version_{0};
-  std::shared_ptr<SparseIndex> index_;  // GUARDED_BY(mu_)
-  int64_t index_seq_ = 0;               // GUARDED_BY(mu_)
-  bool building_ = false;               // GUARDED_BY(mu_)
+struct SparseIndexTraits {
+  using Index = SparseIndex;
+  using Change = SparseIndex::Change;
+  static constexpr const char* kName = "sparse index";
+  static constexpr bool kRememberFailedBuild = false;
+  static Result<std::unique_ptr<Index>> Build(storage::SqliteDb* db, int64_t cid) {
+    return SparseIndex::Build(db, cid);
+  }
 };
+
+// The sparse index in the metadata filter index's protocol (api/derived_index_slot.h).
+using SparseIndexSlot = DerivedIndexSlot<SparseIndexTraits>;
 
 }  // namespace ochre::api

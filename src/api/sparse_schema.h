@@ -14,7 +14,7 @@ struct SparseKeySchema {
   // Chroma (rust/worker/src/execution/orchestration/sparse_knn.rs): the key's sparse_vector_index
   // config.bm25 when set, else the defaults' sparse_vector_index config.bm25, else false.
   bool bm25 = false;
-  bool declared = false;  // the schema lists the key with the sparse_vector value type
+  bool declared = false;                          // the schema lists the key with the sparse_vector value type
   std::optional<std::string> source_key;          // e.g. "#document"
   std::optional<std::string> embedding_function;  // the index's embedding_function JSON, when "known"
 };

@@ -431,7 +431,8 @@ class Collection:
             return s.embed_one(self._embedding_function, text)
 
         def embed_sparse(key: str, text: str) -> Any:
-            return s.embed_one(s.sparse_function_of(self.schema, key), text)
+            # The stored JSON: building a Schema would rebuild every function it names.
+            return s.embed_one(s.sparse_function_of(self._handle.info().get("schema"), key), text)
 
         request = s.build_request(searches, read_level, embed_dense, embed_sparse)
         if request is None:
