@@ -28,7 +28,7 @@ export OCHRE_BIN
 export LOAD_SECONDS=${LOAD_SECONDS:-20}
 # One file at a time: each starts its own servers, and the machine's cores are shared.
 timeout 300 node --test --test-concurrency=1 --test-reporter=spec \
-  client.test.mjs records.test.mjs admin.test.mjs persistence.test.mjs raw_http.test.mjs connections.test.mjs schema.test.mjs search.test.mjs sparse.test.mjs \
+  client.test.mjs records.test.mjs admin.test.mjs persistence.test.mjs raw_http.test.mjs connections.test.mjs schema.test.mjs search.test.mjs sparse.test.mjs log_pipe.test.mjs \
   many_collections.test.mjs load.test.mjs
 
 # The differential test against the real Chroma server, when the peer is available here.

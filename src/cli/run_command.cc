@@ -398,6 +398,8 @@ void AddRunCommand(CLI::App& app, int* exit_code) {
       return;
     }
     *exit_code = Run(*config);
+    // The log is written by a background thread (server/log.h): give it a moment to finish.
+    server::FlushLog(std::chrono::seconds(2));
   });
 }
 
