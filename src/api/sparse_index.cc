@@ -33,7 +33,9 @@ void SparseIndex::AddLocked(int64_t rid, const Metadata& metadata) {
     if (!sv) continue;
     KeyIndex& k = keys_[key];
     for (size_t i = 0; i < sv->indices.size(); ++i) {
-      std::vector<Posting>& list = k.postings[sv->indices[i]];
+      PostingList& pl = k.postings[sv->indices[i]];
+      pl.max_abs = std::max(pl.max_abs, std::fabs(sv->values[i]));
+      std::vector<Posting>& list = pl.items;
       Posting p{rid, sv->values[i]};
       if (list.empty() || list.back().rid < rid) {
         list.push_back(p);  // builds and inserts come in ascending rid
@@ -59,7 +61,7 @@ void SparseIndex::RemoveLocked(int64_t rid, const Metadata& metadata) {
     for (uint32_t dim : sv->indices) {
       auto pit = kit->second.postings.find(dim);
       if (pit == kit->second.postings.end()) continue;
-      std::vector<Posting>& list = pit->second;
+      std::vector<Posting>& list = pit->second.items;
       auto it = std::lower_bound(list.begin(), list.end(), rid, [](const Posting& a, int64_t r) { return a.rid < r; });
       if (it != list.end() && it->rid == rid) list.erase(it);
       if (list.empty()) kit->second.postings.erase(pit);
@@ -83,34 +85,6 @@ void SparseIndex::Apply(const std::vector<Change>& changes) {
   }
 }
 
-std::vector<SparseIndex::Hit> SparseIndex::TopK(const std::string& key, const SparseVector& query, size_t n,
-                                                const std::unordered_set<int64_t>* allowed) const {
-  std::shared_lock<std::shared_mutex> lock(mu_);
-  std::vector<Hit> out;
-  auto kit = keys_.find(key);
-  if (kit == keys_.end() || n == 0) return out;
-  // Dimensions in ascending order, each record's sum in float32: sprs's dot, bit for bit.
-  std::unordered_map<int64_t, float> acc;
-  for (size_t i = 0; i < query.indices.size(); ++i) {
-    auto pit = kit->second.postings.find(query.indices[i]);
-    if (pit == kit->second.postings.end()) continue;
-    const float q = query.values[i];
-    for (const Posting& p : pit->second) {
-      if (allowed && !allowed->count(p.rid)) continue;
-      acc[p.rid] += q * p.value;
-    }
-  }
-  out.reserve(acc.size());
-  for (const auto& [rid, dot] : acc) out.push_back(Hit{rid, 1.0f - dot});
-  auto better = [](const Hit& a, const Hit& b) { return a.score < b.score || (a.score == b.score && a.rid < b.rid); };
-  if (out.size() > n) {
-    std::nth_element(out.begin(), out.begin() + ptrdiff_t(n), out.end(), better);
-    out.resize(n);
-  }
-  std::sort(out.begin(), out.end(), better);
-  return out;
-}
-
 SparseVector SparseIndex::IdfScaled(const std::string& key, const SparseVector& query) const {
   std::shared_lock<std::shared_mutex> lock(mu_);
   SparseVector out = query;
@@ -120,7 +94,7 @@ SparseVector SparseIndex::IdfScaled(const std::string& key, const SparseVector& 
     float nt = 0;
     if (kit != keys_.end()) {
       auto pit = kit->second.postings.find(out.indices[i]);
-      if (pit != kit->second.postings.end()) nt = float(pit->second.size());
+      if (pit != kit->second.postings.end()) nt = float(pit->second.items.size());
     }
     nt = std::min(nt, n);
     const float idf = std::log1p((n - nt + 0.5f) / (nt + 0.5f));
@@ -139,7 +113,7 @@ size_t SparseIndex::MemoryBytes() const {
   size_t bytes = 0;
   for (const auto& [key, k] : keys_) {
     bytes += key.capacity() + sizeof(KeyIndex);
-    for (const auto& [dim, list] : k.postings) bytes += 48 + list.capacity() * sizeof(Posting);
+    for (const auto& [dim, list] : k.postings) bytes += 56 + list.items.capacity() * sizeof(Posting);
   }
   return bytes;
 }

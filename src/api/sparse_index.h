@@ -50,9 +50,11 @@ class SparseIndex {
   void Apply(const std::vector<Change>& changes);
 
   // The `n` best records holding a sparse vector under `key` that shares at least one dimension
-  // with `query`, best (lowest 1 - dot) first, ties by rid. `allowed`: only these rids (null: all).
+  // with `query`, best (lowest 1 - dot) first, ties by rid. `allowed`: only these rids, ascending
+  // (null: all).
+  // Exact: the same records and scores as scoring every posting (api/sparse_topk.cc).
   std::vector<Hit> TopK(const std::string& key, const SparseVector& query, size_t n,
-                        const std::unordered_set<int64_t>* allowed) const;
+                        const std::vector<int64_t>* allowed) const;
 
   // BM25's inverse document frequency weighting of a query (Chroma's Idf operator,
   // rust/worker/src/execution/operators/idf.rs): each value times ln(1 + (N - n_t + 0.5) / (n_t + 0.5)),
@@ -67,8 +69,14 @@ class SparseIndex {
     int64_t rid;
     float value;
   };
+  struct PostingList {
+    std::vector<Posting> items;  // ascending rid
+    // At least every |value| in items (never lowered on removal: an upper bound, not a maximum),
+    // for the pruning in TopK (api/sparse_topk.cc).
+    float max_abs = 0;
+  };
   struct KeyIndex {
-    std::unordered_map<uint32_t, std::vector<Posting>> postings;  // ascending rid
+    std::unordered_map<uint32_t, PostingList> postings;
   };
   void AddLocked(int64_t rid, const Metadata& metadata);
   void RemoveLocked(int64_t rid, const Metadata& metadata);

@@ -95,12 +95,11 @@ Result<SparseQueryResult> CollectionImpl::QuerySparse(const SparseQueryOptions& 
       index = std::shared_ptr<const SparseIndex>(std::move(built));
     }
 
-    std::optional<std::unordered_set<int64_t>> allowed;
+    std::optional<std::vector<int64_t>> allowed;  // ascending
     std::unordered_map<int64_t, std::string> id_of_rid;
     if (o.where || o.where_document || o.ids) {
-      allowed.emplace();
       if (filter_view.index) {
-        for (int64_t rid : filter_view.index->Evaluate(*o.where)) allowed->insert(rid);
+        allowed = filter_view.index->Evaluate(*o.where);
       } else {
         query::RidQuery filter;
         if (o.where || o.where_document) {
@@ -110,13 +109,15 @@ Result<SparseQueryResult> CollectionImpl::QuerySparse(const SparseQueryOptions& 
         if (o.ids) {
           OCHRE_ASSIGN_OR_RETURN(auto records, reader->SelectRecords(row.cid, filter.sql, filter.params, &*o.ids, -1, 0,
                                                                      /*with_payload=*/false));
+          allowed.emplace();
           for (auto& r : records) {
-            allowed->insert(r.rid);
+            allowed->push_back(r.rid);
             id_of_rid.emplace(r.rid, std::move(r.id));
           }
+          std::sort(allowed->begin(), allowed->end());
+          allowed->erase(std::unique(allowed->begin(), allowed->end()), allowed->end());
         } else {
-          OCHRE_ASSIGN_OR_RETURN(auto rids, query::FindRids(reader->db(), filter));
-          allowed->insert(rids.begin(), rids.end());
+          OCHRE_ASSIGN_OR_RETURN(allowed, query::FindRids(reader->db(), filter));
         }
       }
     }
