@@ -35,12 +35,37 @@ Rids Union(const Rids& a, const Rids& b) {
 Rids Gather(const std::vector<const Rids*>& lists) {
   if (lists.empty()) return {};
   if (lists.size() == 1) return *lists[0];
-  size_t total = 0;
-  for (const Rids* l : lists) total += l->size();
-  Rids out;
-  out.reserve(total);
-  for (const Rids* l : lists) out.insert(out.end(), l->begin(), l->end());
-  std::sort(out.begin(), out.end());
+  // Pairwise merges, as in a merge sort's upper levels: O(N log k) for k ascending lists, where
+  // sorting the concatenation cost O(N log N) (a range over a dozen values of a 100k collection
+  // spent most of a filtered query sorting).
+  std::vector<Rids> runs;
+  runs.reserve((lists.size() + 1) / 2);
+  for (size_t i = 0; i < lists.size(); i += 2) {
+    Rids merged;
+    if (i + 1 == lists.size()) {
+      merged = *lists[i];
+    } else {
+      merged.resize(lists[i]->size() + lists[i + 1]->size());
+      std::merge(lists[i]->begin(), lists[i]->end(), lists[i + 1]->begin(), lists[i + 1]->end(), merged.begin());
+    }
+    runs.push_back(std::move(merged));
+  }
+  while (runs.size() > 1) {
+    std::vector<Rids> next;
+    next.reserve((runs.size() + 1) / 2);
+    for (size_t i = 0; i < runs.size(); i += 2) {
+      if (i + 1 == runs.size()) {
+        next.push_back(std::move(runs[i]));
+        continue;
+      }
+      Rids merged(runs[i].size() + runs[i + 1].size());
+      std::merge(runs[i].begin(), runs[i].end(), runs[i + 1].begin(), runs[i + 1].end(), merged.begin());
+      next.push_back(std::move(merged));
+    }
+    runs = std::move(next);
+  }
+  Rids out = std::move(runs[0]);
+  // Array elements of one record sit in several lists.
   out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
 }
