@@ -55,7 +55,24 @@ int64_t RandomInt(std::mt19937_64* rng) {
 
 MetadataValue RandomValue(std::mt19937_64* rng) {
   const size_t n = 1 + (*rng)() % 3;
-  switch ((*rng)() % 8) {
+  switch ((*rng)() % 9) {
+    case 8: {  // a sparse vector (ascending indices, float32 values, tokens sometimes)
+      SparseVector v;
+      uint32_t index = uint32_t((*rng)() % 3);
+      for (size_t i = 0; i < 3 * n; ++i) {
+        v.indices.push_back(index);
+        index += 1 + uint32_t((*rng)() % ((*rng)() % 2 ? 5 : 1000000000));
+        if (index < v.indices.back()) break;  // wrapped past 2^32
+        v.values.push_back(float(RandomDouble(rng)));
+      }
+      v.indices.resize(v.values.size());
+      if ((*rng)() % 3 == 0) {
+        std::vector<std::string> tokens;
+        for (size_t i = 0; i < v.values.size(); ++i) tokens.push_back(RandomString(rng));
+        v.tokens = std::move(tokens);
+      }
+      return v;
+    }
     case 0:
       return (*rng)() % 2 == 0;
     case 1:
