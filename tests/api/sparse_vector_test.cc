@@ -6,6 +6,8 @@
 // against a brute-force reference under random adds, upserts, updates, deletes, filters and a
 // compaction, with and without BM25 weighting.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -362,6 +364,88 @@ INSTANTIATE_TEST_SUITE_P(Clients, SparseModelTest, ::testing::Combine(::testing:
                            return std::string(std::get<0>(info.param) ? "Persistent" : "Ephemeral") +
                                   (std::get<1>(info.param) ? "Bm25" : "Plain");
                          });
+
+}  // namespace
+}  // namespace ochre
+
+namespace ochre {
+namespace {
+
+// The sparse index is derived state kept per engine (process): another process's writes must make
+// this process's next sparse query see them (the write_seq check in the slot), never a stale list.
+// The child is forked before this process opens anything (no engine threads to fork), waits for
+// the parent's index to be built, writes, and exits.
+TEST(SparseIndexCrossProcessTest, AnotherProcesssWritesShowInTheNextSparseQuery) {
+  testutil::TempDir dir;
+  const std::string path = dir.Sub("db");
+  int go[2], done[2];
+  ASSERT_EQ(::pipe(go), 0);
+  ASSERT_EQ(::pipe(done), 0);
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    ::alarm(120);  // a hang guard
+    char c;
+    if (::read(go[0], &c, 1) != 1) ::_exit(9);
+    int code = 0;
+    {
+      auto client = PersistentClient::Open(path);
+      if (!client.ok()) ::_exit(10);
+      auto coll = (*client)->GetCollection("xproc");
+      if (!coll.ok()) ::_exit(11);
+      // A new record, a changed vector, a removed one, a deleted record.
+      code |= (*coll)->Add(OneRecord("new", Metadata{{"sv", Sv({1, 2}, {5, 5})}})).ok() ? 0 : 1;
+      RecordBatch u;
+      u.ids = {"b"};
+      u.metadatas = std::vector<std::optional<Metadata>>{Metadata{{"sv", Sv({1}, {0.25f})}}};
+      code |= (*coll)->Update(u).ok() ? 0 : 2;
+      RecordBatch r;
+      r.ids = {"c"};
+      r.metadatas = std::vector<std::optional<Metadata>>{Metadata{{"sv", std::monostate{}}}};
+      code |= (*coll)->Update(r).ok() ? 0 : 4;
+      DeleteOptions d;
+      d.ids = std::vector<std::string>{"d"};
+      code |= (*coll)->Delete(d).ok() ? 0 : 8;
+    }
+    char ok = char(code);
+    ::_exit(::write(done[1], &ok, 1) == 1 ? code : 12);
+  }
+  auto client = PersistentClient::Open(path);
+  ASSERT_TRUE(client.ok()) << client.status().ToString();
+  CreateCollectionOptions o;
+  o.name = "xproc";
+  o.embedding_function = nullptr;
+  auto coll = (*client)->CreateCollection(o);
+  ASSERT_TRUE(coll.ok()) << coll.status().ToString();
+  for (const char* id : {"a", "b", "c", "d"}) {
+    const float w = float(id[0] - 'a' + 1);
+    ASSERT_TRUE((*coll)->Add(OneRecord(id, Metadata{{"sv", Sv({1, 2}, {w, 1})}})).ok());
+  }
+  SparseQueryOptions q;
+  q.key = "sv";
+  q.query = Sv({1}, {1});
+  q.n_results = 10;
+  auto before = (*coll)->QuerySparse(q);  // builds this process's index
+  ASSERT_TRUE(before.ok()) << before.status().ToString();
+  EXPECT_EQ(before->ids, (std::vector<std::string>{"d", "c", "b", "a"}));
+
+  ASSERT_EQ(::write(go[1], "g", 1), 1);
+  char result = 0;
+  ASSERT_EQ(::read(done[0], &result, 1), 1);
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  ASSERT_EQ(WEXITSTATUS(status), 0) << "child step failed: " << int(result);
+
+  auto after = (*coll)->QuerySparse(q);
+  ASSERT_TRUE(after.ok()) << after.status().ToString();
+  // new: 1 - 5; a: 1 - 1; b: 1 - 0.25; c has no vector any more, d is gone.
+  EXPECT_EQ(after->ids, (std::vector<std::string>{"new", "a", "b"}));
+  ASSERT_EQ(after->scores.size(), 3u);
+  EXPECT_EQ(after->scores[0], -4.0f);
+  EXPECT_EQ(after->scores[2], 0.75f);
+  for (int fd : {go[0], go[1], done[0], done[1]}) ::close(fd);
+}
 
 }  // namespace
 }  // namespace ochre
