@@ -430,10 +430,15 @@ class Compiler {
     // metacharacters such as "[?]", so only plain runs are handed to it, and its answer is a
     // superset that instr() then checks. Without the index (not built yet), instr() alone answers.
     auto [run, run_chars] = LongestLiteralRun(pattern);
-    out.sql = records_;
     if (run_chars >= 3 && document_index_) {
-      out.sql += " AND rid IN (SELECT rowid FROM documents_fts WHERE document GLOB ?)";
+      // The unary + keeps SQLite from scanning the collection through its cid index and testing
+      // each rid against the index's answer (23 ms instead of 1 at 100k records for one match):
+      // the candidates drive, each looked up by rid.
+      out.sql = "SELECT rid FROM records WHERE +cid = " + cid_ +
+                " AND rid IN (SELECT rowid FROM documents_fts WHERE document GLOB ?)";
       out.params.push_back("*" + run + "*");
+    } else {
+      out.sql = records_;
     }
     out.sql += " AND instr(document, ?) > 0";
     out.params.push_back(pattern);
