@@ -7,7 +7,9 @@
 //
 // VerifyDatabase checks, and reports every finding instead of stopping at the first:
 //  - the catalog: SQLite's `PRAGMA integrity_check` and FTS5's 'integrity-check' of documents_fts
-//    (run on an in-memory copy of the catalog, since the command needs a writable connection);
+//    (run on an in-memory copy of the catalog, since the command needs a writable connection)
+//    against the documents of the collections whose index is built (a collection whose index is
+//    not built yet is no problem: the first document filter builds it);
 //  - each collection's vector file: present, header (magic, checksum, version, dim, dtype,
 //    chunk_shift) and a size holding at least the committed rows; non-zero bytes after them (an
 //    uncommitted tail, cut off at the next open) are a warning;
@@ -40,6 +42,10 @@ struct CollectionStats {
   int64_t vectors_bytes = -1;            // -1: missing
   int64_t graph_bytes = -1;              // -1: missing
   int64_t graph_rows = -1;               // rows the graph checkpoint covers (its header), -1 without a readable one
+  // The collection's documents are in the full-text index behind where_document. It is built at
+  // the first document filter (catalog format 4), so a collection never filtered by document text
+  // has none; catalogs of format 3 and older index every collection.
+  bool fts_built = false;
 };
 
 struct DatabaseStats {

@@ -1,11 +1,14 @@
 // Copyright 2026 The OchreDB Authors.
 #include "api/collection_impl.h"
 
+#include <chrono>
 #include <unordered_map>
 
 #include "api/collection_config.h"
 #include "api/collection_schema.h"
 #include "api/compaction.h"
+#include "common/logging.h"
+#include "query/filter_sql.h"
 #include "storage/metadata_codec.h"
 
 namespace ochre::api {
@@ -70,6 +73,56 @@ Result<storage::CollectionRow> CollectionImpl::Row(storage::CatalogConn* conn) c
   OCHRE_ASSIGN_OR_RETURN(auto row, conn->FindCollectionById(id_));
   if (!row) return Status::NotFound("Collection [" + id_ + "] does not exist.");
   return std::move(*row);
+}
+
+void CollectionImpl::EnsureDocumentIndex(const std::optional<WhereNode>& where,
+                                         const std::optional<WhereDocumentNode>& where_document) const {
+  if (state_->fts_known_ready()) return;
+  if (!query::UsesDocumentIndex(where ? &*where : nullptr, where_document ? &*where_document : nullptr)) return;
+  if (engine_->read_only()) return;  // nothing can be written: the read scans the documents
+  Status s = [&]() -> Status {
+    OCHRE_RETURN_IF_ERROR(Deleted());
+    {
+      // Another process may have built it: a plain read first, so that seeing that costs no lock.
+      OCHRE_ASSIGN_OR_RETURN(auto reader, engine_->Reader());
+      OCHRE_ASSIGN_OR_RETURN(bool ready, reader->FtsReady(state_->cid()));
+      if (ready) {
+        state_->NoteFtsReady();
+        return Status::Ok();
+      }
+    }
+    // Other writers (in any process) are held off: the build reads the documents as committed and
+    // their next writes see the flag set.
+    OCHRE_ASSIGN_OR_RETURN(Engine::CommitGuard commit, engine_->LockCommits());
+    auto w = engine_->Writer();
+    OCHRE_ASSIGN_OR_RETURN(storage::CollectionRow row, Row(w.get()));
+    return BuildDocumentIndexLocked(w.get(), &row);
+  }();
+  if (!s.ok() && !s.IsNotFound()) {
+    OCHRE_LOG_WARN("collection {}: cannot build the document index ({}); document filters scan the documents", id_,
+                   s.ToString());
+  }
+}
+
+Status CollectionImpl::BuildDocumentIndexLocked(storage::CatalogConn* writer, storage::CollectionRow* row) const {
+  if (!row->fts_ready) {
+    const auto start = std::chrono::steady_clock::now();
+    storage::Transaction txn(writer->db());
+    OCHRE_RETURN_IF_ERROR(txn.Start());
+    OCHRE_ASSIGN_OR_RETURN(bool built, writer->BuildFts(row->cid));
+    Status committed = txn.Commit();
+    if (!committed.ok()) {
+      (void)writer->db()->Rollback();  // a failed COMMIT can leave the transaction open
+      return committed;
+    }
+    if (built) {
+      const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+      OCHRE_LOG_INFO("collection {}: built the document index at its first document filter ({:.0f} ms)", id_, ms);
+    }
+    row->fts_ready = true;
+  }
+  state_->NoteFtsReady();
+  return Status::Ok();
 }
 
 Result<CollectionImpl::ReadContext> CollectionImpl::BeginRead(bool runtime) const {

@@ -76,6 +76,17 @@ class CollectionImpl final : public Collection {
   Result<ReadContext> BeginRead(bool runtime) const;
   // True when the collection's generation is no longer `rt`'s (read with a new statement).
   Result<bool> GenerationMoved(storage::CatalogConn* conn, const VectorRuntime& rt) const;
+  // Before a read whose filter would narrow a substring test with the FTS index
+  // (query::UsesDocumentIndex): builds the collection's index if it has none yet, in one
+  // transaction under the commit lock (the first use pays for the build; collections never
+  // filtered by document text never carry an index). A failure (a read-only database, a full
+  // disk) is logged and the read goes on: it then tests every document, with the same answer.
+  // Must not be called while holding the ReadGuard (it takes the commit lock).
+  void EnsureDocumentIndex(const std::optional<WhereNode>& where,
+                           const std::optional<WhereDocumentNode>& where_document) const;
+  // The same with the commit lock and the writer connection held (Delete): builds in its own
+  // transaction, then sets row->fts_ready.
+  Status BuildDocumentIndexLocked(storage::CatalogConn* writer, storage::CollectionRow* row) const;
   Result<GetResult> GetAttempt(const GetOptions& options, bool* stale) const;
   Result<QueryResult> QueryAttempt(const QueryOptions& options, bool* stale) const;
 

@@ -54,6 +54,7 @@ std::vector<float> CopyRowsInOrder(const RowChunks& rows, const std::vector<uint
 }  // namespace
 
 Result<GetResult> CollectionImpl::Get(const GetOptions& o) const {
+  EnsureDocumentIndex(o.where, o.where_document);
   for (int attempt = 0;; ++attempt) {
     bool stale = false;
     auto r = GetAttempt(o, &stale);
@@ -62,6 +63,7 @@ Result<GetResult> CollectionImpl::Get(const GetOptions& o) const {
 }
 
 Result<QueryResult> CollectionImpl::Query(const QueryOptions& o) const {
+  EnsureDocumentIndex(o.where, o.where_document);
   for (int attempt = 0;; ++attempt) {
     bool stale = false;
     auto r = QueryAttempt(o, &stale);
@@ -85,8 +87,9 @@ Result<GetResult> CollectionImpl::GetAttempt(const GetOptions& o, bool* stale) c
   if (!indexed) {
     query::RidQuery filter;
     if (o.where || o.where_document) {
-      OCHRE_ASSIGN_OR_RETURN(filter, query::CompileFilter(row.cid, o.where ? &*o.where : nullptr,
-                                                          o.where_document ? &*o.where_document : nullptr));
+      OCHRE_ASSIGN_OR_RETURN(filter,
+                             query::CompileFilter(row.cid, o.where ? &*o.where : nullptr,
+                                                  o.where_document ? &*o.where_document : nullptr, row.fts_ready));
     }
     OCHRE_ASSIGN_OR_RETURN(records, reader->SelectRecords(row.cid, filter.sql, filter.params, o.ids ? &*o.ids : nullptr,
                                                           o.limit ? *o.limit : -1, o.offset ? *o.offset : 0, payload));
@@ -243,8 +246,9 @@ Result<QueryResult> CollectionImpl::QueryAttempt(const QueryOptions& o, bool* st
       if (!from_index) snapshot.emplace(reader->db());
       query::RidQuery filter;
       if (!from_index && (o.where || o.where_document)) {
-        OCHRE_ASSIGN_OR_RETURN(filter, query::CompileFilter(row.cid, o.where ? &*o.where : nullptr,
-                                                            o.where_document ? &*o.where_document : nullptr));
+        OCHRE_ASSIGN_OR_RETURN(filter,
+                               query::CompileFilter(row.cid, o.where ? &*o.where : nullptr,
+                                                    o.where_document ? &*o.where_document : nullptr, row.fts_ready));
       }
       std::vector<uint32_t> matches;
       if (from_index) {

@@ -201,6 +201,11 @@ class CollectionState {
   // reader's snapshot). A generation's files go only when no process holds its vectors file.
   static void RemoveOtherGenerations(const std::string& dir, const std::string& uuid, int64_t current, bool newer_too);
 
+  // True once this process has seen the collection's FTS index built (catalog fts_ready, which
+  // never goes back): the reads that filter by document text skip the check then.
+  bool fts_known_ready() const { return fts_ready_.load(std::memory_order_acquire); }
+  void NoteFtsReady() { fts_ready_.store(true, std::memory_order_release); }
+
   // The in-memory metadata index of `where` filters (keyed by rid: unaffected by row changes).
   FilterIndexSlot& filter_index() { return filter_index_; }
   // The in-memory index of sparse-vector metadata (api/sparse_index.h), built on the first sparse query.
@@ -226,6 +231,7 @@ class CollectionState {
   const bool read_only_;
   std::mutex write_mu_;
   std::atomic<bool> deleted_{false};
+  std::atomic<bool> fts_ready_{false};
 
   std::mutex index_mu_;    // serializes indexer steps, checkpoints, unloading and runtime swaps
   std::mutex compact_mu_;  // one compaction at a time

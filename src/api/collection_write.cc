@@ -333,9 +333,19 @@ Result<int64_t> CollectionImpl::Delete(const DeleteOptions& o) {
     auto w = engine_->Writer();
     OCHRE_ASSIGN_OR_RETURN(row, Row(w.get()));
     if (has_filter) {
+      const WhereNode* where = o.where ? &*o.where : nullptr;
+      const WhereDocumentNode* where_document = o.where_document ? &*o.where_document : nullptr;
+      if (!row.fts_ready && query::UsesDocumentIndex(where, where_document)) {
+        // The first document filter builds the index (EnsureDocumentIndex), here under the locks
+        // this delete holds already; should that fail, the filter scans the documents.
+        Status built = BuildDocumentIndexLocked(w.get(), &row);
+        if (!built.ok()) {
+          OCHRE_LOG_WARN("collection {}: cannot build the document index ({}); document filters scan the documents",
+                         id_, built.ToString());
+        }
+      }
       OCHRE_ASSIGN_OR_RETURN(query::RidQuery filter,
-                             query::CompileFilter(row.cid, o.where ? &*o.where : nullptr,
-                                                  o.where_document ? &*o.where_document : nullptr));
+                             query::CompileFilter(row.cid, where, where_document, row.fts_ready));
       OCHRE_ASSIGN_OR_RETURN(doomed, w->SelectRecords(row.cid, filter.sql, filter.params, o.ids ? &*o.ids : nullptr,
                                                       o.limit ? *o.limit : -1, 0, /*with_payload=*/true));
       reported = int64_t(doomed.size());

@@ -51,6 +51,7 @@ Result<SparseQueryResult> CollectionImpl::QuerySparse(const SparseQueryOptions& 
   if (o.where) OCHRE_RETURN_IF_ERROR(query::ValidateWhere(*o.where));
   if (o.ids && o.ids->empty()) return Status::InvalidArgument("Expected ids to be a non-empty list");
 
+  EnsureDocumentIndex(o.where, o.where_document);
   for (int attempt = 0;; ++attempt) {
     OCHRE_ASSIGN_OR_RETURN(ReadContext ctx, BeginRead(/*runtime=*/false));
     Engine::ReaderLease& reader = *ctx.reader;
@@ -103,8 +104,9 @@ Result<SparseQueryResult> CollectionImpl::QuerySparse(const SparseQueryOptions& 
       } else {
         query::RidQuery filter;
         if (o.where || o.where_document) {
-          OCHRE_ASSIGN_OR_RETURN(filter, query::CompileFilter(row.cid, o.where ? &*o.where : nullptr,
-                                                              o.where_document ? &*o.where_document : nullptr));
+          OCHRE_ASSIGN_OR_RETURN(filter,
+                                 query::CompileFilter(row.cid, o.where ? &*o.where : nullptr,
+                                                      o.where_document ? &*o.where_document : nullptr, row.fts_ready));
         }
         if (o.ids) {
           OCHRE_ASSIGN_OR_RETURN(auto records, reader->SelectRecords(row.cid, filter.sql, filter.params, &*o.ids, -1, 0,

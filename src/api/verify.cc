@@ -54,12 +54,23 @@ struct Row {
   std::string config_json;
 };
 
+// True when the catalog has collections.fts_ready (format 4); older catalogs index every collection.
+// The catalog is read unmigrated, so either can be here.
+Result<bool> HasFtsReadyColumn(storage::SqliteDb& db) {
+  OCHRE_ASSIGN_OR_RETURN(auto st,
+                         db.Prepare("SELECT 1 FROM pragma_table_info('collections') WHERE name = 'fts_ready'"));
+  return st.Step();
+}
+
 Result<std::vector<Row>> ReadCollections(storage::SqliteDb& db, const std::string& dir) {
+  OCHRE_ASSIGN_OR_RETURN(bool has_flag, HasFtsReadyColumn(db));
   OCHRE_ASSIGN_OR_RETURN(
-      auto st, db.Prepare("SELECT c.cid, c.id, c.name, COALESCE(d.tenant, '?'), COALESCE(d.name, c.database_id), "
-                          "COALESCE(c.dimension, 0), c.config_json, c.committed_rows, c.dead_rows, c.generation, "
-                          "(SELECT COUNT(*) FROM records r WHERE r.cid = c.cid) "
-                          "FROM collections c LEFT JOIN databases d ON d.id = c.database_id ORDER BY 4, 5, 3"));
+      auto st, db.Prepare(std::string("SELECT c.cid, c.id, c.name, COALESCE(d.tenant, '?'), "
+                                      "COALESCE(d.name, c.database_id), COALESCE(c.dimension, 0), c.config_json, "
+                                      "c.committed_rows, c.dead_rows, c.generation, "
+                                      "(SELECT COUNT(*) FROM records r WHERE r.cid = c.cid), ") +
+                          (has_flag ? "c.fts_ready" : "1") +
+                          " FROM collections c LEFT JOIN databases d ON d.id = c.database_id ORDER BY 4, 5, 3"));
   std::vector<Row> out;
   for (;;) {
     OCHRE_ASSIGN_OR_RETURN(bool more, st.Step());
@@ -76,6 +87,7 @@ Result<std::vector<Row>> ReadCollections(storage::SqliteDb& db, const std::strin
     s.dead_rows = st.ColumnInt(8);
     s.generation = st.ColumnInt(9);
     s.records = st.ColumnInt(10);
+    s.fts_built = st.ColumnInt(11) != 0;
     const std::string cdir = JoinPath(JoinPath(dir, "collections"), s.id);
     s.vectors_file = JoinPath(cdir, storage::VectorFileName(s.generation));
     s.graph_file = JoinPath(cdir, storage::GraphFileName(s.generation));
@@ -158,13 +170,18 @@ class Verifier {
       Problem("fts", "", std::string("cannot copy the catalog for the FTS check: ") + sqlite3_errstr(rc));
     } else {
       char* err = nullptr;
-      // The engine indexes only records that have a document, while FTS5 compares its row count
-      // with its content table's: the copy drops the records without one (no trigger ties them to
-      // the index), so that the check compares the index with exactly the documents it must hold.
-      rc = sqlite3_exec(mem,
-                        "DELETE FROM records WHERE document IS NULL; "
-                        "INSERT INTO documents_fts(documents_fts, rank) VALUES('integrity-check', 1)",
-                        nullptr, nullptr, &err);
+      // The engine indexes only records that have a document, of the collections whose index is
+      // built (catalog format 4 builds it at a collection's first document filter), while FTS5
+      // compares its row count with its content table's: the copy drops the other records (no
+      // trigger ties them to the index), so that the check compares the index with exactly the
+      // documents it must hold. An entry left for a collection not marked built shows as a
+      // mismatch.
+      auto has_flag = HasFtsReadyColumn(db);
+      const std::string sql =
+          std::string("DELETE FROM records WHERE document IS NULL") +
+          (has_flag.ok() && *has_flag ? " OR cid NOT IN (SELECT cid FROM collections WHERE fts_ready)" : "") +
+          "; INSERT INTO documents_fts(documents_fts, rank) VALUES('integrity-check', 1)";
+      rc = sqlite3_exec(mem, sql.c_str(), nullptr, nullptr, &err);
       if (rc != SQLITE_OK) Problem("fts", "", std::string("documents_fts: ") + (err ? err : sqlite3_errstr(rc)));
       sqlite3_free(err);
     }

@@ -103,9 +103,31 @@ std::pair<std::string, size_t> LongestLiteralRun(const std::string& pattern) {
   return {best, best_chars};
 }
 
+// The FTS5 trigram index can narrow a substring test whose pattern has a run of three characters.
+bool IndexCanNarrow(const std::string& pattern) { return LongestLiteralRun(pattern).second >= 3; }
+
+bool UsesIndex(const WhereDocumentNode& node) {
+  if (node.kind != WhereDocumentNode::Kind::kLeaf) {
+    return std::any_of(node.children.begin(), node.children.end(), [](const auto& c) { return UsesIndex(c); });
+  }
+  return (node.op == DocumentOp::kContains || node.op == DocumentOp::kNotContains) && IndexCanNarrow(node.pattern);
+}
+
+bool UsesIndex(const WhereNode& node) {
+  if (node.kind != WhereNode::Kind::kCompare) {
+    return std::any_of(node.children.begin(), node.children.end(), [](const auto& c) { return UsesIndex(c); });
+  }
+  if (!IsDocumentCompare(node) || (node.op != WhereOp::kContains && node.op != WhereOp::kNotContains)) return false;
+  const std::string* pattern = std::get_if<std::string>(&node.operand);
+  return pattern != nullptr && IndexCanNarrow(*pattern);
+}
+
 class Compiler {
  public:
-  explicit Compiler(int64_t cid) : cid_(std::to_string(cid)), records_("SELECT rid FROM records WHERE cid = " + cid_) {}
+  Compiler(int64_t cid, bool document_index)
+      : cid_(std::to_string(cid)),
+        records_("SELECT rid FROM records WHERE cid = " + cid_),
+        document_index_(document_index) {}
 
   RidSet All() const { return RidSet{records_, {}, false, {}, {}, 0}; }
   static RidSet None() { return RidSet{"SELECT rid FROM records WHERE 0", {}, false, {}, {}, 0}; }
@@ -406,12 +428,17 @@ class Compiler {
     // trigram index narrows the candidates first when the pattern has a run of three or more
     // characters without GLOB metacharacters: FTS5 (3.40) drops matches of bracket-escaped
     // metacharacters such as "[?]", so only plain runs are handed to it, and its answer is a
-    // superset that instr() then checks.
+    // superset that instr() then checks. Without the index (not built yet), instr() alone answers.
     auto [run, run_chars] = LongestLiteralRun(pattern);
-    out.sql = records_;
-    if (run_chars >= 3) {
-      out.sql += " AND rid IN (SELECT rowid FROM documents_fts WHERE document GLOB ?)";
+    if (run_chars >= 3 && document_index_) {
+      // The unary + keeps SQLite from scanning the collection through its cid index and testing
+      // each rid against the index's answer (23 ms instead of 1 at 100k records for one match):
+      // the candidates drive, each looked up by rid.
+      out.sql = "SELECT rid FROM records WHERE +cid = " + cid_ +
+                " AND rid IN (SELECT rowid FROM documents_fts WHERE document GLOB ?)";
       out.params.push_back("*" + run + "*");
+    } else {
+      out.sql = records_;
     }
     out.sql += " AND instr(document, ?) > 0";
     out.params.push_back(pattern);
@@ -420,15 +447,21 @@ class Compiler {
 
   const std::string cid_;      // the collection's cid, a decimal literal (ours, not user input)
   const std::string records_;  // SELECT rid FROM records WHERE cid = <cid>
+  const bool document_index_;  // documents_fts holds the collection's documents
   std::vector<RidSet> ctes_;   // "fN AS (...)", in definition order
 };
 
 }  // namespace
 
-Result<RidQuery> CompileFilter(int64_t cid, const WhereNode* where, const WhereDocumentNode* where_document) {
+bool UsesDocumentIndex(const WhereNode* where, const WhereDocumentNode* where_document) {
+  return (where != nullptr && UsesIndex(*where)) || (where_document != nullptr && UsesIndex(*where_document));
+}
+
+Result<RidQuery> CompileFilter(int64_t cid, const WhereNode* where, const WhereDocumentNode* where_document,
+                               bool document_index) {
   if (where != nullptr) OCHRE_RETURN_IF_ERROR(ValidateWhere(*where));
   if (where_document != nullptr) OCHRE_RETURN_IF_ERROR(ValidateWhereDocument(*where_document));
-  Compiler compiler(cid);
+  Compiler compiler(cid, document_index);
   std::vector<RidSet> parts;
   if (where != nullptr) parts.push_back(compiler.Where(*where));
   if (where_document != nullptr) parts.push_back(compiler.Document(*where_document));

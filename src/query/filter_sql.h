@@ -44,7 +44,17 @@ struct RidQuery {
 // Fails with InvalidArgument when a filter breaks the grammar or the limits (the trees are checked
 // with ValidateWhere / ValidateWhereDocument, so trees built in C++ are safe to pass).
 // A query that uses $regex needs the connection to have RegisterSqlFunctions applied.
-Result<RidQuery> CompileFilter(int64_t cid, const WhereNode* where, const WhereDocumentNode* where_document);
+// `document_index`: documents_fts holds the collection's documents (catalog collections.fts_ready,
+// read in the snapshot the query will run in), so substring tests may narrow their candidates with
+// it; without it they test every document of the collection, with the same answer.
+Result<RidQuery> CompileFilter(int64_t cid, const WhereNode* where, const WhereDocumentNode* where_document,
+                               bool document_index = true);
+
+// True when CompileFilter would read documents_fts for this filter: a $contains / $not_contains on
+// the document (where_document, or "#document" in where) whose pattern has a literal run of three
+// or more characters. The engine builds a collection's index before the first such read. The trees
+// need not be valid (a false answer for an invalid one is harmless: CompileFilter rejects it).
+bool UsesDocumentIndex(const WhereNode* where, const WhereDocumentNode* where_document);
 
 // Registers the SQL functions compiled filters use on a connection: ochre_regexp(pattern, text),
 // deterministic, true when the RE2 pattern matches anywhere in text, NULL when either is NULL; an

@@ -14,8 +14,8 @@ namespace {
 
 constexpr std::string_view kCollectionColumns =
     "c.cid, c.id, c.name, c.database_id, d.tenant, d.name, c.dimension, c.config_json, c.metadata_json, "
-    "c.committed_rows, c.dead_rows, c.generation, c.write_seq FROM collections c LEFT JOIN databases d ON d.id = "
-    "c.database_id";
+    "c.committed_rows, c.dead_rows, c.generation, c.write_seq, c.fts_ready FROM collections c LEFT JOIN databases d "
+    "ON d.id = c.database_id";
 
 CollectionRow ReadCollection(const Statement& st) {
   CollectionRow r;
@@ -32,6 +32,7 @@ CollectionRow ReadCollection(const Statement& st) {
   r.dead_rows = st.ColumnInt(10);
   r.generation = st.ColumnInt(11);
   r.write_seq = st.ColumnInt(12);
+  r.fts_ready = st.ColumnInt(13) != 0;
   return r;
 }
 
@@ -200,6 +201,14 @@ Status CatalogConn::Migrate() {
       continue;
     }
     OCHRE_RETURN_IF_ERROR(db_->Exec(migrations[next - 1]).WithContext("migration " + std::to_string(next)));
+    if (next == kLeanFtsVersion) {
+      OCHRE_ASSIGN_OR_RETURN(Statement docs,
+                             db_->Prepare("SELECT EXISTS(SELECT 1 FROM records WHERE document IS NOT NULL)"));
+      OCHRE_ASSIGN_OR_RETURN(bool row, docs.Step());
+      const bool any_document = row && docs.ColumnInt(0) != 0;
+      docs = Statement();
+      if (!any_document) OCHRE_RETURN_IF_ERROR(db_->Exec(kLeanFtsSql).WithContext("migration " + std::to_string(next)));
+    }
     OCHRE_ASSIGN_OR_RETURN(Statement st, db_->Prepare("INSERT OR REPLACE INTO ochre_meta(key, value) VALUES "
                                                       "('format_version', ?1)"));
     st.Bind(1, std::to_string(next));
@@ -387,11 +396,13 @@ Status CatalogConn::SetRecordRows(int64_t cid, const std::vector<std::pair<int64
 }
 
 Status CatalogConn::DeleteCollection(int64_t cid) {
-  // The FTS table has external content: each entry must be removed with the text it indexed.
+  // The FTS table has external content: each entry must be removed with the text it indexed (a
+  // collection whose index was never built has none).
   {
     OCHRE_ASSIGN_OR_RETURN(Statement st, db_->Prepare("INSERT INTO documents_fts(documents_fts, rowid, document) "
                                                       "SELECT 'delete', rid, document FROM records "
-                                                      "WHERE cid = ?1 AND document IS NOT NULL"));
+                                                      "WHERE cid = ?1 AND document IS NOT NULL AND "
+                                                      "(SELECT fts_ready FROM collections WHERE cid = ?1)"));
     st.Bind(1, cid);
     OCHRE_RETURN_IF_ERROR(st.Run());
   }
@@ -674,21 +685,29 @@ Result<int64_t> CatalogConn::InsertRecord(int64_t cid, const RecordWrite& w) {
   OCHRE_RETURN_IF_ERROR(st->Run());
   int64_t rid = db_->LastInsertRowid();
   if (has_meta) OCHRE_RETURN_IF_ERROR(InsertMetadataRows(rid, cid, *w.metadata));
-  if (has_doc) {
-    OCHRE_ASSIGN_OR_RETURN(Statement * fts, db_->Cached("INSERT INTO documents_fts(rowid, document) VALUES (?1, ?2)"));
-    fts->Reset();
-    fts->Bind(1, rid).Bind(2, std::string_view(**w.document));
-    OCHRE_RETURN_IF_ERROR(fts->Run());
-  }
+  if (has_doc) OCHRE_RETURN_IF_ERROR(IndexDocument(rid, cid, **w.document));
   return rid;
+}
+
+// The FTS rows follow the collection's fts_ready as this transaction reads it, in the same
+// statement: another process may have built the index since this one last looked, and a document
+// written after that build must be in it (and one never indexed must not be "deleted" from it,
+// which would corrupt the index).
+Status CatalogConn::IndexDocument(int64_t rid, int64_t cid, std::string_view document) {
+  OCHRE_ASSIGN_OR_RETURN(Statement * fts, db_->Cached("INSERT INTO documents_fts(rowid, document) SELECT ?1, ?2 "
+                                                      "FROM collections WHERE cid = ?3 AND fts_ready"));
+  fts->Reset();
+  fts->Bind(1, rid).Bind(2, document).Bind(3, cid);
+  return fts->Run();
 }
 
 Status CatalogConn::DeleteRecordRows(int64_t rid, int64_t cid, const std::optional<std::string>& document) {
   if (document) {
     OCHRE_ASSIGN_OR_RETURN(Statement * fts, db_->Cached("INSERT INTO documents_fts(documents_fts, rowid, document) "
-                                                        "VALUES ('delete', ?1, ?2)"));
+                                                        "SELECT 'delete', ?1, ?2 FROM collections "
+                                                        "WHERE cid = ?3 AND fts_ready"));
     fts->Reset();
-    fts->Bind(1, rid).Bind(2, std::string_view(*document));
+    fts->Bind(1, rid).Bind(2, std::string_view(*document)).Bind(3, cid);
     OCHRE_RETURN_IF_ERROR(fts->Run());
   }
   OCHRE_ASSIGN_OR_RETURN(Statement * m, db_->Cached("DELETE FROM metadata WHERE rid = ?1"));
@@ -714,12 +733,7 @@ Status CatalogConn::RewriteRecord(int64_t cid, const RecordRow& old, const Recor
   if (has_meta) st->Bind(5, EncodeMetadata(*w.metadata));
   OCHRE_RETURN_IF_ERROR(st->Run());
   if (has_meta) OCHRE_RETURN_IF_ERROR(InsertMetadataRows(old.rid, cid, *w.metadata));
-  if (has_doc) {
-    OCHRE_ASSIGN_OR_RETURN(Statement * fts, db_->Cached("INSERT INTO documents_fts(rowid, document) VALUES (?1, ?2)"));
-    fts->Reset();
-    fts->Bind(1, old.rid).Bind(2, std::string_view(**w.document));
-    OCHRE_RETURN_IF_ERROR(fts->Run());
-  }
+  if (has_doc) OCHRE_RETURN_IF_ERROR(IndexDocument(old.rid, cid, **w.document));
   return Status::Ok();
 }
 
@@ -729,6 +743,37 @@ Status CatalogConn::DeleteRecord(int64_t cid, const RecordRow& old) {
   st->Reset();
   st->Bind(1, old.rid);
   return st->Run();
+}
+
+// --- The FTS index --------------------------------------------------------------------------------
+
+Result<bool> CatalogConn::FtsReady(int64_t cid) {
+  OCHRE_ASSIGN_OR_RETURN(Statement * st, db_->Cached("SELECT fts_ready FROM collections WHERE cid = ?1"));
+  st->Reset();
+  st->Bind(1, cid);
+  OCHRE_ASSIGN_OR_RETURN(bool row, st->Step());
+  const bool ready = row && st->ColumnInt(0) != 0;
+  st->Reset();
+  return ready;
+}
+
+Result<bool> CatalogConn::BuildFts(int64_t cid) {
+  OCHRE_ASSIGN_OR_RETURN(bool ready, FtsReady(cid));
+  if (ready) return false;
+  // One statement streams the documents into the index: FTS5 flushes its pending terms to a new
+  // segment every megabyte, and SQLite spills dirty pages to the WAL once its page cache is full,
+  // so memory stays bounded whatever the collection's size while the build stays one transaction
+  // (the caller's): a crash before its commit leaves no entry and the flag unset.
+  {
+    OCHRE_ASSIGN_OR_RETURN(Statement st, db_->Prepare("INSERT INTO documents_fts(rowid, document) SELECT rid, document "
+                                                      "FROM records WHERE cid = ?1 AND document IS NOT NULL"));
+    st.Bind(1, cid);
+    OCHRE_RETURN_IF_ERROR(st.Run());
+  }
+  OCHRE_ASSIGN_OR_RETURN(Statement st, db_->Prepare("UPDATE collections SET fts_ready = 1 WHERE cid = ?1"));
+  st.Bind(1, cid);
+  OCHRE_RETURN_IF_ERROR(st.Run());
+  return true;
 }
 
 }  // namespace ochre::storage

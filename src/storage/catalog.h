@@ -43,6 +43,9 @@ struct CollectionRow {
   // Commits that changed the collection's records (SetRowCounts adds one): another process's
   // commit shows as a write_seq this process has not seen.
   int64_t write_seq = 0;
+  // documents_fts holds the collection's documents (catalog version 4: built at the first document
+  // filter, then kept current by every writer). Never goes back to false.
+  bool fts_ready = false;
 };
 
 struct RecordRow {
@@ -138,12 +141,25 @@ class CatalogConn {
   // `old` is the record as it was (its document is needed to remove the FTS entry).
   Status RewriteRecord(int64_t cid, const RecordRow& old, const RecordWrite& w);
   Status DeleteRecord(int64_t cid, const RecordRow& old);
+  // Record writes keep documents_fts current only for a collection whose fts_ready is set, as the
+  // writing transaction reads it (so a build by another process is never missed).
+
+  // --- The FTS index (built lazily) ---
+  // Whether the collection's documents are in documents_fts (false for a collection not found).
+  Result<bool> FtsReady(int64_t cid);
+  // Builds the collection's FTS rows from its stored documents and sets fts_ready. REQUIRES: a
+  // write transaction on this connection, whose commit publishes the build and the flag together
+  // (a rollback or crash before it leaves the collection unbuilt, never half built). False when the
+  // index was built already (read in this transaction: another process may have built it).
+  Result<bool> BuildFts(int64_t cid);
 
  private:
   explicit CatalogConn(std::unique_ptr<SqliteDb> db) : db_(std::move(db)) {}
   Status Migrate();
   Status InsertMetadataRows(int64_t rid, int64_t cid, const Metadata& metadata);
   Status DeleteRecordRows(int64_t rid, int64_t cid, const std::optional<std::string>& document);
+  // Adds a document to documents_fts when the collection's index is built.
+  Status IndexDocument(int64_t rid, int64_t cid, std::string_view document);
 
   std::unique_ptr<SqliteDb> db_;
 };

@@ -78,11 +78,29 @@ constexpr std::string_view kMigration3 = R"sql(
 ALTER TABLE collections ADD COLUMN write_seq INTEGER NOT NULL DEFAULT 0;
 )sql";
 
+// Version 4: the FTS index is built lazily. collections.fts_ready says whether documents_fts holds
+// the collection's documents: a new collection starts without FTS rows (most never filter by
+// document text, and the index is the catalog's largest part), its first document filter builds
+// them in one transaction that also sets the flag, and from then on its writers keep them current.
+// Collections of an older catalog have their FTS rows already: they are marked ready.
+constexpr std::string_view kMigration4 = R"sql(
+ALTER TABLE collections ADD COLUMN fts_ready INTEGER NOT NULL DEFAULT 0;
+UPDATE collections SET fts_ready = 1;
+)sql";
+
 }  // namespace
+
+const std::string_view kLeanFtsSql = R"sql(
+DROP TABLE documents_fts;
+CREATE VIRTUAL TABLE documents_fts USING fts5(
+  document, content='records', content_rowid='rid', tokenize="trigram case_sensitive 1",
+  detail=none, columnsize=0
+);
+)sql";
 
 const std::vector<std::string_view>& Migrations() {
   static const std::vector<std::string_view>* migrations =
-      new std::vector<std::string_view>{kMigration1, kMigration2, kMigration3};
+      new std::vector<std::string_view>{kMigration1, kMigration2, kMigration3, kMigration4};
   return *migrations;
 }
 

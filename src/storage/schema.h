@@ -10,7 +10,10 @@
 //   databases(id, name, tenant)                    "default_database" seeded
 //   collections(cid, id, name, database_id, dimension, config_json, metadata_json,
 //               committed_rows, dead_rows,          committed_rows: vector rows covered by commits
-//               generation)                         (version 2) which files hold the vectors and graph
+//               generation,                         (version 2) which files hold the vectors and graph
+//               write_seq,                          (version 3) commits that changed the records
+//               fts_ready)                          (version 4) documents_fts holds the collection's
+//                                                  documents (built at its first document filter)
 //   records(rid, cid, id, row, document, uri, metadata_json)
 //       rid: insertion order (the get order); row: the record's current row in vectors.f32.
 //   metadata(rid, cid, key, t, v)                  one scalar per (rid, key); t: kTypeBool..kTypeString,
@@ -18,7 +21,8 @@
 //                                                  floats share v, so SQLite compares them numerically.
 //   metadata_array(rid, cid, key, t, v)            one row per element of an array value
 //   documents_fts                                   FTS5 trigram (case-sensitive) over records.document,
-//                                                  external content, rowid = rid
+//                                                  external content, rowid = rid; rows only for the
+//                                                  collections with fts_ready = 1
 #pragma once
 
 #include <cstdint>
@@ -27,7 +31,7 @@
 
 namespace ochre::storage {
 
-inline constexpr int kCatalogFormatVersion = 3;
+inline constexpr int kCatalogFormatVersion = 4;
 
 // The catalog's file name in a database directory.
 inline constexpr const char* kCatalogFileName = "ochre.sqlite3";
@@ -40,5 +44,15 @@ inline constexpr int kTypeString = 3;
 
 // Migration i (1-based) is Migrations()[i - 1]: SQL run in one transaction with the version update.
 const std::vector<std::string_view>& Migrations();
+
+// The catalog version whose migration may also lay documents_fts out anew (kLeanFtsSql).
+inline constexpr int kLeanFtsVersion = 4;
+
+// Makes documents_fts again with the lean layout (detail=none, columnsize=0: no positions and no
+// per-document sizes, which the trigram GLOB prefilter never reads; about a third of the size).
+// Run by CatalogConn::Migrate in the transaction of migration kLeanFtsVersion when no record has a
+// document (a new catalog, or one without documents): then the table has no entries to lose. A
+// catalog with documents keeps the layout it has, and its FTS rows (no rebuild).
+extern const std::string_view kLeanFtsSql;
 
 }  // namespace ochre::storage

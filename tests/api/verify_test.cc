@@ -50,6 +50,13 @@ class VerifyTest : public ::testing::Test {
       b.embeddings = FloatMatrix(kDim, std::move(data));
       ASSERT_TRUE((*c)->Add(b).ok());
       if (std::string(name) == "alpha") {
+        // alpha's FTS index is built at its first document filter, before its deletes and updates
+        // (which then maintain it); beta's is never built.
+        GetOptions g;
+        WhereDocumentNode f;
+        f.pattern = "number 12";
+        g.where_document = f;
+        ASSERT_TRUE((*c)->Get(g).ok());
         DeleteOptions del;
         del.ids.emplace(b.ids.begin(), b.ids.begin() + 50);
         ASSERT_TRUE((*c)->Delete(del).ok());
@@ -133,6 +140,8 @@ TEST_F(VerifyTest, StatsReportRecordsDeadRowsFilesAndGraph) {
   EXPECT_EQ(a.dimension, kDim);
   EXPECT_EQ(a.records, 350);
   EXPECT_EQ(a.committed_rows, 402);  // 400 added, 2 updated embeddings appended
+  EXPECT_TRUE(a.fts_built);
+  EXPECT_FALSE(coll_["beta"].fts_built);
   EXPECT_EQ(a.dead_rows, 52);
   EXPECT_GE(a.vectors_bytes, int64_t(4096 + 402 * kDim * 4));
   EXPECT_EQ(coll_["beta"].records, 400);
@@ -238,6 +247,23 @@ TEST_F(VerifyTest, CountsThatDisagree) {
   Sql("UPDATE collections SET dead_rows = dead_rows + 3 WHERE name = 'alpha'");
   VerifyReport r = Verify();
   EXPECT_TRUE(Has(r.problems, "counts", alpha_)) << Dump(r);
+}
+
+// An index that lost a document of a built collection, or holds one of a collection whose index is
+// not built, disagrees with the documents.
+TEST_F(VerifyTest, FtsIndexMissingADocumentOrIndexingAnUnbuiltCollection) {
+  Sql("INSERT INTO documents_fts(documents_fts, rowid, document) SELECT 'delete', rid, document FROM records "
+      "WHERE id = 'id200' AND cid = (SELECT cid FROM collections WHERE name = 'alpha')");
+  VerifyReport r = Verify();
+  EXPECT_TRUE(Has(r.problems, "fts")) << Dump(r);
+  Sql("INSERT INTO documents_fts(rowid, document) SELECT rid, document FROM records WHERE id = 'id200' AND cid = "
+      "(SELECT cid FROM collections WHERE name = 'alpha')");
+  r = Verify();
+  EXPECT_FALSE(Has(r.problems, "fts")) << Dump(r);
+  Sql("INSERT INTO documents_fts(rowid, document) SELECT rid, document FROM records WHERE id = 'id7' AND cid = "
+      "(SELECT cid FROM collections WHERE name = 'beta')");
+  r = Verify();
+  EXPECT_TRUE(Has(r.problems, "fts")) << Dump(r);
 }
 
 TEST_F(VerifyTest, FtsIndexDisagreeingWithTheDocuments) {

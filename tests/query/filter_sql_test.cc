@@ -37,8 +37,11 @@ class FilterSqlTest : public ::testing::Test {
 
   void Insert(const TestRecord& r) { ASSERT_TRUE(InsertTestRecord(db_.get(), r).ok()); }
 
-  std::vector<int64_t> Find(int64_t cid, const WhereNode* where, const WhereDocumentNode* doc) {
-    Result<RidQuery> q = CompileFilter(cid, where, doc);
+  // `document_index`: compile as for a collection whose FTS index is built (else substring tests
+  // scan the documents).
+  std::vector<int64_t> Find(int64_t cid, const WhereNode* where, const WhereDocumentNode* doc,
+                            bool document_index = true) {
+    Result<RidQuery> q = CompileFilter(cid, where, doc, document_index);
     EXPECT_TRUE(q.ok()) << q.status().ToString();
     if (!q.ok()) return {};
     Result<std::vector<int64_t>> rids = FindRids(db_.get(), *q);
@@ -319,6 +322,19 @@ TEST_F(FilterSqlTest, RandomFiltersMatchTheReferenceEvaluator) {
       }
       Rids got = Find(cid, where ? &*where : nullptr, doc ? &*doc : nullptr);
       nonempty += !want.empty();
+      // Without the FTS index (a collection whose index is not built yet) the answer is the same,
+      // and UsesDocumentIndex says exactly when the compiled SQL reads the index.
+      if (cid == 1) {
+        EXPECT_EQ(Find(cid, where ? &*where : nullptr, doc ? &*doc : nullptr, /*document_index=*/false), want)
+            << "seed=" << seed << " filter #" << i;
+        auto with = CompileFilter(cid, where ? &*where : nullptr, doc ? &*doc : nullptr, true);
+        auto without = CompileFilter(cid, where ? &*where : nullptr, doc ? &*doc : nullptr, false);
+        ASSERT_TRUE(with.ok() && without.ok());
+        EXPECT_EQ(with->sql.find("documents_fts") != std::string::npos,
+                  UsesDocumentIndex(where ? &*where : nullptr, doc ? &*doc : nullptr))
+            << with->sql.substr(0, 500);
+        EXPECT_EQ(without->sql.find("documents_fts"), std::string::npos);
+      }
       if (got != want) {
         ++failures;
         ADD_FAILURE() << "seed=" << seed << " filter #" << i << " cid=" << cid

@@ -24,7 +24,8 @@ inline nlohmann::json DatabaseStatsJson(const DatabaseStats& r) {
                   {"dead_rows", c.dead_rows},
                   {"vectors_bytes", c.vectors_bytes},
                   {"graph_bytes", c.graph_bytes},
-                  {"graph_rows", c.graph_rows}});
+                  {"graph_rows", c.graph_rows},
+                  {"fts_built", c.fts_built}});
   }
   return {{"ok", true}, {"path", r.path}, {"catalog_bytes", r.catalog_bytes}, {"collections", cs}};
 }
