@@ -2,7 +2,7 @@
 // Chroma server, one after the other in the same run, on the same synthetic data.
 //
 //   node bench.mjs --ochre-bin PATH --peer DIR [--n 100000] [--dim 384] [--queries 500] [--only ochre|chroma] [--smaps 1]
-//                  [--pressure-idle 2000] [--pressure-slow 100] [--python-n N]
+//                  [--pressure-idle 2000] [--pressure-slow 100] [--python-n N] [--doc-words 0]
 //
 // Data: N x DIM vectors from a seeded Gaussian mixture (1,000 clusters, as embeddings cluster),
 // cosine space, each with a document and two metadata fields: `category` (10 values: a filter on
@@ -28,6 +28,9 @@ const RECALL_QUERIES = Math.min(200, QUERIES);
 const ONLY = args.only;
 const PY_N = Number(args["python-n"] ?? N);
 const PRESSURE = { idle: Number(args["pressure-idle"] ?? 2000), slow: Number(args["pressure-slow"] ?? 100) };
+// --doc-words N: N more words per document (deterministic), for prose-sized documents: at 50 words
+// a document is ~350 bytes, as in issue 13's measurement (35 MB of documents at 100k).
+const DOC_WORDS = Number(args["doc-words"] ?? 0);
 
 // --- Data -----------------------------------------------------------------------------------------
 function rng(seed) {
@@ -57,6 +60,20 @@ function makeData() {
 }
 const row = (m, i) => Array.from(m.subarray(i * DIM, (i + 1) * DIM));
 const WORDS = ["amber", "basalt", "cobalt", "dune", "ember", "fjord", "garnet", "heath", "indigo", "jade"];
+// A larger vocabulary for --doc-words: syllable pairs, drawn by a per-record LCG.
+const PROSE = [];
+for (const a of ["ka", "lo", "mi", "nu", "pe", "ra", "si", "to", "vu", "ze", "bri", "cho", "dra", "fle"]) {
+  for (const b of ["n", "rt", "ssa", "lim", "vox", "dal", "quen", "th", "mur", "gel", "pix", "ront"]) PROSE.push(a + b);
+}
+function documentOf(i) {
+  let text = `record ${i} ${WORDS[i % 10]} ${WORDS[Math.floor(i / 10) % 10]}`;
+  let x = (i * 2654435761 + 12345) >>> 0;
+  for (let w = 0; w < DOC_WORDS; w++) {
+    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
+    text += " " + PROSE[x % PROSE.length] + (x % 7 === 0 ? "s" : "");
+  }
+  return text;
+}
 
 function normalized(m, rows) {
   const out = new Float32Array(m.length);
@@ -240,7 +257,7 @@ async function runOne(server, dataset, truth) {
     for (let i = start; i < Math.min(N, start + BATCH); i++) {
       ids.push(`id-${i}`);
       embeddings.push(row(dataset.data, i));
-      documents.push(`record ${i} ${WORDS[i % 10]} ${WORDS[Math.floor(i / 10) % 10]}`);
+      documents.push(documentOf(i));
       metadatas.push({ category: i % 10, bucket: Math.floor(i / 10) % 100 });
     }
     prepMs += performance.now() - tb;
@@ -401,7 +418,7 @@ async function runOne(server, dataset, truth) {
         for (let i = start; i < end; i++) {
           r.ids.push(`id-${i}`);
           r.embeddings.push(row(dataset.data, i));
-          r.documents.push(`record ${i} ${WORDS[i % 10]} ${WORDS[Math.floor(i / 10) % 10]}`);
+          r.documents.push(documentOf(i));
           r.metadatas.push({ category: i % 10, bucket: Math.floor(i / 10) % 100 });
         }
         return r;
