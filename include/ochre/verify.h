@@ -16,8 +16,12 @@
 //    fingerprint of the vectors it was built over). A damaged graph is a problem; a missing one is
 //    a warning (it is derived state, rebuilt from the vectors at the next open);
 //  - every record points at a row below committed_rows, no two records share a row, and
-//    records + dead_rows == committed_rows.
-// Not checked: the bytes of the vector rows themselves (there is no per-row checksum; README).
+//    records + dead_rows == committed_rows;
+//  - the vector rows themselves: every block of rows with a stored checksum (the row checksum side
+//    file, docs/format/vectors.md) is read and compared; a mismatch is a problem naming the rows.
+//    Blocks without a checksum (a database from before them) and files of an older format version
+//    (not tied to their collection) are warnings: `ochre verify --repair` (RepairDatabase) adds
+//    the checksums and upgrades the headers. The state is in VerifyReport::checksums.
 #pragma once
 
 #include <cstdint>
@@ -57,11 +61,25 @@ struct VerifyFinding {
   std::string message;
 };
 
+// The row checksums of one collection's vectors file.
+struct RowChecksumState {
+  std::string collection;  // "tenant/database/name"
+  std::string vectors_file;
+  int64_t vectors_version = 0;  // the vectors file's format version (2 ties it to its collection)
+  bool side_file = false;       // a row checksum file exists
+  int64_t side_version = 0;     // its format version (2 also covers the partial last block)
+  int64_t blocks = 0;           // blocks of rows (the partial last one included)
+  int64_t checked = 0;          // compared with their stored checksum
+  int64_t without_checksum = 0;
+  std::vector<std::pair<int64_t, int64_t>> mismatches;  // first and last row of each damaged block
+};
+
 struct VerifyReport {
   std::string path;
-  int64_t collections = 0, records = 0;  // how many were checked
-  std::vector<VerifyFinding> problems;   // damage: data lost or inconsistent
-  std::vector<VerifyFinding> warnings;   // recoverable at the next open (derived or uncommitted state)
+  int64_t collections = 0, records = 0;     // how many were checked
+  std::vector<VerifyFinding> problems;      // damage: data lost or inconsistent
+  std::vector<VerifyFinding> warnings;      // recoverable at the next open (derived or uncommitted state)
+  std::vector<RowChecksumState> checksums;  // one per collection with a readable vectors file
   bool clean() const { return problems.empty() && warnings.empty(); }
 };
 

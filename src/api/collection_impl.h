@@ -76,6 +76,9 @@ class CollectionImpl final : public Collection {
   Result<ReadContext> BeginRead(bool runtime) const;
   // True when the collection's generation is no longer `rt`'s (read with a new statement).
   Result<bool> GenerationMoved(storage::CatalogConn* conn, const VectorRuntime& rt) const;
+  // Ok, or Corruption naming this collection when a read of `rt`'s vector rows met rows that do
+  // not match their checksum (RowChunks::Intact). Called after reading rows, before answering.
+  Status RowsIntact(const VectorRuntime& rt) const;
   Result<GetResult> GetAttempt(const GetOptions& options, bool* stale) const;
   Result<QueryResult> QueryAttempt(const QueryOptions& options, bool* stale) const;
 

@@ -5,12 +5,13 @@
 //
 //   offset  size  field
 //   0       8     magic "OCHREVEC"
-//   8       4     format version (u32 LE), 1
+//   8       4     format version (u32 LE), 2 (1 still read)
 //   12      4     CRC32C of the 4096 header bytes with this field zeroed
 //   16      4     dim (u32 LE), > 0
 //   20      4     dtype (u32 LE), 0 = float32
 //   24      4     chunk_shift (u32 LE): the file grows by 2^chunk_shift rows at a time
-//   28      4068  reserved, zero
+//   28      76    version 2: FileIdentity (collection id, generation; file_identity.h). Version 1: zero
+//   104     3992  reserved, zero
 //   4096    ...   row r at 4096 + r * dim * 4: dim float32 LE
 //
 // Bytes 0-15 keep this layout in every version, so the checksum is verified before the version is
@@ -69,8 +70,12 @@ struct Header {
   uint32_t dim;
   uint32_t dtype;
   uint32_t chunk_shift;
+  FileIdentity identity;
 };
 
+constexpr size_t kIdentityOffset = 28;
+
+// expected_dim 0: any.
 Result<Header> DecodeHeader(const std::string& path, const std::string& bytes, uint32_t expected_dim) {
   if (bytes.size() < VectorFile::kHeaderSize) {
     return Status::Corruption("vectors file '" + path + "' is shorter than its 4096-byte header (" +
@@ -83,8 +88,11 @@ Result<Header> DecodeHeader(const std::string& path, const std::string& bytes, u
   if (stored_crc != HeaderCrc(bytes.substr(0, VectorFile::kHeaderSize))) {
     return Status::Corruption("vectors file '" + path + "' has a damaged header (checksum mismatch)");
   }
-  Header h{DecodeFixed32(bytes.data() + 8), DecodeFixed32(bytes.data() + 16), DecodeFixed32(bytes.data() + 20),
-           DecodeFixed32(bytes.data() + 24)};
+  Header h{DecodeFixed32(bytes.data() + 8),
+           DecodeFixed32(bytes.data() + 16),
+           DecodeFixed32(bytes.data() + 20),
+           DecodeFixed32(bytes.data() + 24),
+           {}};
   if (h.version > VectorFile::kFormatVersion) {
     return Status::NotSupported("vectors file '" + path + "' has format version " + std::to_string(h.version) +
                                 "; this build of OchreDB reads versions up to " +
@@ -99,7 +107,11 @@ Result<Header> DecodeHeader(const std::string& path, const std::string& bytes, u
     return Status::Corruption("vectors file '" + path + "' has invalid header fields (dim " + std::to_string(h.dim) +
                               ", chunk_shift " + std::to_string(h.chunk_shift) + ")");
   }
-  if (h.dim != expected_dim) {
+  if (h.version >= 2) {
+    OCHRE_ASSIGN_OR_RETURN(
+        h.identity, DecodeFileIdentity(std::string_view(bytes).substr(kIdentityOffset), "vectors file '" + path + "'"));
+  }
+  if (expected_dim != 0 && h.dim != expected_dim) {
     return Status::Corruption("vectors file '" + path + "' has dimension " + std::to_string(h.dim) +
                               " but its collection has dimension " + std::to_string(expected_dim));
   }
@@ -121,13 +133,18 @@ Result<bool> RegionIsZero(const File& file, uint64_t begin, uint64_t end) {
 
 }  // namespace
 
-std::string VectorFile::EncodeHeader(uint32_t dim, uint32_t chunk_shift, uint32_t version, uint32_t dtype) {
+std::string VectorFile::EncodeHeader(uint32_t dim, uint32_t chunk_shift, uint32_t version, uint32_t dtype,
+                                     const FileIdentity& identity) {
   std::string h(kHeaderSize, '\0');
   std::memcpy(h.data(), kMagic.data(), kMagic.size());
   EncodeFixed32(h.data() + 8, version);
   EncodeFixed32(h.data() + 16, dim);
   EncodeFixed32(h.data() + 20, dtype);
   EncodeFixed32(h.data() + 24, chunk_shift);
+  if (version >= 2) {
+    const std::string id = EncodeFileIdentity(identity);
+    std::memcpy(h.data() + kIdentityOffset, id.data(), id.size());
+  }
   EncodeFixed32(h.data() + kCrcOffset, HeaderCrc(h));
   return h;
 }
@@ -139,9 +156,18 @@ VectorFile::VectorFile(File file, uint32_t dim, uint32_t chunk_shift)
       chunk_bytes_((uint64_t{1} << chunk_shift) * dim * sizeof(float)),
       page_size_(static_cast<uint64_t>(::sysconf(_SC_PAGESIZE))) {}
 
+Result<VectorFile::HeaderInfo> VectorFile::ReadHeader(const std::string& path) {
+  OCHRE_ASSIGN_OR_RETURN(File file, File::Open(path, OpenMode::kReadOnly));
+  std::string header(kHeaderSize, '\0');
+  OCHRE_ASSIGN_OR_RETURN(size_t got, file.Read(0, header.size(), header.data()));
+  header.resize(got);
+  OCHRE_ASSIGN_OR_RETURN(Header h, DecodeHeader(path, header, 0));
+  return HeaderInfo{h.version, h.dim, h.chunk_shift, h.identity};
+}
+
 Result<std::unique_ptr<VectorFile>> VectorFile::Open(const std::string& path, uint32_t dim, uint64_t committed_rows,
                                                      bool create, uint32_t chunk_shift, bool truncate_tail,
-                                                     bool read_only) {
+                                                     bool read_only, const FileIdentity& identity) {
   if (dim == 0) return Status::InvalidArgument("vectors file '" + path + "': dimension must be positive");
   OCHRE_ASSIGN_OR_RETURN(bool exists, PathExists(path));
   const bool created = !exists;
@@ -155,7 +181,8 @@ Result<std::unique_ptr<VectorFile>> VectorFile::Open(const std::string& path, ui
     if (chunk_shift > kMaxChunkShift) return Status::InvalidArgument("vectors file: chunk_shift too large");
     // Temp + link: after a crash the file either does not exist or has a whole header, and a
     // process creating it at the same time as another never replaces the other's file.
-    OCHRE_RETURN_IF_ERROR(CreateFileExclusively(path, EncodeHeader(dim, chunk_shift)).status());
+    OCHRE_RETURN_IF_ERROR(
+        CreateFileExclusively(path, EncodeHeader(dim, chunk_shift, kFormatVersion, kDtypeFloat32, identity)).status());
   }
 
   OCHRE_ASSIGN_OR_RETURN(File file, File::Open(path, read_only ? OpenMode::kReadOnly : OpenMode::kReadWrite));
@@ -165,6 +192,7 @@ Result<std::unique_ptr<VectorFile>> VectorFile::Open(const std::string& path, ui
   OCHRE_ASSIGN_OR_RETURN(size_t got, file.Read(0, header.size(), header.data()));
   header.resize(got);
   OCHRE_ASSIGN_OR_RETURN(Header h, DecodeHeader(path, header, dim));
+  OCHRE_RETURN_IF_ERROR(CheckFileIdentity(h.identity, identity, "vectors file '" + path + "'"));
 
   if (committed_rows > MaxRows(h.chunk_shift)) {
     return Status::Corruption("vectors file '" + path + "': the catalog records " + std::to_string(committed_rows) +
@@ -201,16 +229,18 @@ Result<std::unique_ptr<VectorFile>> VectorFile::Open(const std::string& path, ui
   std::unique_ptr<VectorFile> vf(new VectorFile(std::move(file), dim, h.chunk_shift));
   vf->rows_.SetFile(vf->file_.fd(), kHeaderSize);
   vf->size_ = static_cast<uint32_t>(committed_rows);
+  vf->version_ = h.version;
   const uint32_t rpc = vf->rows_.rows_per_chunk();
   OCHRE_RETURN_IF_ERROR(vf->MapChunks(static_cast<uint32_t>((committed_rows + rpc - 1) / rpc)));
+  // Before the rows are published: the verifier is installed first.
+  OCHRE_RETURN_IF_ERROR(vf->OpenChecksums(created || committed_rows == 0, truncate_tail, read_only, identity));
   vf->rows_.PublishRows(vf->size_);
-  OCHRE_RETURN_IF_ERROR(vf->OpenChecksums(created || committed_rows == 0, truncate_tail, read_only));
   if (read_only) vf->poison_ = Status::ReadOnly("vectors file '" + path + "' is open for reading only");
   return vf;
 }
 
-Result<uint32_t> VectorFile::FileRowsCrc(uint64_t first, uint64_t n) const {
-  uint32_t crc = 0;
+Result<uint32_t> VectorFile::FileRowsCrc(uint64_t first, uint64_t n, uint32_t crc) const {
+  if (n == 0) return crc;
   std::string buf(static_cast<size_t>(std::min<uint64_t>(n * stride_, uint64_t{1} << 20)), '\0');
   uint64_t pos = RowOffset(first);
   const uint64_t end = RowOffset(first + n);
@@ -226,23 +256,27 @@ Result<uint32_t> VectorFile::FileRowsCrc(uint64_t first, uint64_t n) const {
   return crc;
 }
 
-Status VectorFile::OpenChecksums(bool created_or_empty, bool writable, bool read_only) {
+Status VectorFile::OpenChecksums(bool created_or_empty, bool writable, bool read_only, const FileIdentity& identity) {
   block_rows_ = RowChecksums::BlockRowsFor(stride_, rows_.rows_per_chunk());
   const std::string side = RowChecksumPath(path());
   if (created_or_empty && !read_only) {
-    // No committed rows: an old side file covers nothing; one that does not fit is replaced.
-    auto existing = RowChecksums::OpenExisting(side, block_rows_, false);
-    if (existing.ok() && *existing) {
+    // No committed rows: an old side file covers nothing; one that does not fit (damaged, another
+    // block size, another collection's, or of version 1) is replaced.
+    auto existing = RowChecksums::OpenExisting(side, block_rows_, false, identity);
+    if (existing.ok() && *existing && (*existing)->version() == RowChecksums::kFormatVersion) {
       checksums_.emplace(std::move(**existing));
     } else if (!existing.ok() && (!writable || !existing.status().IsCorruption())) {
       return existing.status();
     } else {
-      auto rc = existing.ok() ? RowChecksums::Create(side, block_rows_) : RowChecksums::Replace(side, block_rows_);
+      const bool replace = !existing.ok() || existing->has_value();
+      auto rc = replace ? RowChecksums::Replace(side, block_rows_, identity)
+                        : RowChecksums::Create(side, block_rows_, identity);
       if (!rc.ok()) return rc.status();
       checksums_.emplace(std::move(*rc));
     }
   } else {
-    OCHRE_ASSIGN_OR_RETURN(std::optional<RowChecksums> rc, RowChecksums::OpenExisting(side, block_rows_, read_only));
+    OCHRE_ASSIGN_OR_RETURN(std::optional<RowChecksums> rc,
+                           RowChecksums::OpenExisting(side, block_rows_, read_only, identity));
     if (rc) checksums_.emplace(std::move(*rc));
   }
   if (!checksums_) return Status::Ok();
@@ -250,21 +284,135 @@ Status VectorFile::OpenChecksums(bool created_or_empty, bool writable, bool read
   // Entries past the committed full blocks cover rows that were synced but never committed; the
   // rows there will be written again, so the entries go (a writer only).
   if (writable) OCHRE_RETURN_IF_ERROR(checksums_->Truncate(full));
-  OCHRE_ASSIGN_OR_RETURN(RowChecksums::Entries entries, checksums_->Read(full));
-  for (uint64_t b = 0; b < full; ++b) {
-    if (!entries.crc[b]) continue;  // lost or torn by a crash: not verified
-    OCHRE_ASSIGN_OR_RETURN(uint32_t crc, FileRowsCrc(b * block_rows_, block_rows_));
-    if (crc != *entries.crc[b]) {
-      return Status::Corruption("vectors file '" + path() + "': rows " + std::to_string(b * block_rows_) + " to " +
-                                std::to_string((b + 1) * block_rows_ - 1) + " do not match their checksum in '" + side +
-                                "' (the file is damaged, or is not this collection's file)");
+  // Readers verify through their own descriptor (see verify_).
+  if (read_only) {
+    verify_.emplace(std::move(*checksums_));
+    checksums_.reset();
+  } else {
+    OCHRE_ASSIGN_OR_RETURN(std::optional<RowChecksums> rc,
+                           RowChecksums::OpenExisting(side, block_rows_, /*read_only=*/true, identity));
+    if (rc) verify_.emplace(std::move(*rc));
+  }
+  if (verify_) {
+    const uint32_t shift = static_cast<uint32_t>(std::countr_zero(block_rows_));
+    if (!rows_.SetVerifier(this, shift, MaxRows(rows_.chunk_shift()))) {
+      OCHRE_LOG_WARN("vectors file '{}': no memory for the verified-block bitmap; rows are not verified", path());
     }
   }
-  if (!read_only) {  // a later writer appends to the partial block
+  if (!read_only) {
+    // A later writer appends to the partial block: its running checksum comes from the file, so
+    // the rows there are checked against the tail entry first (else a damaged row would be
+    // covered by the checksum of the block once it fills).
     const uint64_t first = full * block_rows_;
-    OCHRE_ASSIGN_OR_RETURN(tail_crc_, FileRowsCrc(first, size_ - first));
+    const uint64_t n = size_ - first;
+    uint32_t crc = 0;
+    uint64_t done = 0;
+    if (verify_ && n > 0) {
+      OCHRE_ASSIGN_OR_RETURN(std::optional<RowChecksums::Tail> t, verify_->ReadTail());
+      if (t && t->block == full && t->rows <= n) {
+        OCHRE_ASSIGN_OR_RETURN(crc, FileRowsCrc(first, t->rows));
+        done = t->rows;
+        if (crc != t->crc) rows_.ReportDamage(DamageMessage(first, first + t->rows - 1));
+        blocks_checked_.fetch_add(1, std::memory_order_relaxed);
+      }
+      tail_checked_block_.store(static_cast<uint32_t>(full), std::memory_order_relaxed);
+    }
+    OCHRE_ASSIGN_OR_RETURN(tail_crc_, FileRowsCrc(first + done, n - done, crc));
   }
   return Status::Ok();
+}
+
+std::string VectorFile::DamageMessage(uint64_t first, uint64_t last) const {
+  return "vectors file '" + path() + "': rows " + std::to_string(first) + " to " + std::to_string(last) +
+         " do not match their checksum in '" + RowChecksumPath(path()) +
+         "' (the file is damaged, or is not this collection's file)";
+}
+
+bool VectorFile::VerifyBlock(uint32_t block) const {
+  if (!verify_) return true;
+  const uint64_t published = rows_.rows();
+  const uint64_t first = uint64_t{block} * block_rows_;
+  if (first + block_rows_ <= published) {
+    auto entry = verify_->ReadEntry(block);
+    if (!entry.ok()) {
+      OCHRE_LOG_WARN("row checksum file '{}': {}; block {} not verified", verify_->path(), entry.status().ToString(),
+                     block);
+      return false;
+    }
+    if (!*entry) {  // a file from before checksums, or an entry lost in a crash
+      blocks_unchecked_.fetch_add(1, std::memory_order_relaxed);
+      return true;
+    }
+    auto crc = FileRowsCrc(first, block_rows_);
+    if (!crc.ok()) {
+      rows_.ReportDamage("vectors file '" + path() + "': rows " + std::to_string(first) + " to " +
+                         std::to_string(first + block_rows_ - 1) + " cannot be read: " + crc.status().ToString());
+      return true;
+    }
+    if (*crc != **entry) rows_.ReportDamage(DamageMessage(first, first + block_rows_ - 1));
+    blocks_checked_.fetch_add(1, std::memory_order_relaxed);
+    return true;
+  }
+  // The partial last block: checked once against the tail entry, for the rows the entry covers
+  // (later rows of this block were appended by this process, or after the entry was written).
+  if (tail_checked_block_.load(std::memory_order_acquire) == block) return false;
+  auto tail = verify_->ReadTail();
+  if (tail.ok() && *tail && (*tail)->block == block && first + (*tail)->rows <= published) {
+    auto crc = FileRowsCrc(first, (*tail)->rows);
+    if (!crc.ok() || *crc != (*tail)->crc) rows_.ReportDamage(DamageMessage(first, first + (*tail)->rows - 1));
+    blocks_checked_.fetch_add(1, std::memory_order_relaxed);
+  }
+  tail_checked_block_.store(block, std::memory_order_release);
+  return false;
+}
+
+Result<VectorFile::RowCheck> VectorFile::CheckAllRows() const {
+  RowCheck out;
+  const uint64_t published = rows_.rows();
+  const uint64_t full = published / block_rows_;
+  const uint64_t tail_rows = published - full * block_rows_;
+  out.blocks = full + (tail_rows > 0 ? 1 : 0);
+  if (!verify_) {
+    out.without_checksum = out.blocks;
+    return out;
+  }
+  for (uint64_t b = 0; b < full; ++b) {
+    OCHRE_ASSIGN_OR_RETURN(std::optional<uint32_t> entry, verify_->ReadEntry(b));
+    if (!entry) {
+      ++out.without_checksum;
+      continue;
+    }
+    OCHRE_ASSIGN_OR_RETURN(uint32_t crc, FileRowsCrc(b * block_rows_, block_rows_));
+    ++out.checked;
+    if (crc != *entry) out.mismatches.emplace_back(b * block_rows_, (b + 1) * block_rows_ - 1);
+  }
+  if (tail_rows > 0) {
+    OCHRE_ASSIGN_OR_RETURN(std::optional<RowChecksums::Tail> t, verify_->ReadTail());
+    if (t && t->block == full && t->rows <= tail_rows) {
+      OCHRE_ASSIGN_OR_RETURN(uint32_t crc, FileRowsCrc(full * block_rows_, t->rows));
+      ++out.checked;
+      if (crc != t->crc) out.mismatches.emplace_back(full * block_rows_, full * block_rows_ + t->rows - 1);
+    } else {
+      ++out.without_checksum;
+    }
+  }
+  for (const auto& [first, last] : out.mismatches) rows_.ReportDamage(DamageMessage(first, last));
+  return out;
+}
+
+Status VectorFile::VerifyAll() const {
+  OCHRE_ASSIGN_OR_RETURN(RowCheck check, CheckAllRows());
+  (void)check;
+  return rows_.Intact();
+}
+
+Status VectorFile::WriteTailEntry() const {
+  if (!checksums_) return Status::Ok();
+  RowChecksums::Tail t;
+  t.block = static_cast<uint32_t>(size_ / block_rows_);
+  t.rows = size_ % block_rows_;
+  t.crc = t.rows == 0 ? 0 : tail_crc_;
+  return checksums_->WriteTail(t);
 }
 
 Status VectorFile::ResetChecksumTail() {
@@ -278,11 +426,13 @@ Status VectorFile::ResetChecksumTail() {
     if (crc.ok()) tail_crc_ = *crc;
     s = crc.status();
   }
+  if (s.ok()) s = WriteTailEntry();
   if (!s.ok()) {
     // Rows stay usable; this session writes no further checksums (stale entries past the
     // committed rows are dropped by the next open that may write).
     OCHRE_LOG_WARN("row checksum file '{}': {}; no further row checksums are written until reopened",
                    checksums_->path(), s.ToString());
+    (void)checksums_->WriteTail({});  // a stale tail entry would not match rows written later
     checksums_.reset();
     pending_.clear();
   }
@@ -429,6 +579,8 @@ Status VectorFile::Sync() {
       }
     }
     pending_.clear();
+    Status t = WriteTailEntry();
+    if (!t.ok()) return t.WithContext("row checksum file '" + checksums_->path() + "'");
   }
   return Status::Ok();
 }
