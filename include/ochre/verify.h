@@ -90,4 +90,20 @@ using VerifyProgress = std::function<void(int64_t done, int64_t total)>;
 // status.
 Result<VerifyReport> VerifyDatabase(const std::string& path, const VerifyProgress& progress = {});
 
+struct RepairReport {
+  int64_t collections = 0;        // collections with vectors looked at
+  int64_t headers_upgraded = 0;   // vectors files rewritten with a version 2 header (their identity)
+  int64_t checksums_written = 0;  // row checksum files written (missing, version 1, or incomplete)
+};
+
+// `ochre verify --repair`: adds row checksums to vectors files that lack them (databases from
+// before them) and upgrades version 1 vectors headers to version 2 (tied to their collection and
+// generation), only when the database is otherwise sound: if VerifyDatabase finds any problem,
+// Corruption naming the first, and nothing is changed. Locked, with nothing changed, while another
+// process holds the database's commit lock or has any collection's vectors file open (a process
+// that has the database open with a collection loaded holds its vectors file). Graph checkpoints
+// of version 1 are left as they are (derived state; they still load and are rewritten as version
+// 2 at the next checkpoint), and so are records from before the record checksums.
+Result<RepairReport> RepairDatabase(const std::string& path);
+
 }  // namespace ochre

@@ -23,6 +23,7 @@
 #include "common/file_identity.h"
 #include "common/row_chunks.h"
 #include "index/hnsw/hnsw_index.h"
+#include "storage/lock_file.h"
 #include "storage/row_checksums.h"
 #include "storage/schema.h"
 #include "storage/sqlite_db.h"
@@ -432,6 +433,45 @@ Result<VerifyReport> VerifyDatabase(const std::string& path, const VerifyProgres
   Verifier v(path, &report, progress);
   OCHRE_RETURN_IF_ERROR(v.Run());
   return report;
+}
+
+Result<RepairReport> RepairDatabase(const std::string& path) {
+  OCHRE_ASSIGN_OR_RETURN(VerifyReport before, VerifyDatabase(path));
+  if (!before.problems.empty()) {
+    const VerifyFinding& f = before.problems[0];
+    return Status::Corruption("'" + path + "': verify finds " + std::to_string(before.problems.size()) +
+                              " problem(s), the first: " + f.check + (f.collection.empty() ? "" : " " + f.collection) +
+                              ": " + f.message + "; nothing was repaired");
+  }
+  // No commit while repairing, and no process with a collection open: every process that loaded a
+  // collection holds a shared lock on its vectors file.
+  OCHRE_ASSIGN_OR_RETURN(auto commit_lock, storage::LockFile::Acquire(path));
+  OCHRE_ASSIGN_OR_RETURN(auto db, OpenCatalog(path));
+  OCHRE_ASSIGN_OR_RETURN(std::vector<Row> rows, ReadCollections(*db, path));
+  db.reset();
+  std::vector<const CollectionStats*> todo;
+  for (const Row& r : rows) {
+    if (r.stats.dimension == 0 || r.stats.vectors_bytes < 0) continue;
+    OCHRE_ASSIGN_OR_RETURN(File f, File::Open(r.stats.vectors_file, OpenMode::kReadOnly));
+    OCHRE_ASSIGN_OR_RETURN(bool alone, f.TryLockExclusive());
+    if (!alone) {
+      return Status::Locked(
+          "database '" + path + "' is open in another process (collection " + r.stats.name +
+          "'s vectors file is in use); close it before `ochre verify --repair`. Nothing was repaired");
+    }
+    todo.push_back(&r.stats);
+  }
+  RepairReport out;
+  for (const CollectionStats* s : todo) {
+    ++out.collections;
+    OCHRE_ASSIGN_OR_RETURN(
+        storage::VectorFile::UpgradeResult u,
+        storage::VectorFile::Upgrade(s->vectors_file, uint32_t(s->dimension), uint64_t(s->committed_rows),
+                                     FileIdentity{s->id, s->generation}));
+    out.headers_upgraded += u.header_upgraded ? 1 : 0;
+    out.checksums_written += u.checksums_written ? 1 : 0;
+  }
+  return out;
 }
 
 }  // namespace ochre

@@ -147,14 +147,18 @@ Result<std::optional<RowChecksums::Tail>> RowChecksums::ReadTail() const {
   return std::optional<Tail>(t);
 }
 
+std::string RowChecksums::EncodeTail(const Tail& tail) {
+  std::string buf(16, '\0');
+  EncodeFixed32(buf.data(), tail.block);
+  EncodeFixed32(buf.data() + 4, tail.rows);
+  EncodeFixed32(buf.data() + 8, tail.crc);
+  EncodeFixed32(buf.data() + 12, crc32c::Value(buf.data(), 12) ^ kTailMask);
+  return buf;
+}
+
 Status RowChecksums::WriteTail(const Tail& tail) const {
   if (version_ == 1) return Status::Ok();
-  char buf[16];
-  EncodeFixed32(buf, tail.block);
-  EncodeFixed32(buf + 4, tail.rows);
-  EncodeFixed32(buf + 8, tail.crc);
-  EncodeFixed32(buf + 12, crc32c::Value(buf, 12) ^ kTailMask);
-  return file_.Write(kTailOffset, std::string_view(buf, sizeof(buf)));
+  return file_.Write(kTailOffset, EncodeTail(tail));
 }
 
 Status RowChecksums::Truncate(uint64_t blocks) const {

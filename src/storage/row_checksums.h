@@ -102,6 +102,7 @@ class RowChecksums {
   Status WriteTail(const Tail& tail) const;
 
   static std::string EncodeEntry(uint64_t block, uint32_t crc);
+  static std::string EncodeTail(const Tail& tail);
 
  private:
   RowChecksums(File file, uint32_t block_rows, uint32_t version)

@@ -78,11 +78,17 @@ constexpr std::string_view kMigration3 = R"sql(
 ALTER TABLE collections ADD COLUMN write_seq INTEGER NOT NULL DEFAULT 0;
 )sql";
 
+// Version 4: record checksums (record_checksum.h). Rows from before stay NULL (not checked).
+constexpr std::string_view kMigration4 = R"sql(
+ALTER TABLE records ADD COLUMN key_crc INTEGER;
+ALTER TABLE records ADD COLUMN payload_crc INTEGER;
+)sql";
+
 }  // namespace
 
 const std::vector<std::string_view>& Migrations() {
   static const std::vector<std::string_view>* migrations =
-      new std::vector<std::string_view>{kMigration1, kMigration2, kMigration3};
+      new std::vector<std::string_view>{kMigration1, kMigration2, kMigration3, kMigration4};
   return *migrations;
 }
 

@@ -284,16 +284,10 @@ Status VectorFile::OpenChecksums(bool created_or_empty, bool writable, bool read
   // Entries past the committed full blocks cover rows that were synced but never committed; the
   // rows there will be written again, so the entries go (a writer only).
   if (writable) OCHRE_RETURN_IF_ERROR(checksums_->Truncate(full));
-  // Readers verify through their own descriptor (see verify_).
-  if (read_only) {
-    verify_.emplace(std::move(*checksums_));
-    checksums_.reset();
-  } else {
-    OCHRE_ASSIGN_OR_RETURN(std::optional<RowChecksums> rc,
-                           RowChecksums::OpenExisting(side, block_rows_, /*read_only=*/true, identity));
-    if (rc) verify_.emplace(std::move(*rc));
-  }
-  if (verify_) {
+  // One descriptor for the writer and the readers' checks (pread), never closed before the file:
+  // a failed checksum write stops further writes (checksum_writes_) but leaves the reads.
+  checksum_writes_ = !read_only;
+  if (checksums_) {
     const uint32_t shift = static_cast<uint32_t>(std::countr_zero(block_rows_));
     if (!rows_.SetVerifier(this, shift, MaxRows(rows_.chunk_shift()))) {
       OCHRE_LOG_WARN("vectors file '{}': no memory for the verified-block bitmap; rows are not verified", path());
@@ -307,8 +301,8 @@ Status VectorFile::OpenChecksums(bool created_or_empty, bool writable, bool read
     const uint64_t n = size_ - first;
     uint32_t crc = 0;
     uint64_t done = 0;
-    if (verify_ && n > 0) {
-      OCHRE_ASSIGN_OR_RETURN(std::optional<RowChecksums::Tail> t, verify_->ReadTail());
+    if (checksums_ && n > 0) {
+      OCHRE_ASSIGN_OR_RETURN(std::optional<RowChecksums::Tail> t, checksums_->ReadTail());
       if (t && t->block == full && t->rows <= n) {
         OCHRE_ASSIGN_OR_RETURN(crc, FileRowsCrc(first, t->rows));
         done = t->rows;
@@ -329,13 +323,13 @@ std::string VectorFile::DamageMessage(uint64_t first, uint64_t last) const {
 }
 
 bool VectorFile::VerifyBlock(uint32_t block) const {
-  if (!verify_) return true;
+  if (!checksums_) return true;
   const uint64_t published = rows_.rows();
   const uint64_t first = uint64_t{block} * block_rows_;
   if (first + block_rows_ <= published) {
-    auto entry = verify_->ReadEntry(block);
+    auto entry = checksums_->ReadEntry(block);
     if (!entry.ok()) {
-      OCHRE_LOG_WARN("row checksum file '{}': {}; block {} not verified", verify_->path(), entry.status().ToString(),
+      OCHRE_LOG_WARN("row checksum file '{}': {}; block {} not verified", checksums_->path(), entry.status().ToString(),
                      block);
       return false;
     }
@@ -356,7 +350,7 @@ bool VectorFile::VerifyBlock(uint32_t block) const {
   // The partial last block: checked once against the tail entry, for the rows the entry covers
   // (later rows of this block were appended by this process, or after the entry was written).
   if (tail_checked_block_.load(std::memory_order_acquire) == block) return false;
-  auto tail = verify_->ReadTail();
+  auto tail = checksums_->ReadTail();
   if (tail.ok() && *tail && (*tail)->block == block && first + (*tail)->rows <= published) {
     auto crc = FileRowsCrc(first, (*tail)->rows);
     if (!crc.ok() || *crc != (*tail)->crc) rows_.ReportDamage(DamageMessage(first, first + (*tail)->rows - 1));
@@ -372,12 +366,12 @@ Result<VectorFile::RowCheck> VectorFile::CheckAllRows() const {
   const uint64_t full = published / block_rows_;
   const uint64_t tail_rows = published - full * block_rows_;
   out.blocks = full + (tail_rows > 0 ? 1 : 0);
-  if (!verify_) {
+  if (!checksums_) {
     out.without_checksum = out.blocks;
     return out;
   }
   for (uint64_t b = 0; b < full; ++b) {
-    OCHRE_ASSIGN_OR_RETURN(std::optional<uint32_t> entry, verify_->ReadEntry(b));
+    OCHRE_ASSIGN_OR_RETURN(std::optional<uint32_t> entry, checksums_->ReadEntry(b));
     if (!entry) {
       ++out.without_checksum;
       continue;
@@ -387,7 +381,7 @@ Result<VectorFile::RowCheck> VectorFile::CheckAllRows() const {
     if (crc != *entry) out.mismatches.emplace_back(b * block_rows_, (b + 1) * block_rows_ - 1);
   }
   if (tail_rows > 0) {
-    OCHRE_ASSIGN_OR_RETURN(std::optional<RowChecksums::Tail> t, verify_->ReadTail());
+    OCHRE_ASSIGN_OR_RETURN(std::optional<RowChecksums::Tail> t, checksums_->ReadTail());
     if (t && t->block == full && t->rows <= tail_rows) {
       OCHRE_ASSIGN_OR_RETURN(uint32_t crc, FileRowsCrc(full * block_rows_, t->rows));
       ++out.checked;
@@ -406,8 +400,77 @@ Status VectorFile::VerifyAll() const {
   return rows_.Intact();
 }
 
+Result<VectorFile::UpgradeResult> VectorFile::Upgrade(const std::string& path, uint32_t dim, uint64_t committed_rows,
+                                                      const FileIdentity& identity) {
+  UpgradeResult out;
+  const std::string side = RowChecksumPath(path);
+  std::string side_bytes;
+  uint32_t chunk_shift = 0;
+  uint32_t version = 0;
+  {
+    // Checked first, with the engine's reader: header, size, identity, every stored checksum.
+    OCHRE_ASSIGN_OR_RETURN(std::unique_ptr<VectorFile> vf,
+                           Open(path, dim, committed_rows, /*create=*/false, 0, /*truncate_tail=*/false,
+                                /*read_only=*/true, identity));
+    OCHRE_ASSIGN_OR_RETURN(RowCheck check, vf->CheckAllRows());
+    if (!check.mismatches.empty()) {
+      return Status::Corruption(vf->DamageMessage(check.mismatches[0].first, check.mismatches[0].second) +
+                                "; not repaired (restore the collection from a backup)");
+    }
+    version = vf->version_;
+    chunk_shift = vf->rows_.chunk_shift();
+    std::optional<RowChecksums> existing;
+    if (vf->checksums_) existing.emplace(std::move(*vf->checksums_));
+    const bool complete =
+        existing && existing->version() == RowChecksums::kFormatVersion && check.without_checksum == 0;
+    if (!complete) {
+      // Every block's checksum from the rows, which CheckAllRows found consistent with whatever
+      // was stored.
+      const uint64_t full = committed_rows / vf->block_rows_;
+      side_bytes = RowChecksums::EncodeHeader(vf->block_rows_, identity);
+      for (uint64_t b = 0; b < full; ++b) {
+        OCHRE_ASSIGN_OR_RETURN(uint32_t crc, vf->FileRowsCrc(b * vf->block_rows_, vf->block_rows_));
+        side_bytes += RowChecksums::EncodeEntry(b, crc);
+      }
+      const uint64_t tail = committed_rows - full * vf->block_rows_;
+      if (tail > 0) {
+        OCHRE_ASSIGN_OR_RETURN(uint32_t crc, vf->FileRowsCrc(full * vf->block_rows_, tail));
+        const std::string t = RowChecksums::EncodeTail({static_cast<uint32_t>(full), static_cast<uint32_t>(tail), crc});
+        std::memcpy(side_bytes.data() + RowChecksums::kTailOffset, t.data(), t.size());
+      }
+    }
+  }  // closed: its shared lock and descriptors go before the files are replaced
+  if (version < kFormatVersion) {
+    OCHRE_ASSIGN_OR_RETURN(File in, File::Open(path, OpenMode::kReadOnly));
+    const std::string tmp = path + ".repair.tmp";
+    (void)RemoveFile(tmp);
+    {
+      OCHRE_ASSIGN_OR_RETURN(File outf, File::Open(tmp, OpenMode::kCreateTruncate));
+      OCHRE_RETURN_IF_ERROR(outf.Write(0, EncodeHeader(dim, chunk_shift, kFormatVersion, kDtypeFloat32, identity)));
+      const uint64_t end = kHeaderSize + committed_rows * uint64_t{dim} * sizeof(float);
+      std::string buf(size_t{1} << 20, '\0');
+      for (uint64_t pos = kHeaderSize; pos < end;) {
+        const size_t want = static_cast<size_t>(std::min<uint64_t>(buf.size(), end - pos));
+        OCHRE_ASSIGN_OR_RETURN(size_t got, in.Read(pos, want, buf.data()));
+        if (got != want) return Status::Corruption("vectors file '" + path + "' ended inside its committed rows");
+        OCHRE_RETURN_IF_ERROR(outf.Write(pos, buf.data(), got));
+        pos += got;
+      }
+      OCHRE_RETURN_IF_ERROR(outf.DataSync());
+    }
+    OCHRE_RETURN_IF_ERROR(RenameFile(tmp, path));
+    OCHRE_RETURN_IF_ERROR(SyncDir(DirName(path)));
+    out.header_upgraded = true;
+  }
+  if (!side_bytes.empty()) {
+    OCHRE_RETURN_IF_ERROR(WriteFileAtomically(side, side_bytes));
+    out.checksums_written = true;
+  }
+  return out;
+}
+
 Status VectorFile::WriteTailEntry() const {
-  if (!checksums_) return Status::Ok();
+  if (!checksums_ || !checksum_writes_) return Status::Ok();
   RowChecksums::Tail t;
   t.block = static_cast<uint32_t>(size_ / block_rows_);
   t.rows = size_ % block_rows_;
@@ -416,7 +479,7 @@ Status VectorFile::WriteTailEntry() const {
 }
 
 Status VectorFile::ResetChecksumTail() {
-  if (!checksums_) return Status::Ok();
+  if (!checksums_ || !checksum_writes_) return Status::Ok();
   const uint64_t full = size_ / block_rows_;
   std::erase_if(pending_, [&](const auto& e) { return e.first >= full; });
   Status s = checksums_->Truncate(full);
@@ -433,7 +496,7 @@ Status VectorFile::ResetChecksumTail() {
     OCHRE_LOG_WARN("row checksum file '{}': {}; no further row checksums are written until reopened",
                    checksums_->path(), s.ToString());
     (void)checksums_->WriteTail({});  // a stale tail entry would not match rows written later
-    checksums_.reset();
+    checksum_writes_ = false;
     pending_.clear();
   }
   return Status::Ok();
@@ -535,7 +598,7 @@ Result<uint32_t> VectorFile::Append(const float* data, uint32_t n) {
   // append, or cut on the next open as an uncommitted tail.
   dirty_ = true;
   OCHRE_RETURN_IF_ERROR(file_.Write(RowOffset(size_), data, static_cast<size_t>(n * stride_)));
-  if (checksums_) {
+  if (checksums_ && checksum_writes_) {
     // Extend the running checksum block by block from the caller's rows (still in cache).
     const char* p = reinterpret_cast<const char*>(data);
     for (uint64_t row = size_; row < end;) {
@@ -569,7 +632,7 @@ Status VectorFile::Sync() {
   // After the rows are durable. Not synced (row_checksums.h): a lost entry only leaves its block
   // unverified. A failed write is reported (the rows stay durable; the entries are written again
   // by the next Sync, or dropped by a rollback).
-  if (checksums_) {
+  if (checksums_ && checksum_writes_) {
     size_t done = 0;
     for (; done < pending_.size(); ++done) {
       Status w = checksums_->Write(pending_[done].first, pending_[done].second);

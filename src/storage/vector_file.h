@@ -91,6 +91,21 @@ class VectorFile final : public VectorStore, private RowBlockVerifier {
   };
   static Result<HeaderInfo> ReadHeader(const std::string& path);
 
+  // `ochre verify --repair`: brings the vectors file at `path` (of a collection of dimension `dim`
+  // with `committed_rows` committed rows) and its row checksum file up to this version: a version
+  // 1 header is rewritten as version 2 with `identity` (the file copied with the new header to a
+  // temporary file, synced and renamed over), and a missing, version 1 or incomplete side file is
+  // replaced by one holding every block's checksum and the tail entry (atomically). Only when the
+  // rows are otherwise sound: a header, size or identity problem, or a block that does not match a
+  // stored checksum, is Corruption with nothing changed. REQUIRES: no process has the file open
+  // (the caller holds the database's commit lock and checked).
+  struct UpgradeResult {
+    bool header_upgraded = false;
+    bool checksums_written = false;
+  };
+  static Result<UpgradeResult> Upgrade(const std::string& path, uint32_t dim, uint64_t committed_rows,
+                                       const FileIdentity& identity);
+
   ~VectorFile() override;
   VectorFile(const VectorFile&) = delete;
   VectorFile& operator=(const VectorFile&) = delete;
@@ -113,7 +128,7 @@ class VectorFile final : public VectorStore, private RowBlockVerifier {
   // True after a failed Sync: every later write fails until the file is reopened.
   bool poisoned() const { return !poison_.ok(); }
   // True if the rows' blocks carry checksums (a file created by this version).
-  bool has_checksums() const { return checksums_.has_value() || verify_.has_value(); }
+  bool has_checksums() const { return checksums_.has_value(); }
   uint32_t checksum_block_rows() const { return block_rows_; }
   uint32_t format_version() const { return version_; }
   // Blocks verified so far by reads, and full blocks found without a stored checksum.
@@ -171,9 +186,9 @@ class VectorFile final : public VectorStore, private RowBlockVerifier {
   // Row checksums (row_checksums.h); absent for a file written before them, whose rows are then
   // not verified until compaction or `ochre verify --repair` rewrites it.
   std::optional<RowChecksums> checksums_;
-  // The side file again, read-only and never reset: reader threads verify blocks through it while
-  // the writer may drop checksums_.
-  std::optional<RowChecksums> verify_;
+  // False for a read-only file, and after a failed checksum write: no more entries are written
+  // (readers still verify through checksums_, whose descriptor stays open).
+  bool checksum_writes_ = false;
   mutable std::atomic<uint32_t> tail_checked_block_{UINT32_MAX};  // the partial block checked once
   mutable std::atomic<uint64_t> blocks_checked_{0};
   mutable std::atomic<uint64_t> blocks_unchecked_{0};

@@ -387,9 +387,10 @@ TEST_F(CompactionTest, VersionOneCatalogIsMigratedAndCompacts) {
     sqlite3_free(err);
     ASSERT_EQ(sqlite3_close(db), SQLITE_OK);
   };
-  // What version 1 wrote: no generation column.
+  // What version 1 wrote: no generation column (nor the later write_seq and record checksums).
   exec(
-      "ALTER TABLE collections DROP COLUMN write_seq; ALTER TABLE collections DROP COLUMN generation; UPDATE "
+      "ALTER TABLE collections DROP COLUMN write_seq; ALTER TABLE collections DROP COLUMN generation; "
+      "ALTER TABLE records DROP COLUMN key_crc; ALTER TABLE records DROP COLUMN payload_crc; UPDATE "
       "ochre_meta SET value='1' WHERE key='format_version'");
   auto client = PersistentClient::Open(path);
   ASSERT_TRUE(client.ok()) << client.status().ToString();
@@ -407,7 +408,7 @@ TEST_F(CompactionTest, VersionOneCatalogIsMigratedAndCompacts) {
   ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT value FROM ochre_meta WHERE key='format_version'", -1, &st, nullptr),
             SQLITE_OK);
   ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
-  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)), "3");
+  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)), "4");
   sqlite3_finalize(st);
   sqlite3_close(db);
 }
