@@ -326,6 +326,18 @@ bool VectorFile::VerifyBlock(uint32_t block) const {
   if (!checksums_) return true;
   const uint64_t published = rows_.rows();
   const uint64_t first = uint64_t{block} * block_rows_;
+  const bool partial = first + block_rows_ > published;
+  // The partial block this process appends into, or one already checked: no lock, no read (the
+  // partial block is called for on every read of its rows, since its bit is never set).
+  if (partial && (own_tail_block_.load(std::memory_order_relaxed) == block ||
+                  tail_checked_block_.load(std::memory_order_acquire) == block)) {
+    return false;
+  }
+  if (!partial) {
+    // Blocks this process appended (Append) are not read back to be checked.
+    std::lock_guard<std::mutex> lock(own_mu_);
+    if (block < own_blocks_.size() && own_blocks_[block]) return true;
+  }
   if (first + block_rows_ <= published) {
     auto entry = checksums_->ReadEntry(block);
     if (!entry.ok()) {
@@ -482,6 +494,12 @@ Status VectorFile::ResetChecksumTail() {
   if (!checksums_ || !checksum_writes_) return Status::Ok();
   const uint64_t full = size_ / block_rows_;
   std::erase_if(pending_, [&](const auto& e) { return e.first >= full; });
+  {
+    // Rows past the new end may be rewritten, by this process or another: no longer ours.
+    std::lock_guard<std::mutex> lock(own_mu_);
+    if (own_blocks_.size() > full) own_blocks_.resize(full);
+    own_tail_block_.store(UINT32_MAX, std::memory_order_relaxed);
+  }
   Status s = checksums_->Truncate(full);
   if (s.ok()) {
     const uint64_t first = full * block_rows_;
@@ -612,6 +630,13 @@ Result<uint32_t> VectorFile::Append(const float* data, uint32_t n) {
       }
       row = upto;
     }
+    // This process's own rows, checksummed from its memory: reading them back need not verify
+    // them (a write path reads what it just appended: norms, the graph insert).
+    std::lock_guard<std::mutex> lock(own_mu_);
+    const uint64_t last_full = end / block_rows_;  // blocks below this are full
+    if (own_blocks_.size() < last_full) own_blocks_.resize(last_full, false);
+    for (uint64_t b = size_ / block_rows_; b < last_full; ++b) own_blocks_[b] = true;
+    own_tail_block_.store(static_cast<uint32_t>(last_full), std::memory_order_relaxed);
   }
   const uint32_t first = size_;
   size_ = static_cast<uint32_t>(end);

@@ -189,6 +189,11 @@ class VectorFile final : public VectorStore, private RowBlockVerifier {
   // False for a read-only file, and after a failed checksum write: no more entries are written
   // (readers still verify through checksums_, whose descriptor stays open).
   bool checksum_writes_ = false;
+  // Full blocks whose rows this process appended (their checksum computed from its memory), and
+  // the partial block it is appending into: VerifyBlock does not read those back.
+  mutable std::mutex own_mu_;
+  std::vector<bool> own_blocks_;  // GUARDED_BY(own_mu_)
+  std::atomic<uint32_t> own_tail_block_{UINT32_MAX};
   mutable std::atomic<uint32_t> tail_checked_block_{UINT32_MAX};  // the partial block checked once
   mutable std::atomic<uint64_t> blocks_checked_{0};
   mutable std::atomic<uint64_t> blocks_unchecked_{0};
