@@ -18,8 +18,12 @@
 //    fingerprint of the vectors it was built over). A damaged graph is a problem; a missing one is
 //    a warning (it is derived state, rebuilt from the vectors at the next open);
 //  - every record points at a row below committed_rows, no two records share a row, and
-//    records + dead_rows == committed_rows.
-// Not checked: the bytes of the vector rows themselves (there is no per-row checksum; README).
+//    records + dead_rows == committed_rows;
+//  - the vector rows themselves: every block of rows with a stored checksum (the row checksum side
+//    file, docs/format/vectors.md) is read and compared; a mismatch is a problem naming the rows.
+//    Blocks without a checksum (a database from before them) and files of an older format version
+//    (not tied to their collection) are warnings: `ochre verify --repair` (RepairDatabase) adds
+//    the checksums and upgrades the headers. The state is in VerifyReport::checksums.
 #pragma once
 
 #include <cstdint>
@@ -63,11 +67,25 @@ struct VerifyFinding {
   std::string message;
 };
 
+// The row checksums of one collection's vectors file.
+struct RowChecksumState {
+  std::string collection;  // "tenant/database/name"
+  std::string vectors_file;
+  int64_t vectors_version = 0;  // the vectors file's format version (2 ties it to its collection)
+  bool side_file = false;       // a row checksum file exists
+  int64_t side_version = 0;     // its format version (2 also covers the partial last block)
+  int64_t blocks = 0;           // blocks of rows (the partial last one included)
+  int64_t checked = 0;          // compared with their stored checksum
+  int64_t without_checksum = 0;
+  std::vector<std::pair<int64_t, int64_t>> mismatches;  // first and last row of each damaged block
+};
+
 struct VerifyReport {
   std::string path;
-  int64_t collections = 0, records = 0;  // how many were checked
-  std::vector<VerifyFinding> problems;   // damage: data lost or inconsistent
-  std::vector<VerifyFinding> warnings;   // recoverable at the next open (derived or uncommitted state)
+  int64_t collections = 0, records = 0;     // how many were checked
+  std::vector<VerifyFinding> problems;      // damage: data lost or inconsistent
+  std::vector<VerifyFinding> warnings;      // recoverable at the next open (derived or uncommitted state)
+  std::vector<RowChecksumState> checksums;  // one per collection with a readable vectors file
   bool clean() const { return problems.empty() && warnings.empty(); }
 };
 
@@ -77,5 +95,21 @@ using VerifyProgress = std::function<void(int64_t done, int64_t total)>;
 // NotFound when `path` holds no ochre.sqlite3. Everything found wrong is in the report, not the
 // status.
 Result<VerifyReport> VerifyDatabase(const std::string& path, const VerifyProgress& progress = {});
+
+struct RepairReport {
+  int64_t collections = 0;        // collections with vectors looked at
+  int64_t headers_upgraded = 0;   // vectors files rewritten with a version 2 header (their identity)
+  int64_t checksums_written = 0;  // row checksum files written (missing, version 1, or incomplete)
+};
+
+// `ochre verify --repair`: adds row checksums to vectors files that lack them (databases from
+// before them) and upgrades version 1 vectors headers to version 2 (tied to their collection and
+// generation), only when the database is otherwise sound: if VerifyDatabase finds any problem,
+// Corruption naming the first, and nothing is changed. Locked, with nothing changed, while another
+// process holds the database's commit lock or has any collection's vectors file open (a process
+// that has the database open with a collection loaded holds its vectors file). Graph checkpoints
+// of version 1 are left as they are (derived state; they still load and are rewritten as version
+// 2 at the next checkpoint), and so are records from before the record checksums.
+Result<RepairReport> RepairDatabase(const std::string& path);
 
 }  // namespace ochre

@@ -159,6 +159,13 @@ Result<bool> CollectionImpl::GenerationMoved(storage::CatalogConn* conn, const V
   return now.generation != rt.generation;
 }
 
+Status CollectionImpl::RowsIntact(const VectorRuntime& rt) const {
+  Status s = rt.store->rows().Intact();
+  if (s.ok()) [[likely]]
+    return s;
+  return Status::Corruption("collection '" + name() + "' (" + id_ + "): " + s.message());
+}
+
 Result<CollectionInfo> CollectionImpl::Info() const {
   OCHRE_ASSIGN_OR_RETURN(auto reader, engine_->Reader());
   OCHRE_ASSIGN_OR_RETURN(auto row, Row(reader.get()));

@@ -87,6 +87,9 @@ class CollectionImpl final : public Collection {
   // The same with the commit lock and the writer connection held (Delete): builds in its own
   // transaction, then sets row->fts_ready.
   Status BuildDocumentIndexLocked(storage::CatalogConn* writer, storage::CollectionRow* row) const;
+  // Ok, or Corruption naming this collection when a read of `rt`'s vector rows met rows that do
+  // not match their checksum (RowChunks::Intact). Called after reading rows, before answering.
+  Status RowsIntact(const VectorRuntime& rt) const;
   Result<GetResult> GetAttempt(const GetOptions& options, bool* stale) const;
   Result<QueryResult> QueryAttempt(const QueryOptions& options, bool* stale) const;
 

@@ -133,6 +133,7 @@ Result<GetResult> CollectionImpl::GetAttempt(const GetOptions& o, bool* stale) c
       OCHRE_ASSIGN_OR_RETURN(*stale, GenerationMoved(reader.get(), *rt));
       if (*stale) return out;
       out.embeddings.emplace(rt->dim, CopyRowsInOrder(rows, wanted));
+      OCHRE_RETURN_IF_ERROR(RowsIntact(*rt));
     }
   }
   return out;
@@ -385,6 +386,8 @@ Result<QueryResult> CollectionImpl::QueryAttempt(const QueryOptions& o, bool* st
     // The hits' records were read by row: of the runtime's generation only if no other process
     // committed a compaction before this check (generations only grow).
     snapshot.reset();
+    // Every row read above (the search's, the embeddings') was checked on its first read.
+    OCHRE_RETURN_IF_ERROR(RowsIntact(*rt));
     if (state_->dir().empty()) return out;  // in memory: no other process
     OCHRE_ASSIGN_OR_RETURN(*stale, GenerationMoved(reader.get(), *rt));
     return out;

@@ -276,12 +276,13 @@ Result<std::unique_ptr<storage::VectorStore>> CollectionState::OpenStore(uint32_
   if (read_only_) {
     if (committed_rows == 0) return storage::NewMemoryVectorStore(dim);  // nothing to read, nothing to write
     return storage::OpenFileVectorStore(JoinPath(dir_, storage::VectorFileName(generation)), dim, committed_rows,
-                                        /*create=*/false, /*truncate_tail=*/false, /*read_only=*/true);
+                                        /*create=*/false, /*truncate_tail=*/false, /*read_only=*/true,
+                                        FileIdentity{uuid_, generation});
   }
   if (create) OCHRE_RETURN_IF_ERROR(CreateDirs(dir_));
   // The tail past the committed rows is left alone: another process may be appending there.
   return storage::OpenFileVectorStore(JoinPath(dir_, storage::VectorFileName(generation)), dim, committed_rows, create,
-                                      /*truncate_tail=*/false);
+                                      /*truncate_tail=*/false, /*read_only=*/false, FileIdentity{uuid_, generation});
 }
 
 std::unique_ptr<index::HnswIndex> CollectionState::LoadOrNewGraph(const HnswConfig& config, const RowChunks* rows,
@@ -299,7 +300,7 @@ std::unique_ptr<index::HnswIndex> CollectionState::LoadOrNewGraph(const HnswConf
     }
     return index::MakeHnswIndex(config, rows, EngineHnswOptions());
   }
-  auto loaded = index::LoadGraph(config, rows, *bytes, EngineHnswOptions());
+  auto loaded = index::LoadGraph(config, rows, *bytes, EngineHnswOptions(), FileIdentity{uuid_, generation});
   if (!loaded.ok()) {
     OCHRE_LOG_WARN("collection {}: {} is unusable ({}); rebuilding the graph from the vectors in the background", uuid_,
                    graph_file, loaded.status().ToString());
@@ -463,6 +464,11 @@ Result<std::shared_ptr<VectorRuntime>> CollectionState::LoadLocked(const storage
   // background indexer has inserted them. Start-up does no graph work.
   rt->indexed_rows.store(covered, std::memory_order_release);
   rt->checkpointed_rows = covered;
+  // Loading read some rows (the norms of a cosine collection, the graph's fingerprint rows): any
+  // damage found there fails the load rather than serve an index built on it.
+  if (Status intact = rows->Intact(); !intact.ok()) {
+    return Status::Corruption("collection " + uuid_ + ": " + intact.message());
+  }
   if (rows->rows() - covered >= 10000) {
     OCHRE_LOG_INFO("collection {}: {} rows committed after the graph checkpoint are indexed in the background", uuid_,
                    rows->rows() - covered);
@@ -538,7 +544,7 @@ Status CollectionState::CheckpointLocked(VectorRuntime* rt) {
   // Deletes alone need no checkpoint: tombstones are re-applied from the catalog at load.
   if (indexed == rt->checkpointed_rows) return Status::Ok();
   std::string bytes;
-  OCHRE_RETURN_IF_ERROR(index::SaveGraph(*rt->hnsw, &bytes));
+  OCHRE_RETURN_IF_ERROR(index::SaveGraph(*rt->hnsw, &bytes, FileIdentity{uuid_, rt->generation}));
   Status s = WriteFileAtomically(GraphPath(rt->generation), bytes);
   if (!s.ok()) {
     OCHRE_LOG_WARN("collection {}: graph checkpoint failed ({}); it is rebuilt from the vectors when needed", uuid_,

@@ -56,6 +56,12 @@ void RemoveGeneration(const CollectionState& state, int64_t generation) {
 }
 
 // Appends `rows` (row numbers of `from`, ascending) to `to`, in batches.
+Status RowsIntactOf(const CollectionState& state, const VectorRuntime& rt) {
+  Status s = rt.store->rows().Intact();
+  if (s.ok()) return s;
+  return Status::Corruption("collection " + state.uuid() + ": " + s.message() + "; not compacted");
+}
+
 Status CopyRows(const RowChunks& from, std::span<const uint32_t> rows, storage::VectorStore* to) {
   const size_t dim = from.dim();
   std::vector<float> buffer;
@@ -138,11 +144,16 @@ Result<NewGeneration> BuildGeneration(CollectionState& state, const VectorRuntim
     OCHRE_ASSIGN_OR_RETURN(g.store, storage::NewMemoryVectorStore(old_rt.dim));
   } else {
     RemoveGeneration(state, generation);  // an earlier attempt's, if any: start from nothing
-    OCHRE_ASSIGN_OR_RETURN(g.store, storage::OpenFileVectorStore(state.GenerationFiles(generation)[0], old_rt.dim, 0,
-                                                                 /*create=*/true));
+    OCHRE_ASSIGN_OR_RETURN(g.store,
+                           storage::OpenFileVectorStore(state.GenerationFiles(generation)[0], old_rt.dim, 0,
+                                                        /*create=*/true, /*truncate_tail=*/true,
+                                                        /*read_only=*/false, FileIdentity{state.uuid(), generation}));
   }
   OCHRE_RETURN_IF_ERROR(g.store->Reserve(uint32_t(live.size())));
   OCHRE_RETURN_IF_ERROR(CopyRows(old_rt.store->rows(), live, g.store.get()));
+  // The rows copied were checked on their first read: damaged ones are not carried into the new
+  // generation under fresh checksums.
+  OCHRE_RETURN_IF_ERROR(RowsIntactOf(state, old_rt));
   OCHRE_RETURN_IF_ERROR(g.store->Sync());
   g.store->Publish(g.store->size());
   OCHRE_RETURN_IF_ERROR(Cancelled(cancel, state.uuid()));
@@ -155,7 +166,7 @@ Result<NewGeneration> BuildGeneration(CollectionState& state, const VectorRuntim
   }
   if (!state.dir().empty()) {
     std::string bytes;
-    OCHRE_RETURN_IF_ERROR(index::SaveGraph(*g.graph, &bytes));
+    OCHRE_RETURN_IF_ERROR(index::SaveGraph(*g.graph, &bytes, FileIdentity{state.uuid(), generation}));
     OCHRE_RETURN_IF_ERROR(WriteFileAtomically(state.GenerationFiles(generation)[1], bytes));
   }
   return g;
@@ -301,6 +312,7 @@ Result<CompactionStats> CompactCollection(Engine& engine, const std::shared_ptr<
   std::sort(late.begin(), late.end());
   for (uint32_t j = 0; j < late.size(); ++j) new_of_old[late[j]] = copied + j;
   Status appended = CopyRows(old_rt->store->rows(), late, g.store.get());
+  if (appended.ok()) appended = RowsIntactOf(*state, *old_rt);
   if (appended.ok()) appended = g.store->Sync();
   if (!appended.ok()) return abandon(appended);
   g.store->Publish(g.store->size());

@@ -5,13 +5,15 @@
 #include <cmath>
 
 #include "api/stored_metadata.h"
+#include "storage/record_checksum.h"
 
 namespace ochre::api {
 
 Result<std::unique_ptr<SparseIndex>> SparseIndex::Build(storage::SqliteDb* db, int64_t cid) {
   auto index = std::make_unique<SparseIndex>();
   OCHRE_ASSIGN_OR_RETURN(storage::Statement st,
-                         db->Prepare("SELECT rid, metadata_json FROM records WHERE cid = ?1 ORDER BY rid"));
+                         db->Prepare("SELECT rid, metadata_json, document, uri, payload_crc, id FROM records "
+                                     "WHERE cid = ?1 ORDER BY rid"));
   st.Bind(1, cid);
   while (true) {
     OCHRE_ASSIGN_OR_RETURN(bool row, st.Step());
@@ -19,6 +21,13 @@ Result<std::unique_ptr<SparseIndex>> SparseIndex::Build(storage::SqliteDb* db, i
     ++index->live_;
     if (st.ColumnIsNull(1)) continue;
     std::string_view json = st.ColumnText(1);
+    // Only records holding a sparse vector are checked (storage/record_checksum.h): the others are
+    // not read further.
+    if (json.find("\"sparse_vector\"") != std::string_view::npos && !st.ColumnIsNull(4) &&
+        uint32_t(st.ColumnInt(4)) != storage::RecordPayloadCrc(st.ColumnOptionalString(2), st.ColumnOptionalString(3),
+                                                               st.ColumnOptionalString(1))) {
+      return storage::RecordDamaged(cid, st.ColumnInt(0), st.ColumnText(5));
+    }
     // Only objects in the stored form are sparse vectors: a record without one is not decoded.
     if (json.find("\"sparse_vector\"") == std::string_view::npos) continue;
     OCHRE_ASSIGN_OR_RETURN(Metadata m, DecodeStoredMetadata(json));

@@ -20,8 +20,11 @@
 #include "common/coding.h"
 #include "common/crc32c.h"
 #include "common/file.h"
+#include "common/file_identity.h"
 #include "common/row_chunks.h"
 #include "index/hnsw/hnsw_index.h"
+#include "storage/lock_file.h"
+#include "storage/row_checksums.h"
 #include "storage/schema.h"
 #include "storage/sqlite_db.h"
 #include "storage/vector_file.h"
@@ -255,7 +258,7 @@ class Verifier {
       msg = "bad magic (not a vector file)";
     } else if (crc32c::Value(zeroed) != crc) {
       msg = "header checksum mismatch";
-    } else if (version != storage::VectorFile::kFormatVersion) {
+    } else if (version == 0 || version > storage::VectorFile::kFormatVersion) {
       msg = "format version " + std::to_string(version) + " (this build reads " +
             std::to_string(storage::VectorFile::kFormatVersion) + ")";
     } else if (dtype != storage::VectorFile::kDtypeFloat32) {
@@ -298,6 +301,47 @@ class Verifier {
     return true;
   }
 
+  // Every block of rows against its stored checksum (storage/row_checksums.h), through the engine's
+  // own reader opened read-only.
+  void CheckRowChecksums(const CollectionStats& s, const std::string& name) {
+    RowChecksumState st;
+    st.collection = name;
+    st.vectors_file = s.vectors_file;
+    auto vf = storage::VectorFile::Open(s.vectors_file, uint32_t(s.dimension), uint64_t(s.committed_rows),
+                                        /*create=*/false, /*chunk_shift=*/0, /*truncate_tail=*/false,
+                                        /*read_only=*/true, FileIdentity{s.id, s.generation});
+    if (!vf.ok()) return Problem("vectors", name, vf.status().ToString());
+    st.vectors_version = (*vf)->format_version();
+    const std::string side = storage::RowChecksumPath(s.vectors_file);
+    st.side_file = FileBytes(side) >= 0;
+    if (st.side_file) {
+      auto rc = storage::RowChecksums::OpenExisting(side, (*vf)->checksum_block_rows(), true);
+      if (rc.ok() && *rc) st.side_version = (**rc).version();
+    }
+    auto check = (*vf)->CheckAllRows();
+    if (!check.ok()) return Problem("vectors", name, s.vectors_file + ": " + check.status().ToString());
+    st.blocks = int64_t(check->blocks);
+    st.checked = int64_t(check->checked);
+    st.without_checksum = int64_t(check->without_checksum);
+    for (const auto& [first, last] : check->mismatches) {
+      st.mismatches.emplace_back(int64_t(first), int64_t(last));
+      Problem("vectors", name,
+              s.vectors_file + ": rows " + std::to_string(first) + " to " + std::to_string(last) +
+                  " do not match their checksum in " + side);
+    }
+    if (st.without_checksum > 0) {
+      Warning("vectors", name,
+              s.vectors_file + ": " + std::to_string(st.without_checksum) + " of " + std::to_string(st.blocks) +
+                  " blocks of rows have no checksum (not verified; `ochre verify --repair` adds them)");
+    }
+    if (st.vectors_version < storage::VectorFile::kFormatVersion ||
+        (st.side_file && st.side_version < storage::RowChecksums::kFormatVersion)) {
+      Warning("vectors", name,
+              s.vectors_file + ": an older format (not tied to its collection; `ochre verify --repair` upgrades it)");
+    }
+    report_->checksums.push_back(std::move(st));
+  }
+
   void CheckGraph(const Row& row, const std::string& name, uint32_t chunk_shift, const Mapping& map) {
     const CollectionStats& s = row.stats;
     if (s.graph_bytes < 0) {
@@ -317,7 +361,7 @@ class Verifier {
       rows.SetChunk(i, reinterpret_cast<const float*>(base + size_t(i) * chunk_bytes));
     }
     rows.PublishRows(uint32_t(s.committed_rows));
-    auto loaded = index::LoadGraph(config->hnsw, &rows, *bytes);
+    auto loaded = index::LoadGraph(config->hnsw, &rows, *bytes, {}, FileIdentity{s.id, s.generation});
     if (!loaded.ok()) Problem("graph", name, s.graph_file + ": " + loaded.status().ToString());
   }
 
@@ -355,7 +399,10 @@ class Verifier {
       }
       uint32_t shift = 0;
       Mapping map;
-      if (CheckVectors(s, name, &shift, &map)) CheckGraph(r, name, shift, map);
+      if (CheckVectors(s, name, &shift, &map)) {
+        CheckRowChecksums(s, name);
+        CheckGraph(r, name, shift, map);
+      }
       if (progress_) progress_(int64_t(i + 1), int64_t(rows->size()));
     }
     return Status::Ok();
@@ -403,6 +450,45 @@ Result<VerifyReport> VerifyDatabase(const std::string& path, const VerifyProgres
   Verifier v(path, &report, progress);
   OCHRE_RETURN_IF_ERROR(v.Run());
   return report;
+}
+
+Result<RepairReport> RepairDatabase(const std::string& path) {
+  OCHRE_ASSIGN_OR_RETURN(VerifyReport before, VerifyDatabase(path));
+  if (!before.problems.empty()) {
+    const VerifyFinding& f = before.problems[0];
+    return Status::Corruption("'" + path + "': verify finds " + std::to_string(before.problems.size()) +
+                              " problem(s), the first: " + f.check + (f.collection.empty() ? "" : " " + f.collection) +
+                              ": " + f.message + "; nothing was repaired");
+  }
+  // No commit while repairing, and no process with a collection open: every process that loaded a
+  // collection holds a shared lock on its vectors file.
+  OCHRE_ASSIGN_OR_RETURN(auto commit_lock, storage::LockFile::Acquire(path));
+  OCHRE_ASSIGN_OR_RETURN(auto db, OpenCatalog(path));
+  OCHRE_ASSIGN_OR_RETURN(std::vector<Row> rows, ReadCollections(*db, path));
+  db.reset();
+  std::vector<const CollectionStats*> todo;
+  for (const Row& r : rows) {
+    if (r.stats.dimension == 0 || r.stats.vectors_bytes < 0) continue;
+    OCHRE_ASSIGN_OR_RETURN(File f, File::Open(r.stats.vectors_file, OpenMode::kReadOnly));
+    OCHRE_ASSIGN_OR_RETURN(bool alone, f.TryLockExclusive());
+    if (!alone) {
+      return Status::Locked(
+          "database '" + path + "' is open in another process (collection " + r.stats.name +
+          "'s vectors file is in use); close it before `ochre verify --repair`. Nothing was repaired");
+    }
+    todo.push_back(&r.stats);
+  }
+  RepairReport out;
+  for (const CollectionStats* s : todo) {
+    ++out.collections;
+    OCHRE_ASSIGN_OR_RETURN(
+        storage::VectorFile::UpgradeResult u,
+        storage::VectorFile::Upgrade(s->vectors_file, uint32_t(s->dimension), uint64_t(s->committed_rows),
+                                     FileIdentity{s->id, s->generation}));
+    out.headers_upgraded += u.header_upgraded ? 1 : 0;
+    out.checksums_written += u.checksums_written ? 1 : 0;
+  }
+  return out;
 }
 
 }  // namespace ochre

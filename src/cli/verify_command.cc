@@ -5,23 +5,28 @@
 
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "cli/command_output.h"
+#include "interop/report/verify_json.h"
 #include "ochre/verify.h"
 
 namespace ochre::cli {
 namespace {
 
-nlohmann::json Findings(const std::vector<VerifyFinding>& fs) {
-  nlohmann::json a = nlohmann::json::array();
-  for (const auto& f : fs) a.push_back({{"check", f.check}, {"collection", f.collection}, {"message", f.message}});
-  return a;
-}
-
 void PrintFindings(std::FILE* out, const char* kind, const std::vector<VerifyFinding>& fs) {
   for (const auto& f : fs) {
     std::fprintf(out, "  %-7s %-8s %s%s%s\n", kind, f.check.c_str(), f.collection.c_str(),
                  f.collection.empty() ? "" : ": ", f.message.c_str());
+  }
+}
+
+void PrintChecksums(std::FILE* out, const std::vector<RowChecksumState>& cs) {
+  for (const auto& c : cs) {
+    std::fprintf(out, "  rows    %s: %lld blocks, %lld checked, %lld without checksum, %zu mismatched%s\n",
+                 c.collection.c_str(), static_cast<long long>(c.blocks), static_cast<long long>(c.checked),
+                 static_cast<long long>(c.without_checksum), c.mismatches.size(),
+                 c.vectors_version < 2 ? " (format version 1)" : "");
   }
 }
 
@@ -37,25 +42,33 @@ int RunVerify(const VerifyOptions& o, std::FILE* out, std::FILE* err) {
       std::fflush(err);
     };
   }
+  std::optional<RepairReport> repaired;
+  if (o.repair) {
+    auto rep = RepairDatabase(o.path);
+    if (!rep.ok()) return ReportFailure("verify --repair", rep.status(), o.json, out, err);
+    repaired = *rep;
+  }
   auto r = VerifyDatabase(o.path, progress);
   if (bar) std::fprintf(err, "\n");
   if (!r.ok()) {
     return ReportFailure("verify", r.status(), r.status().IsNotFound() ? 2 : 1, o.json, out, err);
   }
-  const int code = !r->problems.empty() ? 1 : !r->warnings.empty() ? 3 : 0;
+  const int code = interop::VerifyExitCode(*r);
   if (o.json) {
-    nlohmann::json j = {{"ok", code == 0},
-                        {"exit_code", code},
-                        {"path", r->path},
-                        {"collections", r->collections},
-                        {"records", r->records},
-                        {"problems", Findings(r->problems)},
-                        {"warnings", Findings(r->warnings)}};
+    nlohmann::json j = interop::VerifyReportJson(*r);
+    if (repaired) j["repair"] = interop::RepairReportJson(*repaired);
     std::fprintf(out, "%s\n", j.dump(2).c_str());
     return code;
   }
+  if (repaired) {
+    std::fprintf(out,
+                 "repaired: %lld collections looked at, %lld vectors headers upgraded, %lld checksum files written\n",
+                 static_cast<long long>(repaired->collections), static_cast<long long>(repaired->headers_upgraded),
+                 static_cast<long long>(repaired->checksums_written));
+  }
   std::fprintf(out, "%s: %lld collections, %lld records checked\n", r->path.c_str(),
                static_cast<long long>(r->collections), static_cast<long long>(r->records));
+  PrintChecksums(out, r->checksums);
   PrintFindings(out, "PROBLEM", r->problems);
   PrintFindings(out, "warning", r->warnings);
   if (code == 0)
@@ -73,6 +86,9 @@ void AddVerifyCommand(CLI::App& app, int* exit_code) {
       "3 warnings only, 2 not a database)");
   c->add_option("--path", o->path, "Database directory");
   c->add_flag("--json", o->json, "Print the report as JSON");
+  c->add_flag("--repair", o->repair,
+              "First add missing row checksums and upgrade old vectors headers (only on a sound database that "
+              "no other process has open; nothing is changed otherwise)");
   c->callback([o, exit_code] { *exit_code = RunVerify(*o, stdout, stderr); });
 }
 

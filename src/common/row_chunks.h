@@ -9,11 +9,20 @@
 // leaves the process's mappings alone. Searches that re-rank a few rows read them that way, so that
 // the mapped rows need not stay resident once the graph is built (VectorStore::ReleaseResident).
 //
-// Thread safety: one writer (SetChunk, PublishRows, SetFile before the first publish) and any
-// number of readers (Row, CopyRow, rows). A reader may read row r only if r < rows() as observed
-// with acquire ordering.
+// A persistent store also installs a RowBlockVerifier (SetVerifier): rows are checked a block at a
+// time (a power of two of rows, row_checksums.h) on the first read of the block through Row or
+// CopyRows. Once a block checked out, its bit in a bitmap is set and later reads cost one relaxed
+// load of that bit. A block that does not match its checksum is reported once (ReportDamage) and
+// latches the rows as damaged: Row still returns the bytes (a walk cannot stop mid-way), and every
+// reader checks Intact() after reading and returns its Corruption status instead of an answer, so
+// damaged rows never leave as a value. RowAddress skips the check (prefetch hints only).
+//
+// Thread safety: one writer (SetChunk, PublishRows, SetFile and SetVerifier before the first
+// publish) and any number of readers (Row, CopyRow, rows, Intact). A reader may read row r only if
+// r < rows() as observed with acquire ordering.
 #pragma once
 
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -22,9 +31,30 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <span>
+#include <string>
+
+#include "ochre/status.h"
 
 namespace ochre {
+
+// Checks blocks of rows against their stored checksums for RowChunks (implemented by storage).
+class RowBlockVerifier {
+ public:
+  virtual ~RowBlockVerifier() = default;
+  // Checks block `block` (rows block << block_shift ...), reporting a mismatch with
+  // RowChunks::ReportDamage. Returns true when the block need not be checked again (it checked out,
+  // was reported, or has no checksum and is full), false for the partial last block, which may grow.
+  // Called from any reader thread, possibly for one block at once from several.
+  virtual bool VerifyBlock(uint32_t block) const = 0;
+};
+
+namespace internal {
+// The verified bits of a store without a verifier: block_shift 31 makes every row block 0 or 1,
+// both set, so Row's check never calls out. Never written.
+inline std::atomic<uint64_t> kAllBlocksVerified{~uint64_t{0}};
+}  // namespace internal
 
 // Calls fn(i, n) for each run of consecutive row numbers in `rows`, in order: rows[i + j] ==
 // rows[i] + j for j < n, n <= max_run. A run is then one RowChunks::CopyRows (one pread); rows
@@ -60,6 +90,9 @@ class RowChunks {
   }
   RowChunks(const RowChunks&) = delete;
   RowChunks& operator=(const RowChunks&) = delete;
+  ~RowChunks() {
+    if (bits_bytes_ != 0) ::munmap(verified_, bits_bytes_);
+  }
 
   uint32_t dim() const { return dim_; }
   uint32_t chunk_shift() const { return shift_; }
@@ -69,8 +102,14 @@ class RowChunks {
   // Rows readable now.
   uint32_t rows() const { return rows_.load(std::memory_order_acquire); }
 
-  // REQUIRES: row < rows().
+  // REQUIRES: row < rows(). Checks the row's block on its first read (see the file comment: the
+  // caller checks Intact() before it answers).
   const float* Row(uint32_t row) const {
+    CheckBlock(row >> block_shift_);
+    return RowAddress(row);
+  }
+  // Row without the check: for prefetch hints, never for reading the values.
+  const float* RowAddress(uint32_t row) const {
     const float* base = chunks_[row >> shift_].load(std::memory_order_relaxed);
     assert(base != nullptr && "row beyond the mapped chunks");
     return base + size_t(row & mask_) * dim_;
@@ -79,6 +118,8 @@ class RowChunks {
   // Copies rows [first, first + n) (n * dim() floats) to `out`: from the file when the store named
   // one (one pread: the rows are consecutive there), else from memory. REQUIRES: first + n <= rows().
   void CopyRows(uint32_t first, uint32_t n, float* out) const {
+    if (n == 0) return;
+    for (uint32_t b = first >> block_shift_, last = (first + n - 1) >> block_shift_; b <= last; ++b) CheckBlock(b);
     const size_t row_bytes = size_t(dim_) * sizeof(float);
     if (fd_ >= 0) {
       const size_t bytes = size_t(n) * row_bytes;
@@ -91,7 +132,7 @@ class RowChunks {
       }
       if (done == bytes) return;
     }
-    for (uint32_t i = 0; i < n; ++i) std::memcpy(out + size_t(i) * dim_, Row(first + i), row_bytes);
+    for (uint32_t i = 0; i < n; ++i) std::memcpy(out + size_t(i) * dim_, RowAddress(first + i), row_bytes);
   }
   void CopyRow(uint32_t row, float* out) const { CopyRows(row, 1, out); }
 
@@ -103,6 +144,45 @@ class RowChunks {
   }
   bool file_backed() const { return fd_ >= 0; }
 
+  // Writer, before the first PublishRows: rows are checked in blocks of 2^block_shift rows by
+  // `verifier` (which must outlive this object). `max_rows` bounds the row numbers (the bitmap is
+  // reserved for them; its pages cost memory only once touched). False if the bitmap cannot be
+  // reserved (rows are then not checked).
+  bool SetVerifier(const RowBlockVerifier* verifier, uint32_t block_shift, uint64_t max_rows) {
+    const uint64_t blocks = (max_rows >> block_shift) + 1;
+    const size_t bytes = size_t((blocks + 63) / 64 * sizeof(uint64_t));
+    void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED) return false;
+    // Zero pages: every block unverified. std::atomic<uint64_t> has the representation of uint64_t.
+    verified_ = static_cast<std::atomic<uint64_t>*>(p);
+    bits_bytes_ = bytes;
+    block_shift_ = block_shift;
+    verifier_ = verifier;
+    return true;
+  }
+  uint32_t block_shift() const { return block_shift_; }
+  // True if block `block` was checked (or needs no check).
+  bool BlockVerified(uint32_t block) const {
+    return ((verified_[block >> 6].load(std::memory_order_relaxed) >> (block & 63)) & 1) != 0;
+  }
+
+  // Verifier: rows of this store do not match their checksum (`what` names the file and rows).
+  // The first report is kept; Intact() returns it from then on.
+  void ReportDamage(const std::string& what) const {
+    std::lock_guard<std::mutex> lock(damage_mu_);
+    if (damaged_.load(std::memory_order_relaxed)) return;
+    damage_ = what;
+    damaged_.store(true, std::memory_order_release);
+  }
+  // Ok, or Corruption naming the damaged rows once any read met them. Readers call it after reading
+  // rows and before answering.
+  Status Intact() const {
+    if (!damaged_.load(std::memory_order_acquire)) [[likely]]
+      return Status::Ok();
+    std::lock_guard<std::mutex> lock(damage_mu_);
+    return Status::Corruption(damage_);
+  }
+
   // Writer: installs the memory of chunk `index` (rows index*rows_per_chunk ...). The memory must
   // stay valid until this object is destroyed.
   void SetChunk(uint32_t index, const float* base) { chunks_[index].store(base, std::memory_order_release); }
@@ -111,6 +191,16 @@ class RowChunks {
   void PublishRows(uint32_t n) { rows_.store(n, std::memory_order_release); }
 
  private:
+  void CheckBlock(uint32_t block) const {
+    if (!BlockVerified(block)) [[unlikely]]
+      VerifySlow(block);
+  }
+  void VerifySlow(uint32_t block) const {
+    if (verifier_ != nullptr && verifier_->VerifyBlock(block)) {
+      verified_[block >> 6].fetch_or(uint64_t{1} << (block & 63), std::memory_order_relaxed);
+    }
+  }
+
   const uint32_t dim_;
   const uint32_t shift_;
   const uint32_t mask_;
@@ -118,6 +208,14 @@ class RowChunks {
   std::atomic<uint32_t> rows_{0};
   int fd_ = -1;
   uint64_t row0_offset_ = 0;
+  // Block verification (SetVerifier); without a verifier every block reads as verified.
+  const RowBlockVerifier* verifier_ = nullptr;
+  uint32_t block_shift_ = 31;
+  std::atomic<uint64_t>* verified_ = &internal::kAllBlocksVerified;
+  size_t bits_bytes_ = 0;  // of the mmap behind verified_, 0 for kAllBlocksVerified
+  mutable std::mutex damage_mu_;
+  mutable std::string damage_;  // GUARDED_BY(damage_mu_)
+  mutable std::atomic<bool> damaged_{false};
 };
 
 }  // namespace ochre

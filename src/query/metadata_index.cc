@@ -10,6 +10,7 @@
 #include "query/filter_eval.h"
 #include "query/where_parser.h"
 #include "storage/metadata_codec.h"
+#include "storage/record_checksum.h"
 
 namespace ochre::query {
 namespace {
@@ -147,12 +148,20 @@ Result<std::unique_ptr<MetadataIndex>> MetadataIndex::Build(storage::SqliteDb* d
   // One pass over the records: their metadata JSON is what a get returns and what the reference
   // evaluator sees, and reading it costs a third of reading the metadata rows (each of which
   // needs a lookup for its type code).
-  OCHRE_ASSIGN_OR_RETURN(storage::Statement st, db->Prepare("SELECT rid, metadata_json FROM records WHERE cid = ?1"));
+  // The document and uri too, only to check the record's checksum (storage/record_checksum.h).
+  OCHRE_ASSIGN_OR_RETURN(storage::Statement st,
+                         db->Prepare("SELECT rid, metadata_json, document, uri, payload_crc, id FROM records "
+                                     "WHERE cid = ?1"));
   st.Bind(1, cid);
   while (true) {
     OCHRE_ASSIGN_OR_RETURN(bool row, st.Step());
     if (!row) break;
     const int64_t rid = st.ColumnInt(0);
+    if (!st.ColumnIsNull(4) &&
+        uint32_t(st.ColumnInt(4)) != storage::RecordPayloadCrc(st.ColumnOptionalString(2), st.ColumnOptionalString(3),
+                                                               st.ColumnOptionalString(1))) {
+      return storage::RecordDamaged(cid, rid, st.ColumnText(5));
+    }
     index->all_.push_back(rid);
     if (st.ColumnIsNull(1)) continue;
     OCHRE_ASSIGN_OR_RETURN(Metadata metadata, decode(st.ColumnText(1)));

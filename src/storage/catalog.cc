@@ -6,6 +6,7 @@
 #include <string>
 
 #include "storage/metadata_codec.h"
+#include "storage/record_checksum.h"
 #include "storage/schema.h"
 
 namespace ochre::storage {
@@ -36,25 +37,39 @@ CollectionRow ReadCollection(const Statement& st) {
   return r;
 }
 
-RecordRow ReadRecord(const Statement& st, bool with_payload) {
+// The columns every record read selects, in ReadRecord's order.
+#define OCHRE_RECORD_KEY_COLUMNS "rid, id, row, key_crc"
+#define OCHRE_RECORD_COLUMNS OCHRE_RECORD_KEY_COLUMNS ", document, uri, metadata_json, payload_crc"
+
+// A record as read, checked against its checksums (record_checksum.h): Corruption naming the
+// record when its bytes changed since it was written. The row number is checked even without the
+// payload, since it is what maps the record to its vector.
+Result<RecordRow> ReadRecord(const Statement& st, bool with_payload, int64_t cid) {
   RecordRow r;
   r.rid = st.ColumnInt(0);
   r.id = st.ColumnString(1);
   r.row = uint32_t(st.ColumnInt(2));
+  if (!st.ColumnIsNull(3) && uint32_t(st.ColumnInt(3)) != RecordKeyCrc(cid, r.id, st.ColumnInt(2))) {
+    return RecordDamaged(cid, r.rid, r.id);
+  }
   if (with_payload) {
-    r.document = st.ColumnOptionalString(3);
-    r.uri = st.ColumnOptionalString(4);
-    r.metadata_json = st.ColumnOptionalString(5);
+    r.document = st.ColumnOptionalString(4);
+    r.uri = st.ColumnOptionalString(5);
+    r.metadata_json = st.ColumnOptionalString(6);
+    if (!st.ColumnIsNull(7) && uint32_t(st.ColumnInt(7)) != RecordPayloadCrc(r.document, r.uri, r.metadata_json)) {
+      return RecordDamaged(cid, r.rid, r.id);
+    }
   }
   return r;
 }
 
 // Steps `st` to its end, appending each row as a record (ReadRecord's columns).
-Status AppendRecords(Statement* st, bool with_payload, std::vector<RecordRow>* out) {
+Status AppendRecords(Statement* st, bool with_payload, int64_t cid, std::vector<RecordRow>* out) {
   while (true) {
     OCHRE_ASSIGN_OR_RETURN(bool row, st->Step());
     if (!row) return Status::Ok();
-    out->push_back(ReadRecord(*st, with_payload));
+    OCHRE_ASSIGN_OR_RETURN(RecordRow r, ReadRecord(*st, with_payload, cid));
+    out->push_back(std::move(r));
   }
 }
 
@@ -386,7 +401,11 @@ Status CatalogConn::SetGeneration(int64_t cid, int64_t generation, int64_t commi
 }
 
 Status CatalogConn::SetRecordRows(int64_t cid, const std::vector<std::pair<int64_t, uint32_t>>& rid_rows) {
-  OCHRE_ASSIGN_OR_RETURN(Statement * st, db_->Cached("UPDATE records SET row = ?3 WHERE rid = ?1 AND cid = ?2"));
+  // The key checksum follows the row: ochre_rekey_crc (record_checksum.h) checks the old one first,
+  // so that compaction never blesses a damaged record with a fresh checksum.
+  OCHRE_ASSIGN_OR_RETURN(
+      Statement * st, db_->Cached("UPDATE records SET row = ?3, key_crc = ochre_rekey_crc(key_crc, cid, id, row, ?3) "
+                                  "WHERE rid = ?1 AND cid = ?2"));
   for (const auto& [rid, row] : rid_rows) {
     st->Reset();
     st->Bind(1, rid).Bind(2, cid).Bind(3, int64_t(row));
@@ -433,11 +452,11 @@ Result<std::vector<RecordRow>> CatalogConn::FindRecordsByIds(int64_t cid, const 
   std::vector<RecordRow> out;
   if (ids.empty()) return out;
   OCHRE_ASSIGN_OR_RETURN(Statement * st,
-                         db_->Cached("SELECT rid, id, row, document, uri, metadata_json FROM records "
+                         db_->Cached("SELECT " OCHRE_RECORD_COLUMNS " FROM records "
                                      "WHERE cid = ?1 AND id IN (SELECT value FROM json_each(?2)) ORDER BY rid"));
   st->Reset();
   st->Bind(1, cid).Bind(2, JsonStringArray(ids));
-  OCHRE_RETURN_IF_ERROR(AppendRecords(st, true, &out));
+  OCHRE_RETURN_IF_ERROR(AppendRecords(st, true, cid, &out));
   return out;
 }
 
@@ -450,8 +469,8 @@ constexpr size_t kRowSlotsSmall = 16;
 constexpr size_t kRowSlotsLarge = 64;
 
 std::string RecordsByRowsSql(size_t slots, bool with_payload) {
-  std::string sql = with_payload ? "SELECT rid, id, row, document, uri, metadata_json FROM records "
-                                 : "SELECT rid, id, row FROM records ";
+  std::string sql = with_payload ? "SELECT " OCHRE_RECORD_COLUMNS " FROM records "
+                                 : "SELECT " OCHRE_RECORD_KEY_COLUMNS " FROM records ";
   sql += "WHERE cid = ?1 AND row IN (";
   if (slots == 0) {
     sql += "SELECT value FROM json_each(?2)";
@@ -496,7 +515,7 @@ Result<std::vector<RecordRow>> CatalogConn::FindRecordsByRows(int64_t cid, std::
     for (size_t i = 0; i < slots; ++i) st->Bind(int(i) + 2, i < rows.size() ? int64_t{rows[i]} : int64_t{-1});
   }
   out.reserve(rows.size());
-  OCHRE_RETURN_IF_ERROR(AppendRecords(st, with_payload, &out));
+  OCHRE_RETURN_IF_ERROR(AppendRecords(st, with_payload, cid, &out));
   st->Reset();
   return out;
 }
@@ -508,8 +527,8 @@ Result<std::vector<RecordRow>> CatalogConn::SelectRecords(int64_t cid, std::stri
   // Parameters: the filter's own (1..n), then cid, the ids array, limit, offset. The filter comes
   // first in the text so that its placeholders, numbered or anonymous, take 1..n.
   int n = int(params.size());
-  std::string sql = with_payload ? "SELECT rid, id, row, document, uri, metadata_json FROM records WHERE "
-                                 : "SELECT rid, id, row FROM records WHERE ";
+  std::string sql = with_payload ? "SELECT " OCHRE_RECORD_COLUMNS " FROM records WHERE "
+                                 : "SELECT " OCHRE_RECORD_KEY_COLUMNS " FROM records WHERE ";
   sql += RecordsCondition(rid_select, n, ids != nullptr);
   sql += " ORDER BY rid LIMIT ?" + std::to_string(n + 3) + " OFFSET ?" + std::to_string(n + 4);
   // Filters make endless distinct statements: cache only the unfiltered ones.
@@ -527,7 +546,7 @@ Result<std::vector<RecordRow>> CatalogConn::SelectRecords(int64_t cid, std::stri
   if (ids) st->Bind(n + 2, JsonStringArray(*ids));
   st->Bind(n + 3, limit < 0 ? int64_t{-1} : limit).Bind(n + 4, offset);
   std::vector<RecordRow> out;
-  OCHRE_RETURN_IF_ERROR(AppendRecords(st, with_payload, &out));
+  OCHRE_RETURN_IF_ERROR(AppendRecords(st, with_payload, cid, &out));
   return out;
 }
 
@@ -538,16 +557,16 @@ Result<std::vector<RecordRow>> CatalogConn::SelectRecordsByRids(int64_t cid, con
   // The rids travel as one JSON array (one host parameter whatever their number); SQLite reads
   // them into a sorted ephemeral index and looks each up by rowid, already in rid order.
   const std::string array = JsonIntArray(std::span<const int64_t>(rids));
-  OCHRE_ASSIGN_OR_RETURN(
-      Statement * st,
-      db_->Cached(with_payload ? "SELECT rid, id, row, document, uri, metadata_json FROM records WHERE rid IN "
-                                 "(SELECT value FROM json_each(?1)) AND +cid = ?2 ORDER BY rid"
-                               : "SELECT rid, id, row FROM records WHERE rid IN (SELECT value FROM json_each(?1)) "
-                                 "AND +cid = ?2 ORDER BY rid"));
+  OCHRE_ASSIGN_OR_RETURN(Statement * st,
+                         db_->Cached(with_payload ? "SELECT " OCHRE_RECORD_COLUMNS " FROM records WHERE rid IN "
+                                                    "(SELECT value FROM json_each(?1)) AND +cid = ?2 ORDER BY rid"
+                                                  : "SELECT " OCHRE_RECORD_KEY_COLUMNS
+                                                    " FROM records WHERE rid IN (SELECT value FROM json_each(?1)) "
+                                                    "AND +cid = ?2 ORDER BY rid"));
   st->Reset();
   st->Bind(1, array).Bind(2, cid);
   out.reserve(rids.size());
-  OCHRE_RETURN_IF_ERROR(AppendRecords(st, with_payload, &out));
+  OCHRE_RETURN_IF_ERROR(AppendRecords(st, with_payload, cid, &out));
   st->Reset();
   return out;
 }
@@ -671,8 +690,9 @@ Status CatalogConn::InsertMetadataRows(int64_t rid, int64_t cid, const Metadata&
 }
 
 Result<int64_t> CatalogConn::InsertRecord(int64_t cid, const RecordWrite& w) {
-  OCHRE_ASSIGN_OR_RETURN(Statement * st, db_->Cached("INSERT INTO records(cid, id, row, document, uri, metadata_json) "
-                                                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
+  OCHRE_ASSIGN_OR_RETURN(Statement * st,
+                         db_->Cached("INSERT INTO records(cid, id, row, document, uri, metadata_json, key_crc, "
+                                     "payload_crc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"));
   st->Reset();
   st->Bind(1, cid).Bind(2, w.id).Bind(3, int64_t{w.row});
   const bool has_doc = w.document && w.document->has_value();
@@ -680,8 +700,15 @@ Result<int64_t> CatalogConn::InsertRecord(int64_t cid, const RecordWrite& w) {
   if (has_doc) {
     st->Bind(4, std::string_view(**w.document));
   }
-  if (w.uri && w.uri->has_value()) st->Bind(5, std::string_view(**w.uri));
-  if (has_meta) st->Bind(6, EncodeMetadata(*w.metadata));
+  const bool has_uri = w.uri && w.uri->has_value();
+  if (has_uri) st->Bind(5, std::string_view(**w.uri));
+  std::optional<std::string> meta;
+  if (has_meta) meta = EncodeMetadata(*w.metadata);
+  if (meta) st->Bind(6, std::string_view(*meta));
+  st->Bind(7, int64_t{RecordKeyCrc(cid, w.id, int64_t{w.row})});
+  st->Bind(8, int64_t{RecordPayloadCrc(has_doc ? std::optional<std::string_view>(**w.document) : std::nullopt,
+                                       has_uri ? std::optional<std::string_view>(**w.uri) : std::nullopt,
+                                       meta ? std::optional<std::string_view>(*meta) : std::nullopt)});
   OCHRE_RETURN_IF_ERROR(st->Run());
   int64_t rid = db_->LastInsertRowid();
   if (has_meta) OCHRE_RETURN_IF_ERROR(InsertMetadataRows(rid, cid, *w.metadata));
@@ -723,14 +750,22 @@ Status CatalogConn::DeleteRecordRows(int64_t rid, int64_t cid, const std::option
 Status CatalogConn::RewriteRecord(int64_t cid, const RecordRow& old, const RecordWrite& w) {
   OCHRE_RETURN_IF_ERROR(DeleteRecordRows(old.rid, cid, old.document));
   OCHRE_ASSIGN_OR_RETURN(Statement * st, db_->Cached("UPDATE records SET row = ?2, document = ?3, uri = ?4, "
-                                                     "metadata_json = ?5 WHERE rid = ?1"));
+                                                     "metadata_json = ?5, key_crc = ?6, payload_crc = ?7 "
+                                                     "WHERE rid = ?1"));
   st->Reset();
   st->Bind(1, old.rid).Bind(2, int64_t{w.row});
   const bool has_doc = w.document && w.document->has_value();
   const bool has_meta = w.metadata && !w.metadata->empty();
   if (has_doc) st->Bind(3, std::string_view(**w.document));
-  if (w.uri && w.uri->has_value()) st->Bind(4, std::string_view(**w.uri));
-  if (has_meta) st->Bind(5, EncodeMetadata(*w.metadata));
+  const bool has_uri = w.uri && w.uri->has_value();
+  if (has_uri) st->Bind(4, std::string_view(**w.uri));
+  std::optional<std::string> meta;
+  if (has_meta) meta = EncodeMetadata(*w.metadata);
+  if (meta) st->Bind(5, std::string_view(*meta));
+  st->Bind(6, int64_t{RecordKeyCrc(cid, old.id, int64_t{w.row})});
+  st->Bind(7, int64_t{RecordPayloadCrc(has_doc ? std::optional<std::string_view>(**w.document) : std::nullopt,
+                                       has_uri ? std::optional<std::string_view>(**w.uri) : std::nullopt,
+                                       meta ? std::optional<std::string_view>(*meta) : std::nullopt)});
   OCHRE_RETURN_IF_ERROR(st->Run());
   if (has_meta) OCHRE_RETURN_IF_ERROR(InsertMetadataRows(old.rid, cid, *w.metadata));
   if (has_doc) OCHRE_RETURN_IF_ERROR(IndexDocument(old.rid, cid, **w.document));

@@ -88,6 +88,12 @@ ALTER TABLE collections ADD COLUMN fts_ready INTEGER NOT NULL DEFAULT 0;
 UPDATE collections SET fts_ready = 1;
 )sql";
 
+// Version 5: record checksums (record_checksum.h). Rows from before stay NULL (not checked).
+constexpr std::string_view kMigration5 = R"sql(
+ALTER TABLE records ADD COLUMN key_crc INTEGER;
+ALTER TABLE records ADD COLUMN payload_crc INTEGER;
+)sql";
+
 }  // namespace
 
 const std::string_view kLeanFtsSql = R"sql(
@@ -100,7 +106,7 @@ CREATE VIRTUAL TABLE documents_fts USING fts5(
 
 const std::vector<std::string_view>& Migrations() {
   static const std::vector<std::string_view>* migrations =
-      new std::vector<std::string_view>{kMigration1, kMigration2, kMigration3, kMigration4};
+      new std::vector<std::string_view>{kMigration1, kMigration2, kMigration3, kMigration4, kMigration5};
   return *migrations;
 }
 

@@ -23,6 +23,10 @@
 //   documents_fts                                   FTS5 trigram (case-sensitive) over records.document,
 //                                                  external content, rowid = rid; rows only for the
 //                                                  collections with fts_ready = 1
+// Version 5: records.key_crc, records.payload_crc (record_checksum.h): CRC32C of the record's
+// (cid, id, row) and of its (document, uri, metadata_json), checked whenever a record is read, so
+// that a damaged byte of the catalog never changes an answer silently (SQLite has no page
+// checksums). NULL in rows written before version 5: those are not checked.
 #pragma once
 
 #include <cstdint>
@@ -31,7 +35,7 @@
 
 namespace ochre::storage {
 
-inline constexpr int kCatalogFormatVersion = 4;
+inline constexpr int kCatalogFormatVersion = 5;
 
 // The catalog's file name in a database directory.
 inline constexpr const char* kCatalogFileName = "ochre.sqlite3";

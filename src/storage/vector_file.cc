@@ -5,12 +5,13 @@
 //
 //   offset  size  field
 //   0       8     magic "OCHREVEC"
-//   8       4     format version (u32 LE), 1
+//   8       4     format version (u32 LE), 2 (1 still read)
 //   12      4     CRC32C of the 4096 header bytes with this field zeroed
 //   16      4     dim (u32 LE), > 0
 //   20      4     dtype (u32 LE), 0 = float32
 //   24      4     chunk_shift (u32 LE): the file grows by 2^chunk_shift rows at a time
-//   28      4068  reserved, zero
+//   28      76    version 2: FileIdentity (collection id, generation; file_identity.h). Version 1: zero
+//   104     3992  reserved, zero
 //   4096    ...   row r at 4096 + r * dim * 4: dim float32 LE
 //
 // Bytes 0-15 keep this layout in every version, so the checksum is verified before the version is
@@ -69,8 +70,12 @@ struct Header {
   uint32_t dim;
   uint32_t dtype;
   uint32_t chunk_shift;
+  FileIdentity identity;
 };
 
+constexpr size_t kIdentityOffset = 28;
+
+// expected_dim 0: any.
 Result<Header> DecodeHeader(const std::string& path, const std::string& bytes, uint32_t expected_dim) {
   if (bytes.size() < VectorFile::kHeaderSize) {
     return Status::Corruption("vectors file '" + path + "' is shorter than its 4096-byte header (" +
@@ -83,8 +88,11 @@ Result<Header> DecodeHeader(const std::string& path, const std::string& bytes, u
   if (stored_crc != HeaderCrc(bytes.substr(0, VectorFile::kHeaderSize))) {
     return Status::Corruption("vectors file '" + path + "' has a damaged header (checksum mismatch)");
   }
-  Header h{DecodeFixed32(bytes.data() + 8), DecodeFixed32(bytes.data() + 16), DecodeFixed32(bytes.data() + 20),
-           DecodeFixed32(bytes.data() + 24)};
+  Header h{DecodeFixed32(bytes.data() + 8),
+           DecodeFixed32(bytes.data() + 16),
+           DecodeFixed32(bytes.data() + 20),
+           DecodeFixed32(bytes.data() + 24),
+           {}};
   if (h.version > VectorFile::kFormatVersion) {
     return Status::NotSupported("vectors file '" + path + "' has format version " + std::to_string(h.version) +
                                 "; this build of OchreDB reads versions up to " +
@@ -99,7 +107,11 @@ Result<Header> DecodeHeader(const std::string& path, const std::string& bytes, u
     return Status::Corruption("vectors file '" + path + "' has invalid header fields (dim " + std::to_string(h.dim) +
                               ", chunk_shift " + std::to_string(h.chunk_shift) + ")");
   }
-  if (h.dim != expected_dim) {
+  if (h.version >= 2) {
+    OCHRE_ASSIGN_OR_RETURN(
+        h.identity, DecodeFileIdentity(std::string_view(bytes).substr(kIdentityOffset), "vectors file '" + path + "'"));
+  }
+  if (expected_dim != 0 && h.dim != expected_dim) {
     return Status::Corruption("vectors file '" + path + "' has dimension " + std::to_string(h.dim) +
                               " but its collection has dimension " + std::to_string(expected_dim));
   }
@@ -121,13 +133,18 @@ Result<bool> RegionIsZero(const File& file, uint64_t begin, uint64_t end) {
 
 }  // namespace
 
-std::string VectorFile::EncodeHeader(uint32_t dim, uint32_t chunk_shift, uint32_t version, uint32_t dtype) {
+std::string VectorFile::EncodeHeader(uint32_t dim, uint32_t chunk_shift, uint32_t version, uint32_t dtype,
+                                     const FileIdentity& identity) {
   std::string h(kHeaderSize, '\0');
   std::memcpy(h.data(), kMagic.data(), kMagic.size());
   EncodeFixed32(h.data() + 8, version);
   EncodeFixed32(h.data() + 16, dim);
   EncodeFixed32(h.data() + 20, dtype);
   EncodeFixed32(h.data() + 24, chunk_shift);
+  if (version >= 2) {
+    const std::string id = EncodeFileIdentity(identity);
+    std::memcpy(h.data() + kIdentityOffset, id.data(), id.size());
+  }
   EncodeFixed32(h.data() + kCrcOffset, HeaderCrc(h));
   return h;
 }
@@ -139,9 +156,18 @@ VectorFile::VectorFile(File file, uint32_t dim, uint32_t chunk_shift)
       chunk_bytes_((uint64_t{1} << chunk_shift) * dim * sizeof(float)),
       page_size_(static_cast<uint64_t>(::sysconf(_SC_PAGESIZE))) {}
 
+Result<VectorFile::HeaderInfo> VectorFile::ReadHeader(const std::string& path) {
+  OCHRE_ASSIGN_OR_RETURN(File file, File::Open(path, OpenMode::kReadOnly));
+  std::string header(kHeaderSize, '\0');
+  OCHRE_ASSIGN_OR_RETURN(size_t got, file.Read(0, header.size(), header.data()));
+  header.resize(got);
+  OCHRE_ASSIGN_OR_RETURN(Header h, DecodeHeader(path, header, 0));
+  return HeaderInfo{h.version, h.dim, h.chunk_shift, h.identity};
+}
+
 Result<std::unique_ptr<VectorFile>> VectorFile::Open(const std::string& path, uint32_t dim, uint64_t committed_rows,
                                                      bool create, uint32_t chunk_shift, bool truncate_tail,
-                                                     bool read_only) {
+                                                     bool read_only, const FileIdentity& identity) {
   if (dim == 0) return Status::InvalidArgument("vectors file '" + path + "': dimension must be positive");
   OCHRE_ASSIGN_OR_RETURN(bool exists, PathExists(path));
   const bool created = !exists;
@@ -155,7 +181,8 @@ Result<std::unique_ptr<VectorFile>> VectorFile::Open(const std::string& path, ui
     if (chunk_shift > kMaxChunkShift) return Status::InvalidArgument("vectors file: chunk_shift too large");
     // Temp + link: after a crash the file either does not exist or has a whole header, and a
     // process creating it at the same time as another never replaces the other's file.
-    OCHRE_RETURN_IF_ERROR(CreateFileExclusively(path, EncodeHeader(dim, chunk_shift)).status());
+    OCHRE_RETURN_IF_ERROR(
+        CreateFileExclusively(path, EncodeHeader(dim, chunk_shift, kFormatVersion, kDtypeFloat32, identity)).status());
   }
 
   OCHRE_ASSIGN_OR_RETURN(File file, File::Open(path, read_only ? OpenMode::kReadOnly : OpenMode::kReadWrite));
@@ -165,6 +192,7 @@ Result<std::unique_ptr<VectorFile>> VectorFile::Open(const std::string& path, ui
   OCHRE_ASSIGN_OR_RETURN(size_t got, file.Read(0, header.size(), header.data()));
   header.resize(got);
   OCHRE_ASSIGN_OR_RETURN(Header h, DecodeHeader(path, header, dim));
+  OCHRE_RETURN_IF_ERROR(CheckFileIdentity(h.identity, identity, "vectors file '" + path + "'"));
 
   if (committed_rows > MaxRows(h.chunk_shift)) {
     return Status::Corruption("vectors file '" + path + "': the catalog records " + std::to_string(committed_rows) +
@@ -201,16 +229,18 @@ Result<std::unique_ptr<VectorFile>> VectorFile::Open(const std::string& path, ui
   std::unique_ptr<VectorFile> vf(new VectorFile(std::move(file), dim, h.chunk_shift));
   vf->rows_.SetFile(vf->file_.fd(), kHeaderSize);
   vf->size_ = static_cast<uint32_t>(committed_rows);
+  vf->version_ = h.version;
   const uint32_t rpc = vf->rows_.rows_per_chunk();
   OCHRE_RETURN_IF_ERROR(vf->MapChunks(static_cast<uint32_t>((committed_rows + rpc - 1) / rpc)));
+  // Before the rows are published: the verifier is installed first.
+  OCHRE_RETURN_IF_ERROR(vf->OpenChecksums(created || committed_rows == 0, truncate_tail, read_only, identity));
   vf->rows_.PublishRows(vf->size_);
-  OCHRE_RETURN_IF_ERROR(vf->OpenChecksums(created || committed_rows == 0, truncate_tail, read_only));
   if (read_only) vf->poison_ = Status::ReadOnly("vectors file '" + path + "' is open for reading only");
   return vf;
 }
 
-Result<uint32_t> VectorFile::FileRowsCrc(uint64_t first, uint64_t n) const {
-  uint32_t crc = 0;
+Result<uint32_t> VectorFile::FileRowsCrc(uint64_t first, uint64_t n, uint32_t crc) const {
+  if (n == 0) return crc;
   std::string buf(static_cast<size_t>(std::min<uint64_t>(n * stride_, uint64_t{1} << 20)), '\0');
   uint64_t pos = RowOffset(first);
   const uint64_t end = RowOffset(first + n);
@@ -226,23 +256,27 @@ Result<uint32_t> VectorFile::FileRowsCrc(uint64_t first, uint64_t n) const {
   return crc;
 }
 
-Status VectorFile::OpenChecksums(bool created_or_empty, bool writable, bool read_only) {
+Status VectorFile::OpenChecksums(bool created_or_empty, bool writable, bool read_only, const FileIdentity& identity) {
   block_rows_ = RowChecksums::BlockRowsFor(stride_, rows_.rows_per_chunk());
   const std::string side = RowChecksumPath(path());
   if (created_or_empty && !read_only) {
-    // No committed rows: an old side file covers nothing; one that does not fit is replaced.
-    auto existing = RowChecksums::OpenExisting(side, block_rows_, false);
-    if (existing.ok() && *existing) {
+    // No committed rows: an old side file covers nothing; one that does not fit (damaged, another
+    // block size, another collection's, or of version 1) is replaced.
+    auto existing = RowChecksums::OpenExisting(side, block_rows_, false, identity);
+    if (existing.ok() && *existing && (*existing)->version() == RowChecksums::kFormatVersion) {
       checksums_.emplace(std::move(**existing));
     } else if (!existing.ok() && (!writable || !existing.status().IsCorruption())) {
       return existing.status();
     } else {
-      auto rc = existing.ok() ? RowChecksums::Create(side, block_rows_) : RowChecksums::Replace(side, block_rows_);
+      const bool replace = !existing.ok() || existing->has_value();
+      auto rc = replace ? RowChecksums::Replace(side, block_rows_, identity)
+                        : RowChecksums::Create(side, block_rows_, identity);
       if (!rc.ok()) return rc.status();
       checksums_.emplace(std::move(*rc));
     }
   } else {
-    OCHRE_ASSIGN_OR_RETURN(std::optional<RowChecksums> rc, RowChecksums::OpenExisting(side, block_rows_, read_only));
+    OCHRE_ASSIGN_OR_RETURN(std::optional<RowChecksums> rc,
+                           RowChecksums::OpenExisting(side, block_rows_, read_only, identity));
     if (rc) checksums_.emplace(std::move(*rc));
   }
   if (!checksums_) return Status::Ok();
@@ -250,27 +284,222 @@ Status VectorFile::OpenChecksums(bool created_or_empty, bool writable, bool read
   // Entries past the committed full blocks cover rows that were synced but never committed; the
   // rows there will be written again, so the entries go (a writer only).
   if (writable) OCHRE_RETURN_IF_ERROR(checksums_->Truncate(full));
-  OCHRE_ASSIGN_OR_RETURN(RowChecksums::Entries entries, checksums_->Read(full));
-  for (uint64_t b = 0; b < full; ++b) {
-    if (!entries.crc[b]) continue;  // lost or torn by a crash: not verified
-    OCHRE_ASSIGN_OR_RETURN(uint32_t crc, FileRowsCrc(b * block_rows_, block_rows_));
-    if (crc != *entries.crc[b]) {
-      return Status::Corruption("vectors file '" + path() + "': rows " + std::to_string(b * block_rows_) + " to " +
-                                std::to_string((b + 1) * block_rows_ - 1) + " do not match their checksum in '" + side +
-                                "' (the file is damaged, or is not this collection's file)");
+  // One descriptor for the writer and the readers' checks (pread), never closed before the file:
+  // a failed checksum write stops further writes (checksum_writes_) but leaves the reads.
+  checksum_writes_ = !read_only;
+  if (checksums_) {
+    const uint32_t shift = static_cast<uint32_t>(std::countr_zero(block_rows_));
+    if (!rows_.SetVerifier(this, shift, MaxRows(rows_.chunk_shift()))) {
+      OCHRE_LOG_WARN("vectors file '{}': no memory for the verified-block bitmap; rows are not verified", path());
     }
   }
-  if (!read_only) {  // a later writer appends to the partial block
+  if (!read_only) {
+    // A later writer appends to the partial block: its running checksum comes from the file, so
+    // the rows there are checked against the tail entry first (else a damaged row would be
+    // covered by the checksum of the block once it fills).
     const uint64_t first = full * block_rows_;
-    OCHRE_ASSIGN_OR_RETURN(tail_crc_, FileRowsCrc(first, size_ - first));
+    const uint64_t n = size_ - first;
+    uint32_t crc = 0;
+    uint64_t done = 0;
+    if (checksums_ && n > 0) {
+      OCHRE_ASSIGN_OR_RETURN(std::optional<RowChecksums::Tail> t, checksums_->ReadTail());
+      if (t && t->block == full && t->rows <= n) {
+        OCHRE_ASSIGN_OR_RETURN(crc, FileRowsCrc(first, t->rows));
+        done = t->rows;
+        if (crc != t->crc) rows_.ReportDamage(DamageMessage(first, first + t->rows - 1));
+        blocks_checked_.fetch_add(1, std::memory_order_relaxed);
+      }
+      tail_checked_block_.store(static_cast<uint32_t>(full), std::memory_order_relaxed);
+    }
+    OCHRE_ASSIGN_OR_RETURN(tail_crc_, FileRowsCrc(first + done, n - done, crc));
   }
   return Status::Ok();
 }
 
+std::string VectorFile::DamageMessage(uint64_t first, uint64_t last) const {
+  return "vectors file '" + path() + "': rows " + std::to_string(first) + " to " + std::to_string(last) +
+         " do not match their checksum in '" + RowChecksumPath(path()) +
+         "' (the file is damaged, or is not this collection's file)";
+}
+
+bool VectorFile::VerifyBlock(uint32_t block) const {
+  if (!checksums_) return true;
+  const uint64_t published = rows_.rows();
+  const uint64_t first = uint64_t{block} * block_rows_;
+  const bool partial = first + block_rows_ > published;
+  // The partial block this process appends into, or one already checked: no lock, no read (the
+  // partial block is called for on every read of its rows, since its bit is never set).
+  if (partial && (own_tail_block_.load(std::memory_order_relaxed) == block ||
+                  tail_checked_block_.load(std::memory_order_acquire) == block)) {
+    return false;
+  }
+  if (!partial) {
+    // Blocks this process appended (Append) are not read back to be checked.
+    std::lock_guard<std::mutex> lock(own_mu_);
+    if (block < own_blocks_.size() && own_blocks_[block]) return true;
+  }
+  if (first + block_rows_ <= published) {
+    auto entry = checksums_->ReadEntry(block);
+    if (!entry.ok()) {
+      OCHRE_LOG_WARN("row checksum file '{}': {}; block {} not verified", checksums_->path(), entry.status().ToString(),
+                     block);
+      return false;
+    }
+    if (!*entry) {  // a file from before checksums, or an entry lost in a crash
+      blocks_unchecked_.fetch_add(1, std::memory_order_relaxed);
+      return true;
+    }
+    auto crc = FileRowsCrc(first, block_rows_);
+    if (!crc.ok()) {
+      rows_.ReportDamage("vectors file '" + path() + "': rows " + std::to_string(first) + " to " +
+                         std::to_string(first + block_rows_ - 1) + " cannot be read: " + crc.status().ToString());
+      return true;
+    }
+    if (*crc != **entry) rows_.ReportDamage(DamageMessage(first, first + block_rows_ - 1));
+    blocks_checked_.fetch_add(1, std::memory_order_relaxed);
+    return true;
+  }
+  // The partial last block: checked once against the tail entry, for the rows the entry covers
+  // (later rows of this block were appended by this process, or after the entry was written).
+  if (tail_checked_block_.load(std::memory_order_acquire) == block) return false;
+  auto tail = checksums_->ReadTail();
+  if (tail.ok() && *tail && (*tail)->block == block && first + (*tail)->rows <= published) {
+    auto crc = FileRowsCrc(first, (*tail)->rows);
+    if (!crc.ok() || *crc != (*tail)->crc) rows_.ReportDamage(DamageMessage(first, first + (*tail)->rows - 1));
+    blocks_checked_.fetch_add(1, std::memory_order_relaxed);
+  }
+  tail_checked_block_.store(block, std::memory_order_release);
+  return false;
+}
+
+Result<VectorFile::RowCheck> VectorFile::CheckAllRows() const {
+  RowCheck out;
+  const uint64_t published = rows_.rows();
+  const uint64_t full = published / block_rows_;
+  const uint64_t tail_rows = published - full * block_rows_;
+  out.blocks = full + (tail_rows > 0 ? 1 : 0);
+  if (!checksums_) {
+    out.without_checksum = out.blocks;
+    return out;
+  }
+  for (uint64_t b = 0; b < full; ++b) {
+    OCHRE_ASSIGN_OR_RETURN(std::optional<uint32_t> entry, checksums_->ReadEntry(b));
+    if (!entry) {
+      ++out.without_checksum;
+      continue;
+    }
+    OCHRE_ASSIGN_OR_RETURN(uint32_t crc, FileRowsCrc(b * block_rows_, block_rows_));
+    ++out.checked;
+    if (crc != *entry) out.mismatches.emplace_back(b * block_rows_, (b + 1) * block_rows_ - 1);
+  }
+  if (tail_rows > 0) {
+    OCHRE_ASSIGN_OR_RETURN(std::optional<RowChecksums::Tail> t, checksums_->ReadTail());
+    if (t && t->block == full && t->rows <= tail_rows) {
+      OCHRE_ASSIGN_OR_RETURN(uint32_t crc, FileRowsCrc(full * block_rows_, t->rows));
+      ++out.checked;
+      if (crc != t->crc) out.mismatches.emplace_back(full * block_rows_, full * block_rows_ + t->rows - 1);
+    } else {
+      ++out.without_checksum;
+    }
+  }
+  for (const auto& [first, last] : out.mismatches) rows_.ReportDamage(DamageMessage(first, last));
+  return out;
+}
+
+Status VectorFile::VerifyAll() const {
+  OCHRE_ASSIGN_OR_RETURN(RowCheck check, CheckAllRows());
+  (void)check;
+  return rows_.Intact();
+}
+
+Result<VectorFile::UpgradeResult> VectorFile::Upgrade(const std::string& path, uint32_t dim, uint64_t committed_rows,
+                                                      const FileIdentity& identity) {
+  UpgradeResult out;
+  const std::string side = RowChecksumPath(path);
+  std::string side_bytes;
+  uint32_t chunk_shift = 0;
+  uint32_t version = 0;
+  {
+    // Checked first, with the engine's reader: header, size, identity, every stored checksum.
+    OCHRE_ASSIGN_OR_RETURN(std::unique_ptr<VectorFile> vf,
+                           Open(path, dim, committed_rows, /*create=*/false, 0, /*truncate_tail=*/false,
+                                /*read_only=*/true, identity));
+    OCHRE_ASSIGN_OR_RETURN(RowCheck check, vf->CheckAllRows());
+    if (!check.mismatches.empty()) {
+      return Status::Corruption(vf->DamageMessage(check.mismatches[0].first, check.mismatches[0].second) +
+                                "; not repaired (restore the collection from a backup)");
+    }
+    version = vf->version_;
+    chunk_shift = vf->rows_.chunk_shift();
+    std::optional<RowChecksums> existing;
+    if (vf->checksums_) existing.emplace(std::move(*vf->checksums_));
+    const bool complete =
+        existing && existing->version() == RowChecksums::kFormatVersion && check.without_checksum == 0;
+    if (!complete) {
+      // Every block's checksum from the rows, which CheckAllRows found consistent with whatever
+      // was stored.
+      const uint64_t full = committed_rows / vf->block_rows_;
+      side_bytes = RowChecksums::EncodeHeader(vf->block_rows_, identity);
+      for (uint64_t b = 0; b < full; ++b) {
+        OCHRE_ASSIGN_OR_RETURN(uint32_t crc, vf->FileRowsCrc(b * vf->block_rows_, vf->block_rows_));
+        side_bytes += RowChecksums::EncodeEntry(b, crc);
+      }
+      const uint64_t tail = committed_rows - full * vf->block_rows_;
+      if (tail > 0) {
+        OCHRE_ASSIGN_OR_RETURN(uint32_t crc, vf->FileRowsCrc(full * vf->block_rows_, tail));
+        const std::string t = RowChecksums::EncodeTail({static_cast<uint32_t>(full), static_cast<uint32_t>(tail), crc});
+        std::memcpy(side_bytes.data() + RowChecksums::kTailOffset, t.data(), t.size());
+      }
+    }
+  }  // closed: its shared lock and descriptors go before the files are replaced
+  if (version < kFormatVersion) {
+    OCHRE_ASSIGN_OR_RETURN(File in, File::Open(path, OpenMode::kReadOnly));
+    const std::string tmp = path + ".repair.tmp";
+    (void)RemoveFile(tmp);
+    {
+      OCHRE_ASSIGN_OR_RETURN(File outf, File::Open(tmp, OpenMode::kCreateTruncate));
+      OCHRE_RETURN_IF_ERROR(outf.Write(0, EncodeHeader(dim, chunk_shift, kFormatVersion, kDtypeFloat32, identity)));
+      const uint64_t end = kHeaderSize + committed_rows * uint64_t{dim} * sizeof(float);
+      std::string buf(size_t{1} << 20, '\0');
+      for (uint64_t pos = kHeaderSize; pos < end;) {
+        const size_t want = static_cast<size_t>(std::min<uint64_t>(buf.size(), end - pos));
+        OCHRE_ASSIGN_OR_RETURN(size_t got, in.Read(pos, want, buf.data()));
+        if (got != want) return Status::Corruption("vectors file '" + path + "' ended inside its committed rows");
+        OCHRE_RETURN_IF_ERROR(outf.Write(pos, buf.data(), got));
+        pos += got;
+      }
+      OCHRE_RETURN_IF_ERROR(outf.DataSync());
+    }
+    OCHRE_RETURN_IF_ERROR(RenameFile(tmp, path));
+    OCHRE_RETURN_IF_ERROR(SyncDir(DirName(path)));
+    out.header_upgraded = true;
+  }
+  if (!side_bytes.empty()) {
+    OCHRE_RETURN_IF_ERROR(WriteFileAtomically(side, side_bytes));
+    out.checksums_written = true;
+  }
+  return out;
+}
+
+Status VectorFile::WriteTailEntry() const {
+  if (!checksums_ || !checksum_writes_) return Status::Ok();
+  RowChecksums::Tail t;
+  t.block = static_cast<uint32_t>(size_ / block_rows_);
+  t.rows = size_ % block_rows_;
+  t.crc = t.rows == 0 ? 0 : tail_crc_;
+  return checksums_->WriteTail(t);
+}
+
 Status VectorFile::ResetChecksumTail() {
-  if (!checksums_) return Status::Ok();
+  if (!checksums_ || !checksum_writes_) return Status::Ok();
   const uint64_t full = size_ / block_rows_;
   std::erase_if(pending_, [&](const auto& e) { return e.first >= full; });
+  {
+    // Rows past the new end may be rewritten, by this process or another: no longer ours.
+    std::lock_guard<std::mutex> lock(own_mu_);
+    if (own_blocks_.size() > full) own_blocks_.resize(full);
+    own_tail_block_.store(UINT32_MAX, std::memory_order_relaxed);
+  }
   Status s = checksums_->Truncate(full);
   if (s.ok()) {
     const uint64_t first = full * block_rows_;
@@ -278,12 +507,14 @@ Status VectorFile::ResetChecksumTail() {
     if (crc.ok()) tail_crc_ = *crc;
     s = crc.status();
   }
+  if (s.ok()) s = WriteTailEntry();
   if (!s.ok()) {
     // Rows stay usable; this session writes no further checksums (stale entries past the
     // committed rows are dropped by the next open that may write).
     OCHRE_LOG_WARN("row checksum file '{}': {}; no further row checksums are written until reopened",
                    checksums_->path(), s.ToString());
-    checksums_.reset();
+    (void)checksums_->WriteTail({});  // a stale tail entry would not match rows written later
+    checksum_writes_ = false;
     pending_.clear();
   }
   return Status::Ok();
@@ -385,7 +616,7 @@ Result<uint32_t> VectorFile::Append(const float* data, uint32_t n) {
   // append, or cut on the next open as an uncommitted tail.
   dirty_ = true;
   OCHRE_RETURN_IF_ERROR(file_.Write(RowOffset(size_), data, static_cast<size_t>(n * stride_)));
-  if (checksums_) {
+  if (checksums_ && checksum_writes_) {
     // Extend the running checksum block by block from the caller's rows (still in cache).
     const char* p = reinterpret_cast<const char*>(data);
     for (uint64_t row = size_; row < end;) {
@@ -399,6 +630,13 @@ Result<uint32_t> VectorFile::Append(const float* data, uint32_t n) {
       }
       row = upto;
     }
+    // This process's own rows, checksummed from its memory: reading them back need not verify
+    // them (a write path reads what it just appended: norms, the graph insert).
+    std::lock_guard<std::mutex> lock(own_mu_);
+    const uint64_t last_full = end / block_rows_;  // blocks below this are full
+    if (own_blocks_.size() < last_full) own_blocks_.resize(last_full, false);
+    for (uint64_t b = size_ / block_rows_; b < last_full; ++b) own_blocks_[b] = true;
+    own_tail_block_.store(static_cast<uint32_t>(last_full), std::memory_order_relaxed);
   }
   const uint32_t first = size_;
   size_ = static_cast<uint32_t>(end);
@@ -419,7 +657,7 @@ Status VectorFile::Sync() {
   // After the rows are durable. Not synced (row_checksums.h): a lost entry only leaves its block
   // unverified. A failed write is reported (the rows stay durable; the entries are written again
   // by the next Sync, or dropped by a rollback).
-  if (checksums_) {
+  if (checksums_ && checksum_writes_) {
     size_t done = 0;
     for (; done < pending_.size(); ++done) {
       Status w = checksums_->Write(pending_[done].first, pending_[done].second);
@@ -429,6 +667,8 @@ Status VectorFile::Sync() {
       }
     }
     pending_.clear();
+    Status t = WriteTailEntry();
+    if (!t.ok()) return t.WithContext("row checksum file '" + checksums_->path() + "'");
   }
   return Status::Ok();
 }

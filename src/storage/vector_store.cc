@@ -15,10 +15,11 @@ uint64_t MaxRows(uint32_t chunk_shift) {
 }  // namespace
 
 Result<std::unique_ptr<VectorStore>> OpenFileVectorStore(const std::string& path, uint32_t dim, uint64_t committed_rows,
-                                                         bool create, bool truncate_tail, bool read_only) {
+                                                         bool create, bool truncate_tail, bool read_only,
+                                                         const FileIdentity& identity) {
   OCHRE_ASSIGN_OR_RETURN(std::unique_ptr<VectorFile> file,
                          VectorFile::Open(path, dim, committed_rows, create,
-                                          /*chunk_shift=*/0, truncate_tail, read_only));
+                                          /*chunk_shift=*/0, truncate_tail, read_only, identity));
   return std::unique_ptr<VectorStore>(std::move(file));
 }
 

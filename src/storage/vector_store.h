@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "common/file_identity.h"
 #include "common/row_chunks.h"
 #include "ochre/result.h"
 #include "ochre/status.h"
@@ -102,9 +103,10 @@ class VectorStore {
 // VectorFile::Open for the checks and the recovery of an uncommitted tail.
 // `truncate_tail` as VectorFile::Open's (only under the database's commit lock: another process may
 // be appending past the committed rows).
+// `identity`: the collection and generation the file must belong to (file_identity.h).
 Result<std::unique_ptr<VectorStore>> OpenFileVectorStore(const std::string& path, uint32_t dim, uint64_t committed_rows,
-                                                         bool create, bool truncate_tail = true,
-                                                         bool read_only = false);
+                                                         bool create, bool truncate_tail = true, bool read_only = false,
+                                                         const FileIdentity& identity = {});
 
 // A new, empty in-memory store. InvalidArgument when dim is 0.
 Result<std::unique_ptr<VectorStore>> NewMemoryVectorStore(uint32_t dim);

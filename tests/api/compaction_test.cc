@@ -17,6 +17,7 @@
 
 #include "common/fault_injection.h"
 #include "ochre/ochre.h"
+#include "storage/schema.h"
 #include "testutil/reference_model.h"
 #include "testutil/temp_dir.h"
 
@@ -387,11 +388,13 @@ TEST_F(CompactionTest, VersionOneCatalogIsMigratedAndCompacts) {
     sqlite3_free(err);
     ASSERT_EQ(sqlite3_close(db), SQLITE_OK);
   };
-  // What version 1 wrote: no generation column (nor the later ones). Its FTS rows are there: the
-  // observation above ran a document filter, which built the index.
+  // What version 1 wrote: no generation column (nor the later ones: write_seq, fts_ready, record
+  // checksums). Its FTS rows are there: the observation above ran a document filter, which built
+  // the index.
   exec(
       "ALTER TABLE collections DROP COLUMN fts_ready; ALTER TABLE collections DROP COLUMN write_seq; ALTER TABLE "
-      "collections DROP COLUMN generation; UPDATE ochre_meta SET value='1' WHERE key='format_version'");
+      "collections DROP COLUMN generation; ALTER TABLE records DROP COLUMN key_crc; ALTER TABLE records DROP "
+      "COLUMN payload_crc; UPDATE ochre_meta SET value='1' WHERE key='format_version'");
   auto client = PersistentClient::Open(path);
   ASSERT_TRUE(client.ok()) << client.status().ToString();
   auto c = (*client)->GetCollection("migrated");
@@ -408,7 +411,7 @@ TEST_F(CompactionTest, VersionOneCatalogIsMigratedAndCompacts) {
   ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT value FROM ochre_meta WHERE key='format_version'", -1, &st, nullptr),
             SQLITE_OK);
   ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
-  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)), "4");
+  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)), std::to_string(storage::kCatalogFormatVersion).c_str());
   sqlite3_finalize(st);
   sqlite3_close(db);
 }

@@ -16,7 +16,7 @@ namespace {
 
 using testing::TestRows;
 
-constexpr size_t kHeaderSize = 80;
+constexpr size_t kHeaderSize = 160;  // format version 2
 
 std::vector<uint32_t> Iota(uint32_t n) {
   std::vector<uint32_t> v(n);
@@ -44,7 +44,7 @@ class HnswPersistTest : public ::testing::Test {
   static void Reseal(std::string* b) {
     std::string_view body = std::string_view(*b).substr(kHeaderSize);
     EncodeFixed32(b->data() + 72, crc32c::Value(body));
-    EncodeFixed32(b->data() + 76, crc32c::Value(b->data(), 76));
+    EncodeFixed32(b->data() + 76, crc32c::Extend(crc32c::Value(b->data(), 76), b->data() + 80, kHeaderSize - 80));
   }
 
   TestRows rows_;
@@ -93,6 +93,29 @@ TEST_F(HnswPersistTest, LoadedGraphAcceptsMoreRows) {
   ASSERT_TRUE(got.ok());
   ASSERT_EQ(got->size(), 1u);
   EXPECT_EQ((*got)[0].row, kRows + 7);
+}
+
+TEST_F(HnswPersistTest, GraphOfAnotherCollectionOrGenerationIsCorruptionNamingBoth) {
+  std::string b;
+  ASSERT_TRUE(SaveGraph(*index_, &b, FileIdentity{"aaaa-uuid", 3}).ok());
+  EXPECT_TRUE(LoadGraph(config_, rows_.chunks(), b, {}, FileIdentity{"aaaa-uuid", 3}).ok());
+  auto other = LoadGraph(config_, rows_.chunks(), b, {}, FileIdentity{"bbbb-uuid", 3});
+  ASSERT_FALSE(other.ok());
+  EXPECT_TRUE(other.status().IsCorruption());
+  EXPECT_NE(other.status().message().find("aaaa-uuid"), std::string::npos) << other.status().ToString();
+  EXPECT_NE(other.status().message().find("bbbb-uuid"), std::string::npos) << other.status().ToString();
+  EXPECT_TRUE(LoadGraph(config_, rows_.chunks(), b, {}, FileIdentity{"aaaa-uuid", 4}).status().IsCorruption());
+}
+
+// A version 1 graph (80-byte header, no identity) still loads, whatever the expected identity.
+TEST_F(HnswPersistTest, VersionOneGraphStillLoads) {
+  std::string v1 = bytes_.substr(0, 80) + bytes_.substr(kHeaderSize);
+  EncodeFixed32(v1.data() + 8, 1);
+  EncodeFixed32(v1.data() + 12, 80);
+  EncodeFixed32(v1.data() + 76, crc32c::Value(v1.data(), 76));
+  auto loaded = LoadGraph(config_, rows_.chunks(), v1, {}, FileIdentity{"any", 0});
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  EXPECT_EQ((*loaded)->live_count(), index_->live_count());
 }
 
 TEST_F(HnswPersistTest, EmptyGraphRoundTrips) {
@@ -209,7 +232,7 @@ TEST_F(HnswPersistTest, MismatchedParametersAreRejected) {
   EXPECT_TRUE(LoadGraph(config_, wider.chunks(), bytes_).status().IsCorruption());
   // A newer format version is NotSupported, not Corruption.
   std::string b = bytes_;
-  EncodeFixed32(b.data() + 8, 2);
+  EncodeFixed32(b.data() + 8, 3);
   Reseal(&b);
   EXPECT_EQ(LoadGraph(config_, rows_.chunks(), b).status().code(), StatusCode::kNotSupported);
 }

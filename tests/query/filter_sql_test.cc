@@ -29,8 +29,10 @@ class FilterSqlTest : public ::testing::Test {
     auto db = storage::SqliteDb::Open("", {.in_memory = true});
     ASSERT_TRUE(db.ok()) << db.status().ToString();
     db_ = std::move(*db);
-    Status migrated = db_->Exec(storage::Migrations()[0]);
-    ASSERT_TRUE(migrated.ok()) << migrated.ToString();
+    for (std::string_view migration : storage::Migrations()) {  // the catalog's current schema
+      Status migrated = db_->Exec(migration);
+      ASSERT_TRUE(migrated.ok()) << migrated.ToString();
+    }
     Status registered = RegisterSqlFunctions(db_->get());
     ASSERT_TRUE(registered.ok()) << registered.ToString();
   }

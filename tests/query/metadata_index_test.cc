@@ -122,8 +122,10 @@ class MetadataIndexSqlTest : public ::testing::Test {
     auto db = storage::SqliteDb::Open("", {.in_memory = true});
     ASSERT_TRUE(db.ok()) << db.status().ToString();
     db_ = std::move(*db);
-    Status migrated = db_->Exec(storage::Migrations()[0]);
-    ASSERT_TRUE(migrated.ok()) << migrated.ToString();
+    for (std::string_view migration : storage::Migrations()) {  // the catalog's current schema
+      Status migrated = db_->Exec(migration);
+      ASSERT_TRUE(migrated.ok()) << migrated.ToString();
+    }
   }
   std::unique_ptr<storage::SqliteDb> db_;
 };

@@ -1,15 +1,19 @@
 // Copyright 2026 The OchreDB Authors.
 //
-// Row checksums of vectors files (storage/row_checksums.h): damage to committed rows is Corruption
-// at open naming the file and the rows; crashes and rollbacks never produce a false mismatch; files
-// from before checksums still open.
+// Row checksums of vectors files (storage/row_checksums.h): damage to committed rows is found on
+// the first read of their block (RowChunks::Intact is Corruption naming the file and the rows; open
+// reads no rows); crashes and rollbacks never produce a false mismatch; files from before checksums
+// still open; a side file of another collection is refused.
 #include "storage/row_checksums.h"
 
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <string>
 #include <vector>
 
+#include "common/coding.h"
+#include "common/crc32c.h"
 #include "common/file.h"
 #include "storage/storage_test_util.h"
 #include "storage/vector_file.h"
@@ -46,6 +50,13 @@ class RowChecksumsTest : public ScratchDirTest {
   }
 
   static uint64_t RowOffset(uint64_t row) { return VectorFile::kHeaderSize + row * kDim * 4; }
+
+  // Reads row `row` (checking its block) and returns what the rows' check says.
+  static Status ReadRow(const VectorFile& vf, uint32_t row) {
+    std::vector<float> v(kDim);
+    vf.rows().CopyRow(row, v.data());
+    return vf.rows().Intact();
+  }
 };
 
 TEST_F(RowChecksumsTest, SidePathReplacesTheExtension) {
@@ -68,22 +79,38 @@ TEST_F(RowChecksumsTest, IntactFileReopens) {
   EXPECT_TRUE(RowMatches((*vf)->rows(), 39));
 }
 
-TEST_F(RowChecksumsTest, FlippedByteInARowIsCorruptionNamingFileAndRows) {
+TEST_F(RowChecksumsTest, FlippedByteInARowIsCorruptionOnFirstReadNamingFileAndRows) {
   Fill(40);
   Poke(FilePath(), RowOffset(20) + 5, std::string(1, '\x5a'));
   auto vf = OpenFile(40);
-  ASSERT_FALSE(vf.ok());
-  EXPECT_TRUE(vf.status().IsCorruption()) << vf.status().ToString();
-  EXPECT_NE(vf.status().message().find(FilePath()), std::string::npos) << vf.status().ToString();
-  EXPECT_NE(vf.status().message().find("rows 16 to 31"), std::string::npos) << vf.status().ToString();
+  ASSERT_TRUE(vf.ok()) << "open reads no rows: " << vf.status().ToString();
+  EXPECT_TRUE(ReadRow(**vf, 3).ok()) << "block 0 is intact";
+  Status s = ReadRow(**vf, 17);
+  ASSERT_FALSE(s.ok());
+  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+  EXPECT_NE(s.message().find(FilePath()), std::string::npos) << s.ToString();
+  EXPECT_NE(s.message().find("rows 16 to 31"), std::string::npos) << s.ToString();
+  // Latched: later reads of any block report it.
+  EXPECT_TRUE(ReadRow(**vf, 3).IsCorruption());
+}
+
+TEST_F(RowChecksumsTest, RowReadThroughTheMappingIsCheckedToo) {
+  Fill(40);
+  Poke(FilePath(), RowOffset(20) + 5, std::string(1, '\x5a'));
+  auto vf = OpenFile(40);
+  ASSERT_TRUE(vf.ok());
+  (void)(*vf)->rows().Row(21);
+  EXPECT_TRUE((*vf)->rows().Intact().IsCorruption());
 }
 
 TEST_F(RowChecksumsTest, ZeroedPageIsCorruption) {
   Fill(200);
   Poke(FilePath(), 8192, std::string(4096, '\0'));
   auto vf = OpenFile(200);
-  ASSERT_FALSE(vf.ok());
-  EXPECT_TRUE(vf.status().IsCorruption()) << vf.status().ToString();
+  ASSERT_TRUE(vf.ok());
+  Status s = (*vf)->VerifyAll();
+  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+  EXPECT_GE((*vf)->blocks_checked(), 1u);
 }
 
 TEST_F(RowChecksumsTest, AnotherCollectionsFileOfTheSameShapeIsCorruption) {
@@ -91,8 +118,53 @@ TEST_F(RowChecksumsTest, AnotherCollectionsFileOfTheSameShapeIsCorruption) {
   Fill(64, 1000, "other.f32");
   ASSERT_TRUE(RenameFile(FilePath("other.f32"), FilePath("vectors.f32")).ok());
   auto vf = OpenFile(64);
+  ASSERT_TRUE(vf.ok());
+  EXPECT_TRUE((*vf)->VerifyAll().IsCorruption());
+}
+
+TEST_F(RowChecksumsTest, FilesOfAnotherCollectionOrGenerationAreRefusedAtOpen) {
+  const FileIdentity mine{"coll-a", 0};
+  {
+    auto vf = VectorFile::Open(FilePath(), kDim, 0, true, kSmallShift, true, false, mine);
+    ASSERT_TRUE(vf.ok()) << vf.status().ToString();
+    std::vector<float> rows = MakeRows(0, 20, kDim);
+    ASSERT_TRUE((*vf)->Append(rows.data(), 20).ok());
+    ASSERT_TRUE((*vf)->Sync().ok());
+  }
+  EXPECT_TRUE(VectorFile::Open(FilePath(), kDim, 20, false, 0, true, false, mine).ok());
+  for (const FileIdentity& other : {FileIdentity{"coll-b", 0}, FileIdentity{"coll-a", 1}}) {
+    auto vf = VectorFile::Open(FilePath(), kDim, 20, false, 0, true, false, other);
+    ASSERT_FALSE(vf.ok());
+    EXPECT_TRUE(vf.status().IsCorruption());
+    EXPECT_NE(vf.status().message().find("coll-a"), std::string::npos) << vf.status().ToString();
+  }
+  // The side file alone swapped in from another collection: refused by its own header.
+  ASSERT_TRUE(WriteFileAtomically(RowChecksumPath(FilePath()), RowChecksums::EncodeHeader(16, {"coll-b", 0})).ok());
+  auto vf = VectorFile::Open(FilePath(), kDim, 20, false, 0, true, false, mine);
   ASSERT_FALSE(vf.ok());
-  EXPECT_TRUE(vf.status().IsCorruption()) << vf.status().ToString();
+  EXPECT_NE(vf.status().message().find("row checksum file"), std::string::npos) << vf.status().ToString();
+}
+
+TEST_F(RowChecksumsTest, VersionOneFilesStillOpenAndVerify) {
+  // A version 1 vectors header and a version 1 side file (16-byte header, no tail entry).
+  ASSERT_TRUE(WriteFileAtomically(FilePath(), VectorFile::EncodeHeader(kDim, kSmallShift, /*version=*/1)).ok());
+  std::string side(16, '\0');
+  std::memcpy(side.data(), "OCHRECRC", 8);
+  EncodeFixed32(side.data() + 8, 16);
+  EncodeFixed32(side.data() + 12, crc32c::Value(side.data(), 12));
+  ASSERT_TRUE(WriteFileAtomically(RowChecksumPath(FilePath()), side).ok());
+  {
+    auto vf = VectorFile::Open(FilePath(), kDim, 0, false, 0, true, false, FileIdentity{"x", 0});
+    ASSERT_TRUE(vf.ok()) << vf.status().ToString();
+    EXPECT_EQ((*vf)->format_version(), 1u);
+    std::vector<float> rows = MakeRows(0, 40, kDim);
+    ASSERT_TRUE((*vf)->Append(rows.data(), 40).ok());
+    ASSERT_TRUE((*vf)->Sync().ok());
+  }
+  Poke(FilePath(), RowOffset(20) + 1, "\x01");
+  auto vf = VectorFile::Open(FilePath(), kDim, 40, false, 0, true, false, FileIdentity{"x", 0});
+  ASSERT_TRUE(vf.ok()) << vf.status().ToString();
+  EXPECT_TRUE((*vf)->VerifyAll().IsCorruption());
 }
 
 TEST_F(RowChecksumsTest, FileWithoutChecksumsStillOpensUnverified) {
@@ -188,13 +260,55 @@ TEST_F(RowChecksumsTest, ManySmallAppendsAreCoveredAndDamageIsFound) {
     }
     ASSERT_EQ(done, 100u);
   }
-  ASSERT_TRUE(OpenFile(100).ok());
-  Poke(FilePath(), RowOffset(97) + 1, "\x01");  // the partial last block (96..99) is not covered...
-  EXPECT_TRUE(OpenFile(100).ok());
-  Poke(FilePath(), RowOffset(90) + 1, "\x01");  // ...but block 80..95 is
-  auto vf = OpenFile(100);
-  ASSERT_FALSE(vf.ok());
-  EXPECT_NE(vf.status().message().find("rows 80 to 95"), std::string::npos) << vf.status().ToString();
+  {
+    auto vf = OpenFile(100);
+    ASSERT_TRUE(vf.ok());
+    EXPECT_TRUE((*vf)->VerifyAll().ok());
+  }
+  Poke(FilePath(), RowOffset(90) + 1, "\x01");  // block 80..95
+  {
+    auto vf = OpenFile(100);
+    ASSERT_TRUE(vf.ok());
+    Status s = (*vf)->VerifyAll();
+    EXPECT_NE(s.message().find("rows 80 to 95"), std::string::npos) << s.ToString();
+  }
+}
+
+// The partial last block is covered by the tail entry, rewritten at each sync: a flip in the last
+// rows is found, by a reader and by a writer's open (which extends the block's checksum).
+TEST_F(RowChecksumsTest, PartialLastBlockIsCoveredByTheTailEntry) {
+  Fill(40);  // blocks 0..15, 16..31 and the partial 32..39
+  {
+    auto ro = VectorFile::Open(FilePath(), kDim, 40, false, 0, false, /*read_only=*/true);
+    ASSERT_TRUE(ro.ok());
+    EXPECT_TRUE(ReadRow(**ro, 39).ok());
+  }
+  Poke(FilePath(), RowOffset(37) + 2, "\x7f");
+  auto ro = VectorFile::Open(FilePath(), kDim, 40, false, 0, false, /*read_only=*/true);
+  ASSERT_TRUE(ro.ok());
+  Status s = ReadRow(**ro, 33);
+  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+  EXPECT_NE(s.message().find("rows 32 to 39"), std::string::npos) << s.ToString();
+  auto rw = OpenFile(40);
+  ASSERT_TRUE(rw.ok());
+  EXPECT_TRUE((*rw)->rows().Intact().IsCorruption()) << "the writer's open checks the partial block it extends";
+}
+
+// Rows appended after the tail entry was written (another process's, or a crash before the next
+// entry) are not compared with it; a tail entry covering rows not committed is ignored.
+TEST_F(RowChecksumsTest, TailEntryOfUncommittedRowsIsIgnored) {
+  Fill(36);
+  {
+    auto vf = OpenFile(36);
+    ASSERT_TRUE(vf.ok());
+    std::vector<float> rows = MakeRows(36, 3, kDim, 9);
+    ASSERT_TRUE((*vf)->Append(rows.data(), 3).ok());
+    ASSERT_TRUE((*vf)->Sync().ok());  // tail entry for 32..38; never committed
+  }
+  auto vf = OpenFile(36);
+  ASSERT_TRUE(vf.ok()) << vf.status().ToString();
+  EXPECT_TRUE((*vf)->VerifyAll().ok());
+  EXPECT_TRUE(RowMatches((*vf)->rows(), 35));
 }
 
 }  // namespace

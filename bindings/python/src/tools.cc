@@ -9,6 +9,7 @@
 #include "errors.h"
 #include "interop/export/jsonl_export.h"
 #include "interop/report/stats_json.h"
+#include "interop/report/verify_json.h"
 #include "ochre/verify.h"
 
 namespace py = pybind11;
@@ -27,12 +28,6 @@ auto RunNoGil(Fn&& fn) {
 }
 
 py::object ToPython(const nlohmann::json& j) { return py::module_::import("json").attr("loads")(j.dump()); }
-
-nlohmann::json Findings(const std::vector<ochre::VerifyFinding>& fs) {
-  nlohmann::json a = nlohmann::json::array();
-  for (const auto& f : fs) a.push_back({{"check", f.check}, {"collection", f.collection}, {"message", f.message}});
-  return a;
-}
 
 }  // namespace
 
@@ -73,18 +68,15 @@ void BindTools(py::module_& m) {
       py::arg("path"));
   m.def(
       "verify",
-      [](const std::string& path) {
+      [](const std::string& path, bool repair) {
+        std::optional<ochre::RepairReport> repaired;
+        if (repair) repaired = RunNoGil([&] { return ochre::RepairDatabase(path); });
         auto r = RunNoGil([&] { return ochre::VerifyDatabase(path); });
-        const int code = !r.problems.empty() ? 1 : !r.warnings.empty() ? 3 : 0;
-        return ToPython({{"ok", code == 0},
-                         {"exit_code", code},
-                         {"path", r.path},
-                         {"collections", r.collections},
-                         {"records", r.records},
-                         {"problems", Findings(r.problems)},
-                         {"warnings", Findings(r.warnings)}});
+        nlohmann::json j = ochre::interop::VerifyReportJson(r);
+        if (repaired) j["repair"] = ochre::interop::RepairReportJson(*repaired);
+        return ToPython(j);
       },
-      py::arg("path"));
+      py::arg("path"), py::arg("repair") = false);
 }
 
 }  // namespace ochredb

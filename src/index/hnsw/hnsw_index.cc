@@ -56,7 +56,7 @@ struct ExactWalk {
   float InvNorm(uint32_t id) const { return inv_norms != nullptr ? (*inv_norms)[id] : 1.0f; }
   // The first two lines: the hardware prefetcher streams the rest of the row once the kernel
   // starts reading it (fetching whole rows here measured slower).
-  void Prefetch(uint32_t id) const { PrefetchRow(rows->Row(id), std::min<size_t>(row_bytes, 128)); }
+  void Prefetch(uint32_t id) const { PrefetchRow(rows->RowAddress(id), std::min<size_t>(row_bytes, 128)); }
   float One(uint32_t id) const { return q.To(rows->Row(id), InvNorm(id)); }
   void Four(const uint32_t* ids, float* out) const {
     const float* ptrs[4];

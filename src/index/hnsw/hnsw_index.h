@@ -39,6 +39,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/file_identity.h"
 #include "common/row_chunks.h"
 #include "index/distance/distance.h"
 #include "index/exact_scan.h"
@@ -140,10 +141,11 @@ class HnswIndex final : public VectorIndex {
   void WaitForFloatSearches(int max_ms) const;
 
  private:
-  friend Status SaveGraph(const HnswIndex& index, std::string* out);
+  friend Status SaveGraph(const HnswIndex& index, std::string* out, const FileIdentity& identity);
   friend class HnswCompactor;  // fills a compacted collection's graph from the old one (hnsw_compact.cc)
   friend Result<std::unique_ptr<HnswIndex>> LoadGraph(const HnswConfig& config, const RowChunks* rows,
-                                                      std::string_view bytes, HnswOptions options);
+                                                      std::string_view bytes, HnswOptions options,
+                                                      const FileIdentity& expected);
   using Candidate = std::pair<float, uint32_t>;
 
   float InvNorm(uint32_t row) const { return space_ == Space::kCosine ? inv_norms_[row] : 1.0f; }
@@ -226,7 +228,8 @@ std::unique_ptr<HnswIndex> MakeHnswIndex(const HnswConfig& config, const RowChun
 // Serializes the graph (links, levels, tombstones, entry point and parameters; not the vectors)
 // into *out, replacing its contents. The format is docs/format/graph.md. Writing the bytes to a
 // file (atomically) is the caller's job. Safe alongside searches; waits for a running Insert.
-Status SaveGraph(const HnswIndex& index, std::string* out);
+// `identity` (format version 2) ties the file to its collection and generation.
+Status SaveGraph(const HnswIndex& index, std::string* out, const FileIdentity& identity = {});
 
 // Rebuilds an index from SaveGraph's bytes over the same vectors. Every field is checked: bad
 // magic, checksum, sizes, a link out of range, parameters that do not match `config` or `rows`
@@ -234,7 +237,9 @@ Status SaveGraph(const HnswIndex& index, std::string* out);
 // (NotSupported for a newer format version); the bytes are never trusted. The caller then inserts
 // the rows at or above covered_rows() and, on any error, rebuilds from the vectors. With
 // options.quantized_search the quantized copy is rebuilt from the vectors (it is not in the file).
+// A version 2 graph of another collection or generation than `expected` (when known) is
+// Corruption naming both; version 1 graphs (no identity) still load.
 Result<std::unique_ptr<HnswIndex>> LoadGraph(const HnswConfig& config, const RowChunks* rows, std::string_view bytes,
-                                             HnswOptions options = {});
+                                             HnswOptions options = {}, const FileIdentity& expected = {});
 
 }  // namespace ochre::index

@@ -2,10 +2,10 @@
 //
 // The graph file (docs/format/graph.md). All integers little-endian, through common/coding.h.
 //
-//   header (80 bytes)
+//   header (160 bytes; 80 in version 1)
 //     0  magic "OCHREHNS"          8 bytes
-//     8  format version            u32 (1)
-//    12  header size               u32 (80)
+//     8  format version            u32 (2; 1 still loads)
+//    12  header size               u32 (160; 80 in version 1)
 //    16  dim                       u32
 //    20  space                     u32 (0 l2, 1 cosine, 2 ip)
 //    24  M (max_neighbors)         u32
@@ -20,7 +20,10 @@
 //    60  reserved                  u32 (0)
 //    64  body size                 u64
 //    72  body CRC-32C              u32
-//    76  header CRC-32C            u32 (of bytes 0..75)
+//    76  header CRC-32C            u32 (of bytes 0..75, then, version 2, of bytes 80..159)
+//    80  identity                  76 bytes (version 2): collection id and generation
+//                                  (common/file_identity.h)
+//   156  reserved                  u32 (0)
 //   body
 //     levels: H bytes, 0 = row not in the graph, else level + 1 (1..16)
 //     tombstones: ceil(H / 64) u64 words, bit r % 64 of word r / 64
@@ -37,6 +40,7 @@
 
 #include "common/coding.h"
 #include "common/crc32c.h"
+#include "common/file_identity.h"
 #include "index/distance/space.h"
 #include "index/hnsw/hnsw_index.h"
 
@@ -44,8 +48,9 @@ namespace ochre::index {
 namespace {
 
 constexpr char kMagic[8] = {'O', 'C', 'H', 'R', 'E', 'H', 'N', 'S'};
-constexpr uint32_t kFormatVersion = 1;
-constexpr uint32_t kHeaderSize = 80;
+constexpr uint32_t kFormatVersion = 2;
+constexpr uint32_t kHeaderSizeV1 = 80;
+constexpr uint32_t kHeaderSize = 160;
 // Rows sampled for the vector fingerprint: enough to tell two collections apart, few enough that
 // opening a collection reads almost none of its vectors.
 constexpr uint32_t kFingerprintRows = 16;
@@ -101,7 +106,7 @@ uint32_t VectorFingerprint(const RowChunks& rows, uint32_t covered) {
 
 }  // namespace
 
-Status SaveGraph(const HnswIndex& index, std::string* out) {
+Status SaveGraph(const HnswIndex& index, std::string* out, const FileIdentity& identity) {
   // Excludes inserts, so the graph is not changing while it is written; searches go on.
   std::lock_guard<std::mutex> lock(index.write_mutex_);
   const HnswGraph& g = index.graph_;
@@ -155,26 +160,40 @@ Status SaveGraph(const HnswIndex& index, std::string* out) {
   PutFixed32(out, 0);
   PutFixed64(out, body.size());
   PutFixed32(out, crc32c::Value(body));
-  PutFixed32(out, crc32c::Value(out->data(), out->size()));
+  std::string tail = EncodeFileIdentity(identity);
+  PutFixed32(&tail, 0);
+  PutFixed32(out, crc32c::Extend(crc32c::Value(out->data(), out->size()), tail.data(), tail.size()));
+  out->append(tail);
   out->append(body);
   return Status::Ok();
 }
 
 Result<std::unique_ptr<HnswIndex>> LoadGraph(const HnswConfig& config, const RowChunks* rows, std::string_view bytes,
-                                             HnswOptions options) {
-  if (bytes.size() < kHeaderSize) {
-    return Bad("file of " + Num(bytes.size()) + " bytes is shorter than the " + Num(kHeaderSize) + "-byte header");
+                                             HnswOptions options, const FileIdentity& expected) {
+  if (bytes.size() < kHeaderSizeV1) {
+    return Bad("file of " + Num(bytes.size()) + " bytes is shorter than the " + Num(kHeaderSizeV1) + "-byte header");
   }
   const char* h = bytes.data();
   if (std::string_view(h, 8) != std::string_view(kMagic, 8)) return Bad("bad magic (not a graph file)");
-  if (DecodeFixed32(h + 76) != crc32c::Value(h, 76)) return Bad("header checksum mismatch");
+  // The version is read before the checksum is verified only to know how many bytes it covers; a
+  // damaged version field fails the checksum of either length.
   const uint32_t version = DecodeFixed32(h + 8);
+  const uint32_t header_size = version >= 2 ? kHeaderSize : kHeaderSizeV1;
+  if (bytes.size() < header_size) return Bad("file of " + Num(bytes.size()) + " bytes is shorter than its header");
+  uint32_t header_crc = crc32c::Value(h, 76);
+  if (version >= 2) header_crc = crc32c::Extend(header_crc, h + 80, kHeaderSize - 80);
+  if (DecodeFixed32(h + 76) != header_crc) return Bad("header checksum mismatch");
   if (version > kFormatVersion) {
     return Status::NotSupported("hnsw graph: format version " + Num(version) + " is newer than this build's " +
                                 Num(kFormatVersion));
   }
-  if (version != kFormatVersion) return Bad("unknown format version " + Num(version));
-  if (DecodeFixed32(h + 12) != kHeaderSize) return Bad("header size " + Num(DecodeFixed32(h + 12)));
+  if (version == 0) return Bad("unknown format version " + Num(version));
+  if (DecodeFixed32(h + 12) != header_size) return Bad("header size " + Num(DecodeFixed32(h + 12)));
+  if (version >= 2) {
+    OCHRE_ASSIGN_OR_RETURN(FileIdentity stored, DecodeFileIdentity(bytes.substr(80), "hnsw graph"));
+    OCHRE_RETURN_IF_ERROR(CheckFileIdentity(stored, expected, "hnsw graph"));
+    if (DecodeFixed32(h + 156) != 0) return Bad("reserved header field is " + Num(DecodeFixed32(h + 156)));
+  }
   const uint32_t dim = DecodeFixed32(h + 16), space = DecodeFixed32(h + 20), m = DecodeFixed32(h + 24);
   const uint32_t covered = DecodeFixed32(h + 32), entry = DecodeFixed32(h + 36);
   const int max_level = int(DecodeFixed32(h + 40)) - 1;
@@ -182,11 +201,11 @@ Result<std::unique_ptr<HnswIndex>> LoadGraph(const HnswConfig& config, const Row
   const uint32_t fingerprint = DecodeFixed32(h + 56), reserved = DecodeFixed32(h + 60);
   const uint64_t body_size = DecodeFixed64(h + 64);
   if (reserved != 0) return Bad("reserved header field is " + Num(reserved));
-  if (body_size != bytes.size() - kHeaderSize) {
-    return Bad("body is " + Num(bytes.size() - kHeaderSize) + " bytes, header says " + Num(body_size) +
+  if (body_size != bytes.size() - header_size) {
+    return Bad("body is " + Num(bytes.size() - header_size) + " bytes, header says " + Num(body_size) +
                " (truncated or padded)");
   }
-  std::string_view body = bytes.substr(kHeaderSize);
+  std::string_view body = bytes.substr(header_size);
   if (DecodeFixed32(h + 72) != crc32c::Value(body)) return Bad("body checksum mismatch");
 
   // Parameters must match the collection the graph is loaded for.
