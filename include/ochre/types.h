@@ -105,12 +105,22 @@ const char* SpaceName(Space space);
 struct HnswConfig {
   Space space = Space::kL2;
   int ef_construction = 100;
-  int ef_search = 100;
+  int ef_search = 100;  // kDefaultEfSearch
   int max_neighbors = 16;
   int num_threads = 0;  // 0: the number of cores
   int batch_size = 100;
   int sync_threshold = 1000;
   double resize_factor = 1.2;
+  // True when ef_search was given (a configuration, the hnsw:search_ef metadata key, a modify):
+  // searches use it as their beam width even when it equals the default. False: ef_search is
+  // Chroma's default and, while it is 100, the engine widens the beam with the collection's size
+  // (index/hnsw/adaptive_ef.h). Chroma's configuration JSON shows ef_search either way.
+  bool ef_search_explicit = false;
+
+  static constexpr int kDefaultEfSearch = 100;
+  // Whether searches use ef_search as given: it was set, or it is not the default (a configuration
+  // filled in without the flag). Otherwise the index's adaptive default beam applies.
+  bool ef_search_fixed() const { return ef_search_explicit || ef_search != kDefaultEfSearch; }
 };
 
 // The embedding function a collection records, as Chroma's configuration_json.embedding_function:

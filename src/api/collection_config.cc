@@ -36,7 +36,10 @@ Status ValidateHnsw(const HnswConfig& h) {
 void Apply(const HnswConfigUpdate& u, HnswConfig* h) {
   if (u.space) h->space = *u.space;
   if (u.ef_construction) h->ef_construction = *u.ef_construction;
-  if (u.ef_search) h->ef_search = *u.ef_search;
+  if (u.ef_search) {
+    h->ef_search = *u.ef_search;
+    h->ef_search_explicit = true;
+  }
   if (u.max_neighbors) h->max_neighbors = *u.max_neighbors;
   if (u.num_threads) h->num_threads = *u.num_threads;
   if (u.batch_size) h->batch_size = *u.batch_size;
@@ -171,6 +174,8 @@ std::string ConfigurationToJson(const CollectionConfiguration& c) {
     json schema = json::parse(c.schema_json, nullptr, false);
     if (!schema.is_discarded()) j["schema"] = schema;
   }
+  // Ours, outside Chroma's "hnsw" object: whether ef_search was set (HnswConfig::ef_search_explicit).
+  j["ef_search_explicit"] = c.hnsw.ef_search_explicit;
   return j.dump();
 }
 
@@ -190,6 +195,11 @@ Result<CollectionConfiguration> ConfigurationFromJson(std::string_view text) {
       c.hnsw.sync_threshold = h.value("sync_threshold", c.hnsw.sync_threshold);
       c.hnsw.resize_factor = h.value("resize_factor", c.hnsw.resize_factor);
     }
+    // Configurations stored before the flag: a value other than the default was set; a stored
+    // default is taken as the default (it gets the adaptive beam).
+    c.hnsw.ef_search_explicit = j.contains("ef_search_explicit") && j["ef_search_explicit"].is_boolean()
+                                    ? j["ef_search_explicit"].get<bool>()
+                                    : c.hnsw.ef_search != HnswConfig::kDefaultEfSearch;
     if (j.contains("embedding_function") && j["embedding_function"].is_object()) {
       const json& ef = j["embedding_function"];
       EmbeddingFunctionDescriptor d;

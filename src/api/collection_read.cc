@@ -279,7 +279,8 @@ Result<QueryResult> CollectionImpl::QueryAttempt(const QueryOptions& o, bool* st
 
     index::SearchParams params;
     params.k = size_t(std::min<int64_t>(o.n_results, int64_t(rt->live_count())));
-    params.ef = size_t(config->hnsw.ef_search);
+    // 0: the index widens the beam with the collection's size (unless ef_search was set).
+    params.ef = config->hnsw.ef_search_fixed() ? size_t(config->hnsw.ef_search) : 0;
     params.allow = allow ? &*allow : nullptr;
     if (params.k == 0) return out;
     const RowChunks& rows = rt->store->rows();

@@ -33,7 +33,7 @@ struct Neighbor {
 
 struct SearchParams {
   size_t k = 10;
-  size_t ef = 100;                   // HNSW beam width; raised to at least k by the index
+  size_t ef = 100;                   // HNSW beam width (0: the index's default); raised to at least k
   const RowBitmap* allow = nullptr;  // when set, only these rows may be returned
 };
 

@@ -72,6 +72,10 @@ TEST_P(HnswRecallTest, RecallAt10IsAtLeast099AtDefaults) {
   double recall = MeanRecall(*f.index, f.truth, f.queries, Fixture::kDim, SearchParams{.k = 10, .ef = 100});
   RecordProperty("recall", std::to_string(recall));
   EXPECT_GE(recall, 0.99);
+  // The index's default (ef 0): at this size the beam is still ef_search, as fast as before.
+  EXPECT_EQ(f.index->DefaultEf(), f.index->ef_search());
+  double default_recall = MeanRecall(*f.index, f.truth, f.queries, Fixture::kDim, SearchParams{.k = 10, .ef = 0});
+  EXPECT_GE(default_recall, 0.99);
 }
 
 INSTANTIATE_TEST_SUITE_P(Spaces, HnswRecallTest, ::testing::Values(Space::kL2, Space::kCosine, Space::kIp));

@@ -561,6 +561,8 @@ std::vector<Neighbor> HnswIndex::Rerank(const QueryDistance& q, std::vector<Neig
   return candidates;
 }
 
+size_t HnswIndex::DefaultEf() const { return AdaptiveEf(node_count(), ef_search()); }
+
 bool HnswIndex::PreferExact(const SearchParams& params, size_t ef) const {
   // Cost in distance computations. A graph search with beam ef touches about ef * M0 / 2 nodes
   // when every node may be a result; when only a fraction f of nodes may (the allowed, live
@@ -589,7 +591,7 @@ Result<std::vector<Neighbor>> HnswIndex::Search(const float* query, const Search
   const HnswGraph::Entry e = graph_.entry();
   if (e.node == HnswGraph::kNone) return std::vector<Neighbor>();
   QueryDistance q(space_, query, rows_->dim(), kernels_);
-  const size_t ef = std::max(params.ef != 0 ? params.ef : ef_search(), k);
+  const size_t ef = std::max(params.ef != 0 ? params.ef : DefaultEf(), k);
   // Counted before the flag is read (both sequentially consistent): WaitForFloatSearches, which
   // reads the count after the flag is set, either sees this search or this search sees the copy.
   float_searches_.fetch_add(1);

@@ -11,8 +11,10 @@
 // row (vectors stay unnormalized so that get returns them as given).
 //
 // Parameters come from HnswConfig (Chroma's names): max_neighbors = M (level 0 keeps 2M links),
-// ef_construction, ef_search (the beam width when SearchParams.ef is 0; it is raised to at least
-// k), num_threads (threads of one Insert batch; 0 = the number of cores).
+// ef_construction, ef_search (when SearchParams.ef is 0 the beam is AdaptiveEf(graph size,
+// ef_search): ef_search on small graphs, wider on large ones, index/hnsw/adaptive_ef.h; an explicit
+// SearchParams.ef is used as given; either is raised to at least k), num_threads (threads of one
+// Insert batch; 0 = the number of cores).
 //
 // Deleted rows stay in the graph and keep routing searches; they are never returned. A search
 // with an allow-list explores through disallowed nodes too; when the allowed rows are few
@@ -43,6 +45,7 @@
 #include "common/row_chunks.h"
 #include "index/distance/distance.h"
 #include "index/exact_scan.h"
+#include "index/hnsw/adaptive_ef.h"
 #include "index/hnsw/chunked_array.h"
 #include "index/hnsw/hnsw_graph.h"
 #include "index/hnsw/sq8.h"
@@ -101,9 +104,11 @@ class HnswIndex final : public VectorIndex {
   Result<std::vector<Neighbor>> Search(const float* query, const SearchParams& params) const override;
   Result<std::vector<Neighbor>> Search(const float* query, const SearchParams& params, FilterStrategy strategy) const;
 
-  // The beam width used when SearchParams.ef is 0 (Chroma's ef_search; modifiable).
+  // The base of the default beam (Chroma's ef_search; modifiable).
   void set_ef_search(size_t ef) { ef_search_.store(ef, std::memory_order_relaxed); }
   size_t ef_search() const { return ef_search_.load(std::memory_order_relaxed); }
+  // The beam width of a search whose SearchParams.ef is 0: AdaptiveEf(node_count(), ef_search()).
+  size_t DefaultEf() const;
   void set_num_threads(int n) { num_threads_.store(n, std::memory_order_relaxed); }
 
   uint32_t max_neighbors() const { return graph_.m(); }

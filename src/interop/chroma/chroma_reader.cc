@@ -198,7 +198,11 @@ void ParseConfig(const std::string& config_str, const std::string& schema_str, C
       any = true;
     }
     num("ef_construction", &h.ef_construction);
-    num("ef_search", &h.ef_search);
+    // Chroma stores its default 100 whether it was set or not: taken as the default (the adaptive beam).
+    if (j.contains("ef_search") && j["ef_search"].is_number() &&
+        j["ef_search"].get<int>() != HnswConfig::kDefaultEfSearch) {
+      num("ef_search", &h.ef_search);
+    }
     num("max_neighbors", &h.max_neighbors);
     num("M", &h.max_neighbors);
     num("num_threads", &h.num_threads);

@@ -88,6 +88,10 @@ class ChromaHttpEndpoint : public CopyEndpoint {
     // Chroma 1.x's HNSW configuration has no num_threads or batch_size; neither changes the data.
     cfg["hnsw"].erase("num_threads");
     cfg["hnsw"].erase("batch_size");
+    // Ours, not Chroma's: a default ef_search is left out (the destination's default, which on
+    // `ochre run` adapts to the collection's size), a set one is sent.
+    cfg.erase("ef_search_explicit");
+    if (!c.configuration.hnsw.ef_search_fixed()) cfg["hnsw"].erase("ef_search");
     if (cfg["embedding_function"].is_null()) cfg.erase("embedding_function");
     json body = {{"name", c.name}, {"configuration", cfg}, {"get_or_create", false}};
     body["metadata"] = c.metadata && !c.metadata->empty() ? MetaToJson(*c.metadata) : json();

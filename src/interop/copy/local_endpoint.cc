@@ -45,7 +45,9 @@ class LocalEndpoint : public CopyEndpoint {
     co.embedding_function = nullptr;
     co.configuration.emplace();
     const HnswConfig& h = c.configuration.hnsw;
-    co.configuration->hnsw = HnswConfigUpdate{h.space,       h.ef_construction, h.ef_search,      h.max_neighbors,
+    // A default ef_search stays the default (the copy gets the adaptive beam too).
+    const std::optional<int> ef_search = h.ef_search_fixed() ? std::optional<int>(h.ef_search) : std::nullopt;
+    co.configuration->hnsw = HnswConfigUpdate{h.space,       h.ef_construction, ef_search,        h.max_neighbors,
                                               h.num_threads, h.batch_size,      h.sync_threshold, h.resize_factor};
     co.configuration->embedding_function = c.configuration.embedding_function;
     Status s = client_->CreateTenant(scope_.tenant);

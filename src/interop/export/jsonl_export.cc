@@ -125,7 +125,7 @@ json ConfigToJson(const CollectionConfiguration& c) {
             {"ef_search", c.hnsw.ef_search},           {"max_neighbors", c.hnsw.max_neighbors},
             {"num_threads", c.hnsw.num_threads},       {"batch_size", c.hnsw.batch_size},
             {"sync_threshold", c.hnsw.sync_threshold}, {"resize_factor", c.hnsw.resize_factor}};
-  json j = {{"hnsw", h}, {"embedding_function", nullptr}};
+  json j = {{"hnsw", h}, {"embedding_function", nullptr}, {"ef_search_explicit", c.hnsw.ef_search_explicit}};
   if (c.embedding_function)
     j["embedding_function"] = {{"type", c.embedding_function->type},
                                {"name", c.embedding_function->name},
@@ -149,6 +149,7 @@ Result<CollectionConfiguration> ConfigFromJson(const json& cfg) {
     c.hnsw.sync_threshold = h.value("sync_threshold", c.hnsw.sync_threshold);
     c.hnsw.resize_factor = h.value("resize_factor", c.hnsw.resize_factor);
   }
+  c.hnsw.ef_search_explicit = cfg.value("ef_search_explicit", false);
   if (cfg.contains("embedding_function") && cfg["embedding_function"].is_object()) {
     const json& e = cfg["embedding_function"];
     c.embedding_function = EmbeddingFunctionDescriptor{e.value("type", "known"), e.value("name", ""),
@@ -288,7 +289,10 @@ Result<ExportFigures> ImportJsonl(const std::string& path, std::FILE* in) {
         std::string sp = h.value("space", "l2");
         u.space = sp == "cosine" ? Space::kCosine : sp == "ip" ? Space::kIp : Space::kL2;
         u.ef_construction = h.value("ef_construction", 100);
-        u.ef_search = h.value("ef_search", 100);
+        // Only a fixed ef_search is given (a default one keeps the adaptive beam).
+        const int ef_search = h.value("ef_search", HnswConfig::kDefaultEfSearch);
+        if (cfg.value("ef_search_explicit", false) || ef_search != HnswConfig::kDefaultEfSearch)
+          u.ef_search = ef_search;
         u.max_neighbors = h.value("max_neighbors", 16);
         u.num_threads = h.value("num_threads", 0);
         u.batch_size = h.value("batch_size", 100);
