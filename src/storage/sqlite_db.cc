@@ -1,10 +1,10 @@
 // Copyright 2026 The OchreDB Authors.
 #include "storage/sqlite_db.h"
 
-#include "storage/record_checksum.h"
-
 #include <string>
 #include <unordered_map>
+
+#include "storage/record_checksum.h"
 
 namespace ochre::storage {
 

@@ -411,7 +411,8 @@ TEST_F(CompactionTest, VersionOneCatalogIsMigratedAndCompacts) {
   ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT value FROM ochre_meta WHERE key='format_version'", -1, &st, nullptr),
             SQLITE_OK);
   ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
-  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)), std::to_string(storage::kCatalogFormatVersion).c_str());
+  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)),
+               std::to_string(storage::kCatalogFormatVersion).c_str());
   sqlite3_finalize(st);
   sqlite3_close(db);
 }

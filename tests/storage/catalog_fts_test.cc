@@ -141,7 +141,8 @@ class CatalogFtsTest : public ScratchDirTest {
 };
 
 TEST_F(CatalogFtsTest, NewCatalogHasTheLeanLayoutAndTheCurrentFormat) {
-  EXPECT_EQ(Scalar("SELECT CAST(value AS INTEGER) FROM ochre_meta WHERE key = 'format_version'"), kCatalogFormatVersion);
+  EXPECT_EQ(Scalar("SELECT CAST(value AS INTEGER) FROM ochre_meta WHERE key = 'format_version'"),
+            kCatalogFormatVersion);
   auto st = conn_->db()->Prepare("SELECT sql FROM sqlite_master WHERE name = 'documents_fts'");
   ASSERT_TRUE(st.ok());
   ASSERT_TRUE(*st->Step());
@@ -304,7 +305,8 @@ TEST_F(CatalogFtsTest, MigrationFromFormatThreeMarksExistingCollectionsBuilt) {
   }
   path_ = old_path;
   Reopen();
-  EXPECT_EQ(Scalar("SELECT CAST(value AS INTEGER) FROM ochre_meta WHERE key = 'format_version'"), kCatalogFormatVersion);
+  EXPECT_EQ(Scalar("SELECT CAST(value AS INTEGER) FROM ochre_meta WHERE key = 'format_version'"),
+            kCatalogFormatVersion);
   auto row = conn_->FindCollectionById("uuid-old");
   ASSERT_TRUE(row.ok() && row->has_value());
   EXPECT_TRUE((*row)->fts_ready);
