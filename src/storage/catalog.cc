@@ -689,30 +689,49 @@ Status CatalogConn::InsertMetadataRows(int64_t rid, int64_t cid, const Metadata&
   return Status::Ok();
 }
 
+namespace {
+
+// A write's stored columns (document, uri, metadata_json) and their checksum: an insert and a
+// rewrite store the same. `document` and `uri` point into the write.
+struct StoredPayload {
+  std::optional<std::string_view> document, uri;
+  std::optional<std::string> metadata_json;
+  uint32_t crc = 0;
+};
+
+StoredPayload PayloadOf(const RecordWrite& w) {
+  StoredPayload p;
+  if (w.document && w.document->has_value()) p.document = std::string_view(**w.document);
+  if (w.uri && w.uri->has_value()) p.uri = std::string_view(**w.uri);
+  if (w.metadata && !w.metadata->empty()) p.metadata_json = EncodeMetadata(*w.metadata);
+  p.crc = RecordPayloadCrc(p.document, p.uri,
+                           p.metadata_json ? std::optional<std::string_view>(*p.metadata_json) : std::nullopt);
+  return p;
+}
+
+// Binds document, uri and metadata_json to ?first, ?first+1, ?first+2 (absent ones stay NULL).
+void BindPayload(Statement* st, int first, const StoredPayload& p) {
+  if (p.document) st->Bind(first, *p.document);
+  if (p.uri) st->Bind(first + 1, *p.uri);
+  if (p.metadata_json) st->Bind(first + 2, std::string_view(*p.metadata_json));
+}
+
+}  // namespace
+
 Result<int64_t> CatalogConn::InsertRecord(int64_t cid, const RecordWrite& w) {
   OCHRE_ASSIGN_OR_RETURN(Statement * st,
                          db_->Cached("INSERT INTO records(cid, id, row, document, uri, metadata_json, key_crc, "
                                      "payload_crc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"));
   st->Reset();
   st->Bind(1, cid).Bind(2, w.id).Bind(3, int64_t{w.row});
-  const bool has_doc = w.document && w.document->has_value();
-  const bool has_meta = w.metadata && !w.metadata->empty();
-  if (has_doc) {
-    st->Bind(4, std::string_view(**w.document));
-  }
-  const bool has_uri = w.uri && w.uri->has_value();
-  if (has_uri) st->Bind(5, std::string_view(**w.uri));
-  std::optional<std::string> meta;
-  if (has_meta) meta = EncodeMetadata(*w.metadata);
-  if (meta) st->Bind(6, std::string_view(*meta));
+  const StoredPayload payload = PayloadOf(w);
+  BindPayload(st, 4, payload);
   st->Bind(7, int64_t{RecordKeyCrc(cid, w.id, int64_t{w.row})});
-  st->Bind(8, int64_t{RecordPayloadCrc(has_doc ? std::optional<std::string_view>(**w.document) : std::nullopt,
-                                       has_uri ? std::optional<std::string_view>(**w.uri) : std::nullopt,
-                                       meta ? std::optional<std::string_view>(*meta) : std::nullopt)});
+  st->Bind(8, int64_t{payload.crc});
   OCHRE_RETURN_IF_ERROR(st->Run());
   int64_t rid = db_->LastInsertRowid();
-  if (has_meta) OCHRE_RETURN_IF_ERROR(InsertMetadataRows(rid, cid, *w.metadata));
-  if (has_doc) OCHRE_RETURN_IF_ERROR(IndexDocument(rid, cid, **w.document));
+  if (payload.metadata_json) OCHRE_RETURN_IF_ERROR(InsertMetadataRows(rid, cid, *w.metadata));
+  if (payload.document) OCHRE_RETURN_IF_ERROR(IndexDocument(rid, cid, *payload.document));
   return rid;
 }
 
@@ -754,21 +773,13 @@ Status CatalogConn::RewriteRecord(int64_t cid, const RecordRow& old, const Recor
                                                      "WHERE rid = ?1"));
   st->Reset();
   st->Bind(1, old.rid).Bind(2, int64_t{w.row});
-  const bool has_doc = w.document && w.document->has_value();
-  const bool has_meta = w.metadata && !w.metadata->empty();
-  if (has_doc) st->Bind(3, std::string_view(**w.document));
-  const bool has_uri = w.uri && w.uri->has_value();
-  if (has_uri) st->Bind(4, std::string_view(**w.uri));
-  std::optional<std::string> meta;
-  if (has_meta) meta = EncodeMetadata(*w.metadata);
-  if (meta) st->Bind(5, std::string_view(*meta));
+  const StoredPayload payload = PayloadOf(w);
+  BindPayload(st, 3, payload);
   st->Bind(6, int64_t{RecordKeyCrc(cid, old.id, int64_t{w.row})});
-  st->Bind(7, int64_t{RecordPayloadCrc(has_doc ? std::optional<std::string_view>(**w.document) : std::nullopt,
-                                       has_uri ? std::optional<std::string_view>(**w.uri) : std::nullopt,
-                                       meta ? std::optional<std::string_view>(*meta) : std::nullopt)});
+  st->Bind(7, int64_t{payload.crc});
   OCHRE_RETURN_IF_ERROR(st->Run());
-  if (has_meta) OCHRE_RETURN_IF_ERROR(InsertMetadataRows(old.rid, cid, *w.metadata));
-  if (has_doc) OCHRE_RETURN_IF_ERROR(IndexDocument(old.rid, cid, **w.document));
+  if (payload.metadata_json) OCHRE_RETURN_IF_ERROR(InsertMetadataRows(old.rid, cid, *w.metadata));
+  if (payload.document) OCHRE_RETURN_IF_ERROR(IndexDocument(old.rid, cid, *payload.document));
   return Status::Ok();
 }
 
