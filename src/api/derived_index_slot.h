@@ -45,6 +45,9 @@ class DerivedIndexSlot {
   struct View {
     std::shared_ptr<const Index> index;
     uint64_t version = 0;
+    // Corruption when the build met a damaged catalog (a record failing its checksum): the read
+    // must fail with it rather than answer from SQL over the typed rows, which no checksum covers.
+    Status damage;
   };
 
   // The index for a read, built from `conn` on first use. Null index while a write is in progress,
@@ -108,6 +111,7 @@ class DerivedIndexSlot {
   int64_t index_seq_ = 0;             // GUARDED_BY(mu_): the write_seq index_ reflects
   bool building_ = false;             // GUARDED_BY(mu_): one build at a time
   bool build_failed_ = false;         // GUARDED_BY(mu_): with kRememberFailedBuild, no retry
+  Status build_failure_;              // GUARDED_BY(mu_): why the last build failed
 };
 
 template <typename Traits>
@@ -128,7 +132,12 @@ typename DerivedIndexSlot<Traits>::View DerivedIndexSlot<Traits>::Acquire(storag
       view.index = index_;
       return view;
     }
-    if (build_failed_ || building_) return View{};
+    if (build_failed_) {
+      View failed;
+      if (build_failure_.code() == StatusCode::kCorruption) failed.damage = build_failure_;
+      return failed;
+    }
+    if (building_) return View{};
     building_ = true;
   }
   // Build outside the lock (100k records take tens of milliseconds); writers go on meanwhile, and
@@ -153,7 +162,10 @@ typename DerivedIndexSlot<Traits>::View DerivedIndexSlot<Traits>::Acquire(storag
   if (!built.ok()) {
     OCHRE_LOG_WARN("collection cid {}: {} build failed ({})", cid, Traits::kName, built.status().ToString());
     build_failed_ = Traits::kRememberFailedBuild;
-    return View{};
+    build_failure_ = built.status();
+    View failed;
+    if (built.status().code() == StatusCode::kCorruption) failed.damage = built.status();
+    return failed;
   }
   if (version_.load(std::memory_order_seq_cst) != view.version) return View{};  // a write began: retry later
   index_ = std::shared_ptr<Index>(std::move(*built));

@@ -45,6 +45,7 @@ Result<bool> GetFromFilterIndex(FilterIndexSlot* slot, const GetOptions& o, int6
   OCHRE_ASSIGN_OR_RETURN(bool answerable, Answerable(o.where, o.where_document, o.ids));
   if (!answerable) return false;
   FilterIndexSlot::View view = slot->Acquire(conn, cid, write_seq);
+  if (!view.damage.ok()) return view.damage;
   if (!view.index) return false;
   std::vector<int64_t> rids = view.index->Evaluate(*o.where);
   // Offset then limit, over rids in ascending order: the SQL path's ORDER BY rid.
@@ -69,6 +70,7 @@ Result<bool> AllowFromFilterIndex(FilterIndexSlot* slot, const QueryOptions& o, 
   OCHRE_ASSIGN_OR_RETURN(bool answerable, Answerable(o.where, o.where_document, o.ids));
   if (!answerable) return false;
   *view = slot->Acquire(conn, cid, write_seq);
+  if (!view->damage.ok()) return view->damage;
   if (!view->index) return false;
   rt.RowsOfRids(view->index->Evaluate(*o.where), allow);
   return true;

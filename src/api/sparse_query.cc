@@ -88,6 +88,8 @@ Result<SparseQueryResult> CollectionImpl::QuerySparse(const SparseQueryOptions& 
         try_indexes && o.where && !o.where_document && !o.ids && query::MetadataIndex::Supports(*o.where);
     FilterIndexSlot::View filter_view;
     if (use_filter_index) filter_view = state_->filter_index().Acquire(reader.get(), row.cid, row.write_seq);
+    if (!view.damage.ok()) return view.damage;
+    if (!filter_view.damage.ok()) return filter_view.damage;
     ReadSnapshot snapshot(reader->db());
     std::shared_ptr<const SparseIndex> index = view.index;
     if (!index) {
