@@ -276,22 +276,28 @@ TEST_F(CatalogFtsTest, CrashDuringTheBuildLeavesTheCollectionUnbuilt) {
   EXPECT_EQ(Search(a, "text 7"), Scan(a, "text 7"));
 }
 
+// A catalog of format 3, as the previous release made it (migrations 1-3), with one collection
+// 'uuid-old' (cid 1), then `extra_sql`.
+Result<std::unique_ptr<SqliteDb>> FormatThreeCatalog(const std::string& path, const std::string& extra_sql) {
+  OCHRE_ASSIGN_OR_RETURN(auto db, SqliteDb::Open(path, SqliteOpenOptions{}));
+  for (int v = 1; v <= 3; ++v) OCHRE_RETURN_IF_ERROR(db->Exec(Migrations()[v - 1]));
+  OCHRE_RETURN_IF_ERROR(
+      db->Exec("INSERT INTO ochre_meta(key, value) VALUES ('format_version', '3');"
+               "INSERT INTO collections(id, name, database_id, config_json) VALUES "
+               "('uuid-old', 'old', '" +
+               std::string(kDefaultDb) + "', '{}');" + extra_sql));
+  return db;
+}
+
 // A catalog of format 3 (built here with migrations 1-3, as the previous release made it, with the
-// FTS rows it wrote eagerly) opens at format 4 with its collections marked built, its index kept as
+// FTS rows it wrote eagerly) opens at the current format with its collections marked built, its index kept as
 // it was (full layout, no rebuild), and answers as before; new collections start unbuilt.
 TEST_F(CatalogFtsTest, MigrationFromFormatThreeMarksExistingCollectionsBuilt) {
   conn_.reset();
   const std::string old_path = Path("old.sqlite3");
   {
-    auto db = SqliteDb::Open(old_path, SqliteOpenOptions{});
-    ASSERT_TRUE(db.ok());
-    for (int v = 1; v <= 3; ++v) ASSERT_TRUE((*db)->Exec(Migrations()[v - 1]).ok()) << v;
-    ASSERT_TRUE((*db)
-                    ->Exec("INSERT INTO ochre_meta(key, value) VALUES ('format_version', '3');"
-                           "INSERT INTO collections(id, name, database_id, config_json) VALUES "
-                           "('uuid-old', 'old', '" +
-                           std::string(kDefaultDb) + "', '{}');")
-                    .ok());
+    auto db = FormatThreeCatalog(old_path, "");
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
     for (int i = 0; i < 100; ++i) {
       auto st = (*db)->Prepare("INSERT INTO records(cid, id, row, document) VALUES (1, ?1, ?2, ?3)");
       ASSERT_TRUE(st.ok());
@@ -332,17 +338,8 @@ TEST_F(CatalogFtsTest, MigrationOfACatalogWithoutDocumentsGivesTheLeanLayout) {
   conn_.reset();
   const std::string old_path = Path("empty.sqlite3");
   {
-    auto db = SqliteDb::Open(old_path, SqliteOpenOptions{});
-    ASSERT_TRUE(db.ok());
-    for (int v = 1; v <= 3; ++v) ASSERT_TRUE((*db)->Exec(Migrations()[v - 1]).ok()) << v;
-    ASSERT_TRUE((*db)
-                    ->Exec("INSERT INTO ochre_meta(key, value) VALUES ('format_version', '3');"
-                           "INSERT INTO collections(id, name, database_id, config_json) VALUES "
-                           "('uuid-old', 'old', '" +
-                           std::string(kDefaultDb) +
-                           "', '{}');"
-                           "INSERT INTO records(cid, id, row) VALUES (1, 'x', 0);")
-                    .ok());
+    auto db = FormatThreeCatalog(old_path, "INSERT INTO records(cid, id, row) VALUES (1, 'x', 0);");
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
   }
   path_ = old_path;
   Reopen();
