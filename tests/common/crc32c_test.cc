@@ -6,6 +6,7 @@
 #include <cstring>
 #include <random>
 #include <string>
+#include <vector>
 
 namespace ochre::crc32c {
 namespace {
@@ -39,6 +40,31 @@ TEST(Crc32cTest, AcceleratedAndPortableAgreeOnEveryLengthAndAlignment) {
       ASSERT_EQ(Value(data.data() + offset, len), ExtendPortable(0, data.data() + offset, len))
           << "offset " << offset << " len " << len << " hw " << IsHardwareAccelerated();
     }
+  }
+}
+
+// Long inputs run as three interleaved streams (strides of 256 bytes and 8 KiB) joined by shift
+// tables: every length around and between those sizes, at every alignment, and chained Extends.
+TEST(Crc32cTest, AcceleratedAndPortableAgreeOnLongInputs) {
+  std::mt19937 rng(43);  // fixed seed
+  std::string data(3 * 8192 * 3 + 4096, '\0');
+  for (char& c : data) c = static_cast<char>(rng());
+  std::vector<size_t> lengths;
+  for (size_t around : {size_t{768}, size_t{1536}, size_t{3 * 8192}, size_t{2 * 3 * 8192}, size_t{65536}}) {
+    for (size_t d = 0; d < 20; ++d) {
+      lengths.push_back(around + d);
+      lengths.push_back(around - d);
+    }
+  }
+  for (int i = 0; i < 200; ++i) lengths.push_back(rng() % (data.size() - 8));
+  for (size_t len : lengths) {
+    const size_t offset = rng() % 8;
+    ASSERT_EQ(Value(data.data() + offset, len), ExtendPortable(0, data.data() + offset, len))
+        << "offset " << offset << " len " << len << " hw " << IsHardwareAccelerated();
+    const size_t cut = len == 0 ? 0 : rng() % len;
+    ASSERT_EQ(Extend(Value(data.data() + offset, cut), data.data() + offset + cut, len - cut),
+              ExtendPortable(0, data.data() + offset, len))
+        << "offset " << offset << " len " << len << " cut " << cut;
   }
 }
 
