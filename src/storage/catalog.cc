@@ -3,6 +3,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <string>
 
 #include "storage/metadata_codec.h"
@@ -617,15 +618,38 @@ Result<std::vector<std::pair<int64_t, uint32_t>>> CatalogConn::LiveRidRowsFrom(i
 }
 
 Result<std::vector<std::pair<int64_t, uint32_t>>> CatalogConn::LiveRidRows(int64_t cid) {
-  OCHRE_ASSIGN_OR_RETURN(Statement * st, db_->Cached("SELECT rid, row FROM records WHERE cid = ?1"));
+  // The row counts in the same statement, so in the same snapshot as the records.
+  OCHRE_ASSIGN_OR_RETURN(
+      Statement * st,
+      db_->Cached("SELECT rid, row, (SELECT committed_rows - dead_rows FROM collections WHERE cid = ?1) "
+                  "FROM records WHERE cid = ?1"));
   st->Reset();
   st->Bind(1, cid);
   std::vector<std::pair<int64_t, uint32_t>> out;
+  int64_t expected = -1;
   while (true) {
     OCHRE_ASSIGN_OR_RETURN(bool row, st->Step());
     if (!row) break;
     out.emplace_back(st->ColumnInt(0), uint32_t(st->ColumnInt(1)));
+    expected = st->ColumnInt(2);
   }
+  st->Reset();
+  auto damaged = [&](const std::string& what) {
+    return Status::Corruption("catalog '" + std::string(sqlite3_db_filename(db_->get(), "main")) + "': collection " +
+                              std::to_string(cid) + " " + what +
+                              " (the catalog is damaged; `ochre verify` reports it)");
+  };
+  // No records: nothing to compare within this statement's snapshot (a separate count could see
+  // another process's later commit).
+  if (!out.empty() && expected != int64_t(out.size())) {
+    return damaged("has " + std::to_string(out.size()) + " live records, but its row counts say " +
+                   std::to_string(expected));
+  }
+  std::vector<uint32_t> rows(out.size());
+  for (size_t i = 0; i < out.size(); ++i) rows[i] = out[i].second;
+  std::sort(rows.begin(), rows.end());
+  const auto dup = std::adjacent_find(rows.begin(), rows.end());
+  if (dup != rows.end()) return damaged("has two records at vector row " + std::to_string(*dup));
   return out;
 }
 

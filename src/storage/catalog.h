@@ -130,7 +130,10 @@ class CatalogConn {
                                            const std::vector<SqlParam>& params, const std::vector<std::string>* ids);
   // The rows of every live record of the collection.
   Result<std::vector<uint32_t>> LiveRows(int64_t cid);
-  // (rid, row) of every live record of the collection.
+  // (rid, row) of every live record of the collection. Corruption when their number is not the
+  // collection's committed_rows - dead_rows, or two records share a row: the (cid, row) index these
+  // come from has no checksum of its own, and a damaged page of it would otherwise map records to
+  // other records' vectors, or lose them, without a word.
   Result<std::vector<std::pair<int64_t, uint32_t>>> LiveRidRows(int64_t cid);
   // (rid, row) of the live records at vector rows >= first_row (rows another process appended).
   Result<std::vector<std::pair<int64_t, uint32_t>>> LiveRidRowsFrom(int64_t cid, uint32_t first_row);

@@ -138,5 +138,33 @@ TEST_F(CatalogRecordsTest, AMovedRecordIsFoundAtItsNewRowOnly) {
   EXPECT_EQ(got[6].id, "id-6");
 }
 
+// LiveRidRows maps the records to their vector rows from the (cid, row) index, which no checksum
+// covers: a lost entry (their number is not committed_rows - dead_rows) or two records at one row
+// is Corruption, never a map that answers with other records' vectors.
+TEST_F(CatalogRecordsTest, LiveRidRowsRefusesCountsOrRowsThatDoNotAddUp) {
+  ASSERT_TRUE(conn_->SetRowCounts(1, 200, 0).ok());
+  ASSERT_TRUE(conn_->SetRowCounts(2, 12, 2).ok());
+  auto one = conn_->LiveRidRows(1);
+  ASSERT_TRUE(one.ok()) << one.status().ToString();
+  EXPECT_EQ(one->size(), 200u);
+  auto two = conn_->LiveRidRows(2);
+  ASSERT_TRUE(two.ok()) << two.status().ToString();
+  EXPECT_EQ(two->size(), 10u);
+
+  ASSERT_TRUE(conn_->SetRowCounts(1, 200, 1).ok());  // one record fewer than there are
+  auto fewer = conn_->LiveRidRows(1);
+  ASSERT_EQ(fewer.status().code(), StatusCode::kCorruption) << fewer.status().ToString();
+  EXPECT_NE(fewer.status().message().find("has 200 live records, but its row counts say 199"), std::string::npos)
+      << fewer.status().ToString();
+
+  ASSERT_TRUE(conn_->SetRowCounts(1, 200, 0).ok());
+  ASSERT_TRUE(conn_->db()->Exec("UPDATE records SET row = 5 WHERE cid = 1 AND id = 'id-6'").ok());
+  auto shared = conn_->LiveRidRows(1);
+  ASSERT_EQ(shared.status().code(), StatusCode::kCorruption) << shared.status().ToString();
+  EXPECT_NE(shared.status().message().find("two records at vector row 5"), std::string::npos)
+      << shared.status().ToString();
+  EXPECT_TRUE(conn_->LiveRidRows(2).ok());  // the other collection is unaffected
+}
+
 }  // namespace
 }  // namespace ochre::storage
