@@ -2,7 +2,8 @@
 //
 // The corruption matrix (issue 15): a closed database of three collections (l2, cosine, ip; large
 // enough that queries walk the graph), its answers recorded (get with embeddings, documents and
-// metadata; queries; filtered queries), then, for every file in the database directory and every
+// metadata; queries; filtered queries; a get and a query with a document filter, whose full-text
+// index is in the catalog), then, for every file in the database directory and every
 // damage class (flipped bit, flipped byte, zeroed 4 KiB page, truncation to 0, to half and by one
 // byte, a foreign file of the same kind from another collection, deletion), a copy of the pristine
 // directory is damaged, opened and read again. Each case ends as
@@ -68,6 +69,8 @@ struct CollectionAnswers {
   GetResult all;                           // every record with embeddings, documents, metadatas
   QueryResult nearest;                     // kQueries queries, n_results 10
   QueryResult filtered;                    // the same queries with a where filter
+  GetResult by_text;                       // get with a where_document (the FTS index)
+  QueryResult text_filtered;               // the queries with a where and a where_document
   std::map<std::string, size_t> index_of;  // id -> position in all
 };
 
@@ -97,6 +100,25 @@ QueryOptions Nearest(bool filtered) {
     EXPECT_TRUE(w.ok());
     o.where = *w;
   }
+  return o;
+}
+
+// The documents say "about topic <i % 13>": this names every 13th record.
+WhereDocumentNode TopicSeven() {
+  auto w = ParseWhereDocument(R"({"$contains": "about topic 7"})");
+  EXPECT_TRUE(w.ok());
+  return *w;
+}
+
+GetOptions ByText() {
+  GetOptions o = AllRecords();
+  o.where_document = TopicSeven();
+  return o;
+}
+
+QueryOptions TextFiltered() {
+  QueryOptions o = Nearest(true);
+  o.where_document = TopicSeven();
   return o;
 }
 
@@ -146,6 +168,8 @@ void BuildDatabase(const std::string& path) {
       if (st->num_unindexed_ops == 0) break;
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
+    // A document filter builds the collection's full-text index, so that its pages are in the file.
+    ASSERT_TRUE((*coll)->Get(ByText()).ok());
   }
   ASSERT_TRUE((*client)->Checkpoint().ok());
 }
@@ -225,6 +249,23 @@ std::string CheckGet(const CollectionAnswers& base, const GetResult& got) {
   return "";
 }
 
+// Checks a filtered get against the one before the damage (the same records, each as it was).
+std::string CheckSubset(const CollectionAnswers& base, const GetResult& got, const GetResult& before) {
+  if (got.ids != before.ids) {
+    return "get with where_document: " + std::to_string(got.ids.size()) + " records, " +
+           std::to_string(before.ids.size()) + " before";
+  }
+  for (size_t i = 0; i < got.ids.size(); ++i) {
+    const size_t k = base.index_of.at(got.ids[i]);
+    if ((*got.documents)[i] != (*base.all.documents)[k]) return "get with where_document: document differs";
+    if ((*got.metadatas)[i] != (*base.all.metadatas)[k]) return "get with where_document: metadata differs";
+    if (!std::equal(got.embeddings->row(i), got.embeddings->row(i) + kDim, base.all.embeddings->row(k))) {
+      return "get with where_document: embedding of " + got.ids[i] + " differs";
+    }
+  }
+  return "";
+}
+
 // Opens `path` and runs every read; *detail gets the first error or wrong answer.
 Outcome RunReads(const std::string& path, const std::map<std::string, CollectionAnswers>* base,
                  std::map<std::string, CollectionAnswers>* record, std::string* detail) {
@@ -248,14 +289,18 @@ Outcome RunReads(const std::string& path, const std::map<std::string, Collection
     auto all = (*coll)->Get(AllRecords());
     auto nearest = (*coll)->Query(Nearest(false));
     auto filtered = (*coll)->Query(Nearest(true));
+    auto by_text = (*coll)->Get(ByText());
+    auto text_filtered = (*coll)->Query(TextFiltered());
     if (record != nullptr) {
-      EXPECT_TRUE(all.ok() && nearest.ok() && filtered.ok());
-      if (!all.ok() || !nearest.ok() || !filtered.ok()) return Outcome::kError;
+      EXPECT_TRUE(all.ok() && nearest.ok() && filtered.ok() && by_text.ok() && text_filtered.ok());
+      if (!all.ok() || !nearest.ok() || !filtered.ok() || !by_text.ok() || !text_filtered.ok()) return Outcome::kError;
       CollectionAnswers& a = (*record)[name];
       a.space = kSpaces[c];
       a.all = std::move(*all);
       a.nearest = std::move(*nearest);
       a.filtered = std::move(*filtered);
+      a.by_text = std::move(*by_text);
+      a.text_filtered = std::move(*text_filtered);
       for (size_t i = 0; i < a.all.ids.size(); ++i) a.index_of[a.all.ids[i]] = i;
       continue;
     }
@@ -278,6 +323,20 @@ Outcome RunReads(const std::string& path, const std::map<std::string, Collection
         note_error(name + " filtered query", filtered.status());
       } else {
         wrong = CheckQuery(b, *filtered, b.filtered, /*exact=*/true);
+      }
+    }
+    if (wrong.empty()) {
+      if (!by_text.ok()) {
+        note_error(name + " get with where_document", by_text.status());
+      } else {
+        wrong = CheckSubset(b, *by_text, b.by_text);
+      }
+    }
+    if (wrong.empty()) {
+      if (!text_filtered.ok()) {
+        note_error(name + " query with where and where_document", text_filtered.status());
+      } else {
+        wrong = CheckQuery(b, *text_filtered, b.text_filtered, /*exact=*/true);
       }
     }
     if (!wrong.empty()) {
