@@ -48,6 +48,13 @@ class RowBlockVerifier {
   // was reported, or has no checksum and is full), false for the partial last block, which may grow.
   // Called from any reader thread, possibly for one block at once from several.
   virtual bool VerifyBlock(uint32_t block) const = 0;
+  // The same for a full block whose rows a reader has just read (`bytes`, `size` of them): checked
+  // from those bytes instead of reading the block again.
+  virtual bool VerifyBlockBytes(uint32_t block, const void* bytes, size_t size) const {
+    (void)bytes;
+    (void)size;
+    return VerifyBlock(block);
+  }
 };
 
 namespace internal {
@@ -119,20 +126,28 @@ class RowChunks {
   // one (one pread: the rows are consecutive there), else from memory. REQUIRES: first + n <= rows().
   void CopyRows(uint32_t first, uint32_t n, float* out) const {
     if (n == 0) return;
-    for (uint32_t b = first >> block_shift_, last = (first + n - 1) >> block_shift_; b <= last; ++b) CheckBlock(b);
-    const size_t row_bytes = size_t(dim_) * sizeof(float);
-    if (fd_ >= 0) {
-      const size_t bytes = size_t(n) * row_bytes;
-      const uint64_t offset = row0_offset_ + uint64_t{first} * row_bytes;
-      size_t done = 0;
-      while (done < bytes) {
-        const ssize_t got = ::pread(fd_, reinterpret_cast<char*>(out) + done, bytes - done, off_t(offset + done));
-        if (got <= 0) break;  // cannot happen for published rows; the mapping answers below
-        done += size_t(got);
+    // An unchecked block the run holds whole is checked from the bytes read below (a collection's
+    // open reads every row this way for its norms: one read of them, not two); the others first.
+    const uint32_t first_block = first >> block_shift_, last_block = (first + n - 1) >> block_shift_;
+    bool check_after = false;
+    for (uint32_t b = first_block; b <= last_block; ++b) {
+      if (BlockVerified(b)) [[likely]]
+        continue;
+      if (HoldsWholeBlock(first, n, b)) {
+        check_after = true;
+      } else {
+        VerifySlow(b);
       }
-      if (done == bytes) return;
     }
-    for (uint32_t i = 0; i < n; ++i) std::memcpy(out + size_t(i) * dim_, RowAddress(first + i), row_bytes);
+    ReadRows(first, n, out);
+    if (!check_after) [[likely]]
+      return;
+    const size_t block_bytes = (size_t{1} << block_shift_) * dim_ * sizeof(float);
+    for (uint32_t b = first_block; b <= last_block; ++b) {
+      if (BlockVerified(b) || !HoldsWholeBlock(first, n, b)) continue;
+      const float* bytes = out + ((uint64_t{b} << block_shift_) - first) * dim_;
+      if (verifier_ != nullptr && verifier_->VerifyBlockBytes(b, bytes, block_bytes)) MarkVerified(b);
+    }
   }
   void CopyRow(uint32_t row, float* out) const { CopyRows(row, 1, out); }
 
@@ -196,9 +211,32 @@ class RowChunks {
       VerifySlow(block);
   }
   void VerifySlow(uint32_t block) const {
-    if (verifier_ != nullptr && verifier_->VerifyBlock(block)) {
-      verified_[block >> 6].fetch_or(uint64_t{1} << (block & 63), std::memory_order_relaxed);
+    if (verifier_ != nullptr && verifier_->VerifyBlock(block)) MarkVerified(block);
+  }
+  void MarkVerified(uint32_t block) const {
+    verified_[block >> 6].fetch_or(uint64_t{1} << (block & 63), std::memory_order_relaxed);
+  }
+  // Whether rows [first, first + n) hold all of block `block`, and it is full (published).
+  bool HoldsWholeBlock(uint32_t first, uint32_t n, uint32_t block) const {
+    const uint64_t begin = uint64_t{block} << block_shift_, end = begin + (uint64_t{1} << block_shift_);
+    return begin >= first && end <= uint64_t{first} + n && end <= rows();
+  }
+  // Rows [first, first + n) into `out`: from the file when there is one (no mapping made resident),
+  // else from the chunks.
+  void ReadRows(uint32_t first, uint32_t n, float* out) const {
+    const size_t row_bytes = size_t(dim_) * sizeof(float);
+    if (fd_ >= 0) {
+      const size_t bytes = size_t(n) * row_bytes;
+      const uint64_t offset = row0_offset_ + uint64_t{first} * row_bytes;
+      size_t done = 0;
+      while (done < bytes) {
+        const ssize_t got = ::pread(fd_, reinterpret_cast<char*>(out) + done, bytes - done, off_t(offset + done));
+        if (got <= 0) break;  // cannot happen for published rows; the mapping answers below
+        done += size_t(got);
+      }
+      if (done == bytes) return;
     }
+    for (uint32_t i = 0; i < n; ++i) std::memcpy(out + size_t(i) * dim_, RowAddress(first + i), row_bytes);
   }
 
   const uint32_t dim_;

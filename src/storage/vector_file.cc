@@ -333,32 +333,7 @@ bool VectorFile::VerifyBlock(uint32_t block) const {
                   tail_checked_block_.load(std::memory_order_acquire) == block)) {
     return false;
   }
-  if (!partial) {
-    // Blocks this process appended (Append) are not read back to be checked.
-    std::lock_guard<std::mutex> lock(own_mu_);
-    if (block < own_blocks_.size() && own_blocks_[block]) return true;
-  }
-  if (first + block_rows_ <= published) {
-    auto entry = checksums_->ReadEntry(block);
-    if (!entry.ok()) {
-      OCHRE_LOG_WARN("row checksum file '{}': {}; block {} not verified", checksums_->path(), entry.status().ToString(),
-                     block);
-      return false;
-    }
-    if (!*entry) {  // a file from before checksums, or an entry lost in a crash
-      blocks_unchecked_.fetch_add(1, std::memory_order_relaxed);
-      return true;
-    }
-    auto crc = FileRowsCrc(first, block_rows_);
-    if (!crc.ok()) {
-      rows_.ReportDamage("vectors file '" + path() + "': rows " + std::to_string(first) + " to " +
-                         std::to_string(first + block_rows_ - 1) + " cannot be read: " + crc.status().ToString());
-      return true;
-    }
-    if (*crc != **entry) rows_.ReportDamage(DamageMessage(first, first + block_rows_ - 1));
-    blocks_checked_.fetch_add(1, std::memory_order_relaxed);
-    return true;
-  }
+  if (!partial) return VerifyFullBlock(block, nullptr, 0);
   // The partial last block: checked once against the tail entry, for the rows the entry covers
   // (later rows of this block were appended by this process, or after the entry was written).
   if (tail_checked_block_.load(std::memory_order_acquire) == block) return false;
@@ -370,6 +345,42 @@ bool VectorFile::VerifyBlock(uint32_t block) const {
   }
   tail_checked_block_.store(block, std::memory_order_release);
   return false;
+}
+
+bool VectorFile::VerifyBlockBytes(uint32_t block, const void* bytes, size_t size) const {
+  if (!checksums_) return true;
+  const uint64_t first = uint64_t{block} * block_rows_;
+  if (first + block_rows_ > rows_.rows() || size != block_rows_ * stride_) return VerifyBlock(block);
+  return VerifyFullBlock(block, bytes, size);
+}
+
+bool VectorFile::VerifyFullBlock(uint32_t block, const void* bytes, size_t size) const {
+  const uint64_t first = uint64_t{block} * block_rows_;
+  {
+    // Blocks this process appended (Append) are not read back to be checked.
+    std::lock_guard<std::mutex> lock(own_mu_);
+    if (block < own_blocks_.size() && own_blocks_[block]) return true;
+  }
+  auto entry = checksums_->ReadEntry(block);
+  if (!entry.ok()) {
+    OCHRE_LOG_WARN("row checksum file '{}': {}; block {} not verified", checksums_->path(), entry.status().ToString(),
+                   block);
+    return false;
+  }
+  if (!*entry) {  // a file from before checksums, or an entry lost in a crash
+    blocks_unchecked_.fetch_add(1, std::memory_order_relaxed);
+    return true;
+  }
+  Result<uint32_t> crc =
+      bytes != nullptr ? Result<uint32_t>(crc32c::Value(bytes, size)) : FileRowsCrc(first, block_rows_);
+  if (!crc.ok()) {
+    rows_.ReportDamage("vectors file '" + path() + "': rows " + std::to_string(first) + " to " +
+                       std::to_string(first + block_rows_ - 1) + " cannot be read: " + crc.status().ToString());
+    return true;
+  }
+  if (*crc != **entry) rows_.ReportDamage(DamageMessage(first, first + block_rows_ - 1));
+  blocks_checked_.fetch_add(1, std::memory_order_relaxed);
+  return true;
 }
 
 Result<VectorFile::RowCheck> VectorFile::CheckAllRows() const {

@@ -150,6 +150,10 @@ class VectorFile final : public VectorStore, private RowBlockVerifier {
   VectorFile(File file, uint32_t dim, uint32_t chunk_shift);
 
   bool VerifyBlock(uint32_t block) const override;
+  bool VerifyBlockBytes(uint32_t block, const void* bytes, size_t size) const override;
+  // A full block against its stored checksum: the CRC of `bytes` (`size` of them) when given, else
+  // of the block read from the file.
+  bool VerifyFullBlock(uint32_t block, const void* bytes, size_t size) const;
   std::string DamageMessage(uint64_t first, uint64_t last) const;
 
   // Reserves disk space (posix_fallocate) for whole chunks covering `rows` rows and maps chunks

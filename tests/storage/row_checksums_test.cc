@@ -94,6 +94,37 @@ TEST_F(RowChecksumsTest, FlippedByteInARowIsCorruptionOnFirstReadNamingFileAndRo
   EXPECT_TRUE(ReadRow(**vf, 3).IsCorruption());
 }
 
+// A run of rows holding whole blocks (a collection's open reads every row so, for its norms) checks
+// them from the bytes it read; the blocks it holds only in part are checked from the file first.
+TEST_F(RowChecksumsTest, RunOfWholeBlocksIsCheckedFromTheRowsItRead) {
+  Fill(70);  // blocks 0..3 full, block 4 partial (rows 64..69)
+  for (uint32_t damaged_row : {5u, 20u, 40u, 60u}) {
+    SCOPED_TRACE("damaged row " + std::to_string(damaged_row));
+    Fill(70);
+    Poke(FilePath(), RowOffset(damaged_row) + 3, std::string(1, '\x33'));
+    auto vf = OpenFile(70);
+    ASSERT_TRUE(vf.ok()) << vf.status().ToString();
+    std::vector<float> buf(size_t(70) * kDim);
+    // Rows 3..69: block 0 in part (checked before the read), 1..3 whole (after it), 4 partial.
+    (*vf)->rows().CopyRows(3, 67, buf.data());
+    Status s = (*vf)->rows().Intact();
+    ASSERT_TRUE(s.IsCorruption()) << s.ToString();
+    const uint32_t block_first = damaged_row / 16 * 16;
+    EXPECT_NE(s.message().find("rows " + std::to_string(block_first) + " to " + std::to_string(block_first + 15)),
+              std::string::npos)
+        << s.ToString();
+  }
+  // Intact: the run reads right and every whole block it held is marked checked.
+  Fill(70);
+  auto vf = OpenFile(70);
+  ASSERT_TRUE(vf.ok()) << vf.status().ToString();
+  std::vector<float> buf(size_t(70) * kDim);
+  (*vf)->rows().CopyRows(0, 70, buf.data());
+  EXPECT_TRUE((*vf)->rows().Intact().ok());
+  EXPECT_EQ(buf, MakeRows(0, 70, kDim, 0));
+  for (uint32_t b = 0; b < 4; ++b) EXPECT_TRUE((*vf)->rows().BlockVerified(b)) << "block " << b;
+}
+
 TEST_F(RowChecksumsTest, RowReadThroughTheMappingIsCheckedToo) {
   Fill(40);
   Poke(FilePath(), RowOffset(20) + 5, std::string(1, '\x5a'));
