@@ -19,6 +19,9 @@
 //    a warning (it is derived state, rebuilt from the vectors at the next open);
 //  - every record points at a row below committed_rows, no two records share a row, and
 //    records + dead_rows == committed_rows;
+//  - every record against its checksums (catalog format 5: key_crc over its id and row,
+//    payload_crc over its document, uri and metadata): a mismatch is a problem naming the first
+//    such record; records written before format 5 have none (a warning: `--repair` adds them);
 //  - the vector rows themselves: every block of rows with a stored checksum (the row checksum side
 //    file, docs/format/vectors.md) is read and compared; a mismatch is a problem naming the rows.
 //    Blocks without a checksum (a database from before them) and files of an older format version
@@ -83,6 +86,8 @@ struct RowChecksumState {
 struct VerifyReport {
   std::string path;
   int64_t collections = 0, records = 0;     // how many were checked
+  int64_t records_checksummed = 0;          // records compared with their checksums
+  int64_t records_without_checksum = 0;     // records written before the record checksums
   std::vector<VerifyFinding> problems;      // damage: data lost or inconsistent
   std::vector<VerifyFinding> warnings;      // recoverable at the next open (derived or uncommitted state)
   std::vector<RowChecksumState> checksums;  // one per collection with a readable vectors file
@@ -97,9 +102,10 @@ using VerifyProgress = std::function<void(int64_t done, int64_t total)>;
 Result<VerifyReport> VerifyDatabase(const std::string& path, const VerifyProgress& progress = {});
 
 struct RepairReport {
-  int64_t collections = 0;        // collections with vectors looked at
-  int64_t headers_upgraded = 0;   // vectors files rewritten with a version 2 header (their identity)
-  int64_t checksums_written = 0;  // row checksum files written (missing, version 1, or incomplete)
+  int64_t collections = 0;               // collections with vectors looked at
+  int64_t headers_upgraded = 0;          // vectors files rewritten with a version 2 header (their identity)
+  int64_t checksums_written = 0;         // row checksum files written (missing, version 1, or incomplete)
+  int64_t record_checksums_written = 0;  // records given the checksums they lacked
 };
 
 // `ochre verify --repair`: adds row checksums to vectors files that lack them (databases from
@@ -109,7 +115,8 @@ struct RepairReport {
 // process holds the database's commit lock or has any collection's vectors file open (a process
 // that has the database open with a collection loaded holds its vectors file). Graph checkpoints
 // of version 1 are left as they are (derived state; they still load and are rewritten as version
-// 2 at the next checkpoint), and so are records from before the record checksums.
+// 2 at the next checkpoint). Records from before the record checksums (catalog format 5) get
+// them, computed from what they hold now (which the verify before has found consistent).
 Result<RepairReport> RepairDatabase(const std::string& path);
 
 }  // namespace ochre

@@ -23,7 +23,9 @@
 #include "common/file_identity.h"
 #include "common/row_chunks.h"
 #include "index/hnsw/hnsw_index.h"
+#include "storage/catalog.h"
 #include "storage/lock_file.h"
+#include "storage/record_checksum.h"
 #include "storage/row_checksums.h"
 #include "storage/schema.h"
 #include "storage/sqlite_db.h"
@@ -57,13 +59,15 @@ struct Row {
   std::string config_json;
 };
 
-// True when the catalog has collections.fts_ready (format 4); older catalogs index every collection.
-// The catalog is read unmigrated, so either can be here.
-Result<bool> HasFtsReadyColumn(storage::SqliteDb& db) {
-  OCHRE_ASSIGN_OR_RETURN(auto st,
-                         db.Prepare("SELECT 1 FROM pragma_table_info('collections') WHERE name = 'fts_ready'"));
+// True when `table` has `column`: the catalog is read unmigrated, so any format can be here.
+Result<bool> HasColumn(storage::SqliteDb& db, const std::string& table, const std::string& column) {
+  OCHRE_ASSIGN_OR_RETURN(auto st, db.Prepare("SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2"));
+  st.Bind(1, table).Bind(2, column);
   return st.Step();
 }
+
+// True when the catalog has collections.fts_ready (format 4); older catalogs index every collection.
+Result<bool> HasFtsReadyColumn(storage::SqliteDb& db) { return HasColumn(db, "collections", "fts_ready"); }
 
 Result<std::vector<Row>> ReadCollections(storage::SqliteDb& db, const std::string& dir) {
   OCHRE_ASSIGN_OR_RETURN(bool has_flag, HasFtsReadyColumn(db));
@@ -214,10 +218,53 @@ class Verifier {
               std::to_string(dup->ColumnInt(0)) + " rows are shared by several records (e.g. row " +
                   std::to_string(dup->ColumnInt(1)) + ")");
     }
+    CheckRecordChecksums(db, cid, name);
     if (s.records + s.dead_rows != s.committed_rows) {
       Problem("counts", name,
               "records (" + std::to_string(s.records) + ") + dead rows (" + std::to_string(s.dead_rows) +
                   ") != committed rows (" + std::to_string(s.committed_rows) + ")");
+    }
+  }
+
+  // Every record of the collection against its checksums (storage/record_checksum.h), when the
+  // catalog has them (format 5).
+  void CheckRecordChecksums(storage::SqliteDb& db, int64_t cid, const std::string& name) {
+    auto has = HasColumn(db, "records", "key_crc");
+    if (!has.ok() || !*has) return;
+    auto st = db.Prepare(
+        "SELECT rid, id, row, document, uri, metadata_json, key_crc, payload_crc FROM records WHERE cid = ?1");
+    if (!st.ok()) return Problem("records", name, st.status().ToString());
+    st->Bind(1, cid);
+    int64_t damaged = 0, without = 0, checked = 0;
+    std::string first;
+    for (;;) {
+      auto more = st->Step();
+      if (!more.ok()) return Problem("records", name, "cannot read the records: " + more.status().ToString());
+      if (!*more) break;
+      if (st->ColumnIsNull(6) || st->ColumnIsNull(7)) {
+        ++without;
+        continue;
+      }
+      ++checked;
+      const bool key_ok = uint32_t(st->ColumnInt(6)) == storage::RecordKeyCrc(cid, st->ColumnText(1), st->ColumnInt(2));
+      const bool payload_ok = uint32_t(st->ColumnInt(7)) == storage::RecordPayloadCrc(st->ColumnOptionalString(3),
+                                                                                      st->ColumnOptionalString(4),
+                                                                                      st->ColumnOptionalString(5));
+      if (!key_ok || !payload_ok) {
+        if (damaged++ == 0) first = "id '" + st->ColumnString(1) + "', rid " + std::to_string(st->ColumnInt(0));
+      }
+    }
+    report_->records_checksummed += checked;
+    report_->records_without_checksum += without;
+    if (damaged > 0) {
+      Problem("records", name,
+              std::to_string(damaged) + " records do not match their checksums (the first: " + first +
+                  "): the catalog is damaged");
+    }
+    if (without > 0) {
+      Warning("records", name,
+              std::to_string(without) +
+                  " records have no checksum (written before catalog format 5; `ochre verify --repair` adds them)");
     }
   }
 
@@ -488,6 +535,12 @@ Result<RepairReport> RepairDatabase(const std::string& path) {
     out.headers_upgraded += u.header_upgraded ? 1 : 0;
     out.checksums_written += u.checksums_written ? 1 : 0;
   }
+  // Records from before the record checksums: the catalog is migrated to the current format (as
+  // any open does) and they are given theirs.
+  OCHRE_ASSIGN_OR_RETURN(auto conn,
+                         storage::CatalogConn::Open(JoinPath(path, kCatalogFile), storage::SqliteOpenOptions{},
+                                                    /*migrate=*/true, nullptr));
+  OCHRE_ASSIGN_OR_RETURN(out.record_checksums_written, conn->FillMissingRecordChecksums());
   return out;
 }
 

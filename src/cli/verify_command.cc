@@ -62,12 +62,15 @@ int RunVerify(const VerifyOptions& o, std::FILE* out, std::FILE* err) {
   }
   if (repaired) {
     std::fprintf(out,
-                 "repaired: %lld collections looked at, %lld vectors headers upgraded, %lld checksum files written\n",
+                 "repaired: %lld collections looked at, %lld vectors headers upgraded, %lld checksum files written, "
+                 "%lld records given checksums\n",
                  static_cast<long long>(repaired->collections), static_cast<long long>(repaired->headers_upgraded),
-                 static_cast<long long>(repaired->checksums_written));
+                 static_cast<long long>(repaired->checksums_written),
+                 static_cast<long long>(repaired->record_checksums_written));
   }
-  std::fprintf(out, "%s: %lld collections, %lld records checked\n", r->path.c_str(),
-               static_cast<long long>(r->collections), static_cast<long long>(r->records));
+  std::fprintf(out, "%s: %lld collections, %lld records checked (%lld against their checksums, %lld without)\n",
+               r->path.c_str(), static_cast<long long>(r->collections), static_cast<long long>(r->records),
+               static_cast<long long>(r->records_checksummed), static_cast<long long>(r->records_without_checksum));
   PrintChecksums(out, r->checksums);
   PrintFindings(out, "PROBLEM", r->problems);
   PrintFindings(out, "warning", r->warnings);

@@ -653,6 +653,37 @@ Result<std::vector<std::pair<int64_t, uint32_t>>> CatalogConn::LiveRidRows(int64
   return out;
 }
 
+Result<int64_t> CatalogConn::FillMissingRecordChecksums() {
+  Transaction txn(db_.get());
+  OCHRE_RETURN_IF_ERROR(txn.Start());
+  struct Fill {
+    int64_t rid;
+    uint32_t key_crc, payload_crc;
+  };
+  std::vector<Fill> fills;
+  {
+    OCHRE_ASSIGN_OR_RETURN(Statement st, db_->Prepare("SELECT rid, cid, id, row, document, uri, metadata_json FROM "
+                                                      "records WHERE key_crc IS NULL OR payload_crc IS NULL"));
+    while (true) {
+      OCHRE_ASSIGN_OR_RETURN(bool row, st.Step());
+      if (!row) break;
+      fills.push_back(
+          {st.ColumnInt(0), RecordKeyCrc(st.ColumnInt(1), st.ColumnText(2), st.ColumnInt(3)),
+           RecordPayloadCrc(st.ColumnOptionalString(4), st.ColumnOptionalString(5), st.ColumnOptionalString(6))});
+    }
+  }
+  // COALESCE: a checksum a record already has stays (it still checks what it covers).
+  OCHRE_ASSIGN_OR_RETURN(Statement up, db_->Prepare("UPDATE records SET key_crc = COALESCE(key_crc, ?2), "
+                                                    "payload_crc = COALESCE(payload_crc, ?3) WHERE rid = ?1"));
+  for (const Fill& f : fills) {
+    up.Reset();
+    up.Bind(1, f.rid).Bind(2, int64_t(f.key_crc)).Bind(3, int64_t(f.payload_crc));
+    OCHRE_RETURN_IF_ERROR(up.Run());
+  }
+  OCHRE_RETURN_IF_ERROR(txn.Commit());
+  return int64_t(fills.size());
+}
+
 Result<int64_t> CatalogConn::CountRecords(int64_t cid) {
   OCHRE_ASSIGN_OR_RETURN(Statement * st, db_->Cached("SELECT count(*) FROM records WHERE cid = ?1"));
   st->Reset();

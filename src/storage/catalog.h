@@ -138,6 +138,10 @@ class CatalogConn {
   // (rid, row) of the live records at vector rows >= first_row (rows another process appended).
   Result<std::vector<std::pair<int64_t, uint32_t>>> LiveRidRowsFrom(int64_t cid, uint32_t first_row);
   Result<int64_t> CountRecords(int64_t cid);
+  // Gives every record written before the record checksums (format 5: NULL key_crc or payload_crc)
+  // the checksums of what it holds now, in one transaction; returns how many. For
+  // `ochre verify --repair`, after a verify found the catalog consistent.
+  Result<int64_t> FillMissingRecordChecksums();
 
   Result<int64_t> InsertRecord(int64_t cid, const RecordWrite& w);
   // Rewrites a record (row, document, uri, metadata), replacing its metadata rows and FTS entry.

@@ -249,6 +249,54 @@ TEST_F(VerifyTest, CountsThatDisagree) {
   EXPECT_TRUE(Has(r.problems, "counts", alpha_)) << Dump(r);
 }
 
+// A record changed behind its checksum (its document here, as a damaged page would) is a problem
+// naming it; the other collection's records all check.
+TEST_F(VerifyTest, RecordChangedBehindItsChecksum) {
+  VerifyReport clean = Verify();
+  EXPECT_EQ(clean.records_checksummed, 750) << Dump(clean);  // alpha 350 + beta 400
+  EXPECT_EQ(clean.records_without_checksum, 0);
+  Sql("UPDATE records SET document = 'document number 8' WHERE id = 'id7' AND cid = "
+      "(SELECT cid FROM collections WHERE name = 'beta')");
+  VerifyReport r = Verify();
+  EXPECT_TRUE(Has(r.problems, "records", beta_)) << Dump(r);
+  EXPECT_FALSE(Has(r.problems, "records", alpha_)) << Dump(r);
+  EXPECT_NE(Dump(r).find("1 records do not match their checksums (the first: id 'id7'"), std::string::npos) << Dump(r);
+}
+
+// Records from before the record checksums are a warning; --repair gives them theirs, after which
+// a change behind them is found.
+TEST_F(VerifyTest, RecordsWithoutChecksumsAreAWarningThatRepairMends) {
+  Sql("UPDATE records SET key_crc = NULL, payload_crc = NULL WHERE cid = (SELECT cid FROM collections WHERE name = "
+      "'beta')");
+  VerifyReport before = Verify();
+  EXPECT_TRUE(before.problems.empty()) << Dump(before);
+  EXPECT_TRUE(Has(before.warnings, "records", beta_)) << Dump(before);
+  EXPECT_EQ(before.records_without_checksum, 400);
+  EXPECT_EQ(before.records_checksummed, 350);
+  auto repaired = RepairDatabase(path_);
+  ASSERT_TRUE(repaired.ok()) << repaired.status().ToString();
+  EXPECT_EQ(repaired->record_checksums_written, 400);
+  VerifyReport after = Verify();
+  EXPECT_FALSE(Has(after.warnings, "records")) << Dump(after);
+  EXPECT_EQ(after.records_checksummed, 750);
+  // The engine reads them as checked now.
+  {
+    auto client = PersistentClient::Open(path_);
+    ASSERT_TRUE(client.ok()) << client.status().ToString();
+    auto c = (*client)->GetCollection("beta", GetCollectionOptions{nullptr});
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    auto all = (*c)->Get(GetOptions{});
+    ASSERT_TRUE(all.ok()) << all.status().ToString();
+    EXPECT_EQ(all->ids.size(), 400u);
+  }
+  Sql("UPDATE records SET document = 'changed' WHERE id = 'id9' AND cid = (SELECT cid FROM collections WHERE name = "
+      "'beta')");
+  EXPECT_TRUE(Has(Verify().problems, "records", beta_));
+  // A second repair refuses a damaged database and changes nothing.
+  auto again = RepairDatabase(path_);
+  EXPECT_EQ(again.status().code(), StatusCode::kCorruption) << again.status().ToString();
+}
+
 // An index that lost a document of a built collection, or holds one of a collection whose index is
 // not built, disagrees with the documents.
 TEST_F(VerifyTest, FtsIndexMissingADocumentOrIndexingAnUnbuiltCollection) {

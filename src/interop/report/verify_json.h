@@ -47,6 +47,8 @@ inline nlohmann::json VerifyReportJson(const VerifyReport& r) {
           {"path", r.path},
           {"collections", r.collections},
           {"records", r.records},
+          {"records_checksummed", r.records_checksummed},
+          {"records_without_checksum", r.records_without_checksum},
           {"checksums", RowChecksumsJson(r.checksums)},
           {"problems", VerifyFindingsJson(r.problems)},
           {"warnings", VerifyFindingsJson(r.warnings)}};
@@ -55,7 +57,8 @@ inline nlohmann::json VerifyReportJson(const VerifyReport& r) {
 inline nlohmann::json RepairReportJson(const RepairReport& r) {
   return {{"collections", r.collections},
           {"headers_upgraded", r.headers_upgraded},
-          {"checksums_written", r.checksums_written}};
+          {"checksums_written", r.checksums_written},
+          {"record_checksums_written", r.record_checksums_written}};
 }
 
 }  // namespace ochre::interop
