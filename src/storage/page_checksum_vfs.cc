@@ -295,6 +295,10 @@ int FileControl(sqlite3_file* f, int op, void* arg) {
     s.converting = *static_cast<int*>(arg) != 0;
     return SQLITE_OK;
   }
+  if (op == kPageChecksumFcntlReservedBytes && !s.wal) {
+    *static_cast<int*>(arg) = s.reserve;
+    return SQLITE_OK;
+  }
   const int rc = s.real->pMethods->xFileControl(s.real, op, arg);
   if (rc == SQLITE_OK && op == SQLITE_FCNTL_VFSNAME) {
     *static_cast<char**>(arg) = sqlite3_mprintf("%s/%z", kPageChecksumVfsName, *static_cast<char**>(arg));

@@ -61,6 +61,9 @@ const char* PageChecksumVfs();
 // database as a checked one; *arg 0 goes back to the header's setting. SQLITE_NOTFOUND on a file
 // of another VFS.
 inline constexpr int kPageChecksumFcntlConverting = 0x4f435243;
+// File control opcode: sets *arg to the reserved bytes per page of the database header as last
+// read or written through the file (page 1 of the main file or of a WAL frame), -1 before any.
+inline constexpr int kPageChecksumFcntlReservedBytes = 0x4f435244;
 
 // Writes the trailer of page[0, size) into its last 8 bytes. REQUIRES: size is a page size.
 void SetPageTrailer(uint8_t* page, size_t size);

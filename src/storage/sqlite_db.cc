@@ -225,12 +225,16 @@ Status SqliteDb::Rollback() {
 }
 
 Result<int> ReservedBytesPerPage(SqliteDb* db) {
-  // The btree learns the value from page 1 when a read transaction starts.
+  // A read transaction, so that page 1 (or its newest copy in the WAL) has been read.
   {
     OCHRE_ASSIGN_OR_RETURN(Statement st, db->Prepare("SELECT count(*) FROM sqlite_master"));
     OCHRE_RETURN_IF_ERROR(st.Run());
   }
-  int reserve = -1;  // -1: only read it
+  // The checksum VFS knows the header's value; SQLITE_FCNTL_RESERVE_BYTES would answer the larger
+  // of it and the value requested for the next VACUUM.
+  int reserve = -1;
+  if (sqlite3_file_control(db->get(), "main", kPageChecksumFcntlReservedBytes, &reserve) == SQLITE_OK) return reserve;
+  reserve = -1;  // -1: only read it
   OCHRE_RETURN_IF_ERROR(SqliteStatus(sqlite3_file_control(db->get(), "main", SQLITE_FCNTL_RESERVE_BYTES, &reserve),
                                      db->get(), "reading the reserved bytes per page"));
   return reserve;

@@ -126,7 +126,7 @@ class SqliteDb {
 // REQUIRES: no transaction open on `db`; the caller keeps other writers out (the commit lock).
 Result<bool> AddPageChecksums(SqliteDb* db);
 
-// Reserved bytes per page of `db`'s main database (8 when its pages carry checksums).
+// Reserved bytes per page of `db`'s main database as its header says (8 when its pages carry checksums).
 Result<int> ReservedBytesPerPage(SqliteDb* db);
 
 // Scoped transaction: BEGIN IMMEDIATE in Start(); rolls back in the destructor unless committed.
