@@ -220,7 +220,7 @@ class Verifier {
       }
       return;
     }
-    std::vector<uint8_t> page(size_t(page_size));
+    std::vector<uint8_t> page(static_cast<size_t>(page_size));
     for (int64_t pgno = 1;; ++pgno) {
       if (::pread(fd, page.data(), page.size(), off_t((pgno - 1) * page_size)) != ssize_t(page.size())) break;
       ++st.pages_checked;

@@ -113,7 +113,7 @@ bool DamagedReserveByte(const uint8_t* page, size_t n) {
 std::string Mismatch(const uint8_t* page, size_t n) {
   return LoadLE32(page + n - 4) == kPageTrailerMagic
              ? " fails its checksum"
-             : " carries no page checksum (written by a program without OchreDB's checksum VFS?)";
+             : " carries no page checksum (zeroed, or written by a program without OchreDB's checksum VFS)";
 }
 
 int Fail(FileState* main, std::string what) {
