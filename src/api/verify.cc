@@ -172,7 +172,11 @@ class Verifier {
     int rc = b ? sqlite3_backup_step(b, -1) : sqlite3_errcode(mem);
     if (b) sqlite3_backup_finish(b);
     if (rc != SQLITE_DONE) {
-      Problem("fts", "", std::string("cannot copy the catalog for the FTS check: ") + sqlite3_errstr(rc));
+      // A page that fails its checksum is named (storage::SqliteStatus asks the checksum VFS).
+      Problem("fts", "",
+              rc == SQLITE_IOERR_DATA
+                  ? storage::SqliteStatus(rc, db.get(), "cannot copy the catalog for the FTS check").message()
+                  : std::string("cannot copy the catalog for the FTS check: ") + sqlite3_errstr(rc));
     } else {
       char* err = nullptr;
       // The engine indexes only records that have a document, of the collections whose index is
