@@ -226,6 +226,9 @@ int WalWrite(FileState& s, const void* buf, int n, sqlite3_int64 off) {
     std::memcpy(s.header, data, kFrameHeaderBytes);
     return RealWrite(s, buf, n, off);
   }
+  // A page reaches the VFS in one write: SQLite splits a frame's write only at a sync point, which
+  // it sets for padding to sector boundaries, and not on a device with SQLITE_IOCAP_POWERSAFE_OVERWRITE
+  // (the unix VFS's default).
   const bool framed = s.header_offset >= 0 && s.header_offset == off - kFrameHeaderBytes;
   s.header_offset = -1;
   if (s.partner == nullptr || !IsFramePage(n, off)) return RealWrite(s, buf, n, off);
