@@ -26,7 +26,12 @@
 //    file, docs/format/vectors.md) is read and compared; a mismatch is a problem naming the rows.
 //    Blocks without a checksum (a database from before them) and files of an older format version
 //    (not tied to their collection) are warnings: `ochre verify --repair` (RepairDatabase) adds
-//    the checksums and upgrades the headers. The state is in VerifyReport::checksums.
+//    the checksums and upgrades the headers. The state is in VerifyReport::checksums;
+//  - the catalog's page checksums (catalog format 6, docs/format/catalog.md): every page of
+//    ochre.sqlite3 is compared with its checksum (pages of its -wal are checked as SQLite reads
+//    them, by the checks above); a damaged page is a problem naming it. A catalog whose pages carry
+//    no checksum (created before them) is a warning: `ochre verify --repair` converts it. The state
+//    is in VerifyReport::catalog_checksums.
 #pragma once
 
 #include <cstdint>
@@ -83,6 +88,16 @@ struct RowChecksumState {
   std::vector<std::pair<int64_t, int64_t>> mismatches;  // first and last row of each damaged block
 };
 
+// The page checksums of ochre.sqlite3 (the main file; the pages of its -wal are checked as they
+// are read).
+struct CatalogChecksumState {
+  bool page_checksums = false;         // its pages reserve 8 bytes for a checksum
+  int64_t reserved_bytes = -1;         // the header's reserved bytes per page; -1: no readable header
+  int64_t page_size = 0;               // bytes
+  int64_t pages_checked = 0;           // pages compared with their checksum
+  std::vector<int64_t> damaged_pages;  // 1-based page numbers that fail their checksum
+};
+
 struct VerifyReport {
   std::string path;
   int64_t collections = 0, records = 0;     // how many were checked
@@ -91,6 +106,7 @@ struct VerifyReport {
   std::vector<VerifyFinding> problems;      // damage: data lost or inconsistent
   std::vector<VerifyFinding> warnings;      // recoverable at the next open (derived or uncommitted state)
   std::vector<RowChecksumState> checksums;  // one per collection with a readable vectors file
+  CatalogChecksumState catalog_checksums;
   bool clean() const { return problems.empty() && warnings.empty(); }
 };
 
@@ -102,10 +118,11 @@ using VerifyProgress = std::function<void(int64_t done, int64_t total)>;
 Result<VerifyReport> VerifyDatabase(const std::string& path, const VerifyProgress& progress = {});
 
 struct RepairReport {
-  int64_t collections = 0;               // collections with vectors looked at
-  int64_t headers_upgraded = 0;          // vectors files rewritten with a version 2 header (their identity)
-  int64_t checksums_written = 0;         // row checksum files written (missing, version 1, or incomplete)
-  int64_t record_checksums_written = 0;  // records given the checksums they lacked
+  int64_t collections = 0;                    // collections with vectors looked at
+  int64_t headers_upgraded = 0;               // vectors files rewritten with a version 2 header (their identity)
+  int64_t checksums_written = 0;              // row checksum files written (missing, version 1, or incomplete)
+  int64_t record_checksums_written = 0;       // records given the checksums they lacked
+  bool catalog_page_checksums_added = false;  // the catalog was rewritten with page checksums
 };
 
 // `ochre verify --repair`: adds row checksums to vectors files that lack them (databases from
@@ -116,7 +133,10 @@ struct RepairReport {
 // that has the database open with a collection loaded holds its vectors file). Graph checkpoints
 // of version 1 are left as they are (derived state; they still load and are rewritten as version
 // 2 at the next checkpoint). Records from before the record checksums (catalog format 5) get
-// them, computed from what they hold now (which the verify before has found consistent).
+// them, computed from what they hold now (which the verify before has found consistent). A catalog
+// whose pages carry no checksum is migrated to the current format and rewritten with them (VACUUM,
+// in WAL mode, so a crash leaves the old catalog); Locked, with the catalog unconverted, when any
+// other connection has it open (SQLite's own locks tell, whatever the other process's build).
 Result<RepairReport> RepairDatabase(const std::string& path);
 
 }  // namespace ochre

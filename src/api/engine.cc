@@ -416,6 +416,9 @@ void Engine::StartAutoCompaction(const std::shared_ptr<CollectionState>& state) 
 storage::SqliteOpenOptions Engine::CatalogOptions() const {
   storage::SqliteOpenOptions options;
   options.in_memory = !persistent_;
+  // Every process writes the catalog through the page checksum VFS, so every page write of a
+  // catalog with checksums sets its page's checksum (docs/format/catalog.md, "Page checksums").
+  options.page_checksums = persistent_;
   if (read_only_) {
     options.create = false;
     options.read_only = true;

@@ -25,6 +25,7 @@
 #include "index/hnsw/hnsw_index.h"
 #include "storage/catalog.h"
 #include "storage/lock_file.h"
+#include "storage/page_checksum_vfs.h"
 #include "storage/record_checksum.h"
 #include "storage/row_checksums.h"
 #include "storage/schema.h"
@@ -50,8 +51,8 @@ Result<std::unique_ptr<storage::SqliteDb>> OpenCatalog(const std::string& dir) {
   if (FileBytes(path) < 0)
     return Status::NotFound("'" + dir + "' is not an OchreDB directory (no " + kCatalogFile + ")");
   const bool wal = FileBytes(path + "-wal") > 0;
-  return storage::SqliteDb::Open(path,
-                                 storage::SqliteOpenOptions{.create = false, .read_only = true, .immutable = !wal});
+  return storage::SqliteDb::Open(
+      path, storage::SqliteOpenOptions{.create = false, .read_only = true, .immutable = !wal, .page_checksums = true});
 }
 
 struct Row {
@@ -174,7 +175,11 @@ class Verifier {
     int rc = b ? sqlite3_backup_step(b, -1) : sqlite3_errcode(mem);
     if (b) sqlite3_backup_finish(b);
     if (rc != SQLITE_DONE) {
-      Problem("fts", "", std::string("cannot copy the catalog for the FTS check: ") + sqlite3_errstr(rc));
+      // A page that fails its checksum is named (storage::SqliteStatus asks the checksum VFS).
+      Problem("fts", "",
+              rc == SQLITE_IOERR_DATA
+                  ? storage::SqliteStatus(rc, db.get(), "cannot copy the catalog for the FTS check").message()
+                  : std::string("cannot copy the catalog for the FTS check: ") + sqlite3_errstr(rc));
     } else {
       char* err = nullptr;
       // The engine indexes only records that have a document, of the collections whose index is
@@ -193,6 +198,51 @@ class Verifier {
       sqlite3_free(err);
     }
     sqlite3_close(mem);
+  }
+
+  // Every page of ochre.sqlite3 against its checksum (page_checksum_vfs.h), read from the file
+  // itself: SQLite reads only the pages its checks walk, and stops at the first failure.
+  void CheckCatalogPages() {
+    const std::string path = JoinPath(dir_, kCatalogFile);
+    CatalogChecksumState& st = report_->catalog_checksums;
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return;  // reported by the open of the catalog
+    uint8_t h[100];
+    if (::pread(fd, h, sizeof h, 0) != ssize_t(sizeof h) || std::memcmp(h, "SQLite format 3", 16) != 0) {
+      ::close(fd);
+      return;  // SQLite's checks report a catalog without a header
+    }
+    const int64_t stored = (int64_t(h[16]) << 8) | h[17];  // big-endian; 1 means 65536
+    const int64_t page_size = stored == 1 ? 65536 : stored;
+    st.reserved_bytes = h[20];
+    st.page_size = page_size;
+    st.page_checksums = h[20] == storage::kPageTrailerBytes;
+    if (!storage::IsPageSize(page_size) || !st.page_checksums) {
+      ::close(fd);
+      if (storage::IsPageSize(page_size)) {
+        Warning("catalog", "",
+                path +
+                    ": its pages carry no checksums (a catalog from before them; `ochre verify --repair` adds "
+                    "them)");
+      }
+      return;
+    }
+    std::vector<uint8_t> page(static_cast<size_t>(page_size));
+    for (int64_t pgno = 1;; ++pgno) {
+      if (::pread(fd, page.data(), page.size(), off_t((pgno - 1) * page_size)) != ssize_t(page.size())) break;
+      ++st.pages_checked;
+      if (!storage::PageTrailerMatches(page.data(), page.size())) st.damaged_pages.push_back(pgno);
+    }
+    ::close(fd);
+    if (st.damaged_pages.empty()) return;
+    std::string list;
+    for (size_t i = 0; i < st.damaged_pages.size() && i < 20; ++i) {
+      list += (i ? ", " : "") + std::to_string(st.damaged_pages[i]);
+    }
+    if (st.damaged_pages.size() > 20) list += ", ...";
+    Problem("catalog", "",
+            std::to_string(st.damaged_pages.size()) + " of the " + std::to_string(st.pages_checked) + " pages of " +
+                path + " fail their checksum (pages " + list + ")");
   }
 
   void CheckRecords(storage::SqliteDb& db, int64_t cid, const CollectionStats& s, const std::string& name) {
@@ -421,6 +471,7 @@ class Verifier {
       return Status::Ok();
     }
     storage::SqliteDb* db = opened->get();
+    CheckCatalogPages();
     // A damaged catalog's collections cannot be trusted, but they are checked as far as they read.
     (void)CheckSqlite(*db);
     auto cids = ReadCids(*db);
@@ -526,6 +577,21 @@ Result<RepairReport> RepairDatabase(const std::string& path) {
     todo.push_back(&r.stats);
   }
   RepairReport out;
+  // The catalog first: its format (so that builds writing pages without checksums refuse it), then
+  // its pages rewritten with checksums when they have none, then its records given theirs.
+  {
+    OCHRE_ASSIGN_OR_RETURN(
+        auto catalog, storage::CatalogConn::Open(JoinPath(path, kCatalogFile),
+                                                 storage::SqliteOpenOptions{.create = false, .page_checksums = true},
+                                                 /*migrate=*/true, nullptr));
+    auto added = storage::AddPageChecksums(catalog->db());
+    if (!added.ok()) return added.status().WithContext("'" + path + "': adding the catalog's page checksums");
+    out.catalog_page_checksums_added = *added;
+    // Records from before the record checksums get theirs.
+    auto filled = catalog->FillMissingRecordChecksums();
+    if (!filled.ok()) return filled.status().WithContext("'" + path + "': adding the records' checksums");
+    out.record_checksums_written = *filled;
+  }
   for (const CollectionStats* s : todo) {
     ++out.collections;
     OCHRE_ASSIGN_OR_RETURN(
@@ -535,12 +601,6 @@ Result<RepairReport> RepairDatabase(const std::string& path) {
     out.headers_upgraded += u.header_upgraded ? 1 : 0;
     out.checksums_written += u.checksums_written ? 1 : 0;
   }
-  // Records from before the record checksums: the catalog is migrated to the current format (as
-  // any open does) and they are given theirs.
-  OCHRE_ASSIGN_OR_RETURN(auto conn,
-                         storage::CatalogConn::Open(JoinPath(path, kCatalogFile), storage::SqliteOpenOptions{},
-                                                    /*migrate=*/true, nullptr));
-  OCHRE_ASSIGN_OR_RETURN(out.record_checksums_written, conn->FillMissingRecordChecksums());
   return out;
 }
 

@@ -30,6 +30,17 @@ void PrintChecksums(std::FILE* out, const std::vector<RowChecksumState>& cs) {
   }
 }
 
+void PrintCatalogChecksums(std::FILE* out, const CatalogChecksumState& c) {
+  if (c.reserved_bytes < 0) return;
+  if (!c.page_checksums) {
+    std::fprintf(out, "  pages   catalog: no page checksums (%lld reserved bytes per page)\n",
+                 static_cast<long long>(c.reserved_bytes));
+    return;
+  }
+  std::fprintf(out, "  pages   catalog: %lld pages of %lld bytes checked, %zu damaged\n",
+               static_cast<long long>(c.pages_checked), static_cast<long long>(c.page_size), c.damaged_pages.size());
+}
+
 }  // namespace
 
 int RunVerify(const VerifyOptions& o, std::FILE* out, std::FILE* err) {
@@ -63,14 +74,16 @@ int RunVerify(const VerifyOptions& o, std::FILE* out, std::FILE* err) {
   if (repaired) {
     std::fprintf(out,
                  "repaired: %lld collections looked at, %lld vectors headers upgraded, %lld checksum files written, "
-                 "%lld records given checksums\n",
+                 "%lld records given checksums%s\n",
                  static_cast<long long>(repaired->collections), static_cast<long long>(repaired->headers_upgraded),
                  static_cast<long long>(repaired->checksums_written),
-                 static_cast<long long>(repaired->record_checksums_written));
+                 static_cast<long long>(repaired->record_checksums_written),
+                 repaired->catalog_page_checksums_added ? ", catalog rewritten with page checksums" : "");
   }
   std::fprintf(out, "%s: %lld collections, %lld records checked (%lld against their checksums, %lld without)\n",
                r->path.c_str(), static_cast<long long>(r->collections), static_cast<long long>(r->records),
                static_cast<long long>(r->records_checksummed), static_cast<long long>(r->records_without_checksum));
+  PrintCatalogChecksums(out, r->catalog_checksums);
   PrintChecksums(out, r->checksums);
   PrintFindings(out, "PROBLEM", r->problems);
   PrintFindings(out, "warning", r->warnings);
@@ -90,8 +103,9 @@ void AddVerifyCommand(CLI::App& app, int* exit_code) {
   c->add_option("--path", o->path, "Database directory");
   c->add_flag("--json", o->json, "Print the report as JSON");
   c->add_flag("--repair", o->repair,
-              "First add missing row checksums and upgrade old vectors headers (only on a sound database that "
-              "no other process has open; nothing is changed otherwise)");
+              "First add missing row checksums, upgrade old vectors headers and rewrite a catalog without page "
+              "checksums with them (only on a sound database that no other process has open; nothing is changed "
+              "otherwise)");
   c->callback([o, exit_code] { *exit_code = RunVerify(*o, stdout, stderr); });
 }
 

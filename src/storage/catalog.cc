@@ -172,7 +172,9 @@ Result<int> CatalogConn::PeekFormatVersion(const std::string& path) {
   if (::stat(wal.c_str(), &sb) == 0 && sb.st_size > 0) return 0;
   auto version = [&]() -> Result<int> {
     OCHRE_ASSIGN_OR_RETURN(
-        auto db, SqliteDb::Open(path, SqliteOpenOptions{.create = false, .read_only = true, .immutable = true}));
+        auto db,
+        SqliteDb::Open(
+            path, SqliteOpenOptions{.create = false, .read_only = true, .immutable = true, .page_checksums = true}));
     OCHRE_ASSIGN_OR_RETURN(Statement st,
                            db->Prepare("SELECT count(*) FROM sqlite_master WHERE type='table' AND name='ochre_meta'"));
     OCHRE_ASSIGN_OR_RETURN(bool row, st.Step());

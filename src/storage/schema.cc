@@ -94,6 +94,13 @@ ALTER TABLE records ADD COLUMN key_crc INTEGER;
 ALTER TABLE records ADD COLUMN payload_crc INTEGER;
 )sql";
 
+// Version 6: page checksums (page_checksum_vfs.h) live in SQLite's reserved bytes of each page, not
+// in the schema: a new catalog has them from its first page, an older one once `ochre verify
+// --repair` converts it. The version keeps builds that would write pages without them out.
+constexpr std::string_view kMigration6 = R"sql(
+-- No schema change.
+)sql";
+
 }  // namespace
 
 const std::string_view kLeanFtsSql = R"sql(
@@ -106,7 +113,7 @@ CREATE VIRTUAL TABLE documents_fts USING fts5(
 
 const std::vector<std::string_view>& Migrations() {
   static const std::vector<std::string_view>* migrations =
-      new std::vector<std::string_view>{kMigration1, kMigration2, kMigration3, kMigration4, kMigration5};
+      new std::vector<std::string_view>{kMigration1, kMigration2, kMigration3, kMigration4, kMigration5, kMigration6};
   return *migrations;
 }
 

@@ -27,6 +27,9 @@
 // (cid, id, row) and of its (document, uri, metadata_json), checked whenever a record is read, so
 // that a damaged byte of the catalog never changes an answer silently (SQLite has no page
 // checksums). NULL in rows written before version 5: those are not checked.
+// Version 6: page checksums (page_checksum_vfs.h). The migration changes nothing in the schema: the
+// version says that the catalog may carry a checksum in every page, which a build that writes it
+// without the checksum VFS (format 5 and older) would leave stale, so those builds refuse it.
 #pragma once
 
 #include <cstdint>
@@ -35,7 +38,7 @@
 
 namespace ochre::storage {
 
-inline constexpr int kCatalogFormatVersion = 5;
+inline constexpr int kCatalogFormatVersion = 6;
 
 // The catalog's file name in a database directory.
 inline constexpr const char* kCatalogFileName = "ochre.sqlite3";

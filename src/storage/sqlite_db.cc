@@ -4,6 +4,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "storage/page_checksum_vfs.h"
 #include "storage/record_checksum.h"
 
 namespace ochre::storage {
@@ -12,6 +13,11 @@ Status SqliteStatus(int rc, sqlite3* db, std::string_view what) {
   if (rc == SQLITE_OK || rc == SQLITE_DONE || rc == SQLITE_ROW) return Status::Ok();
   std::string msg(what);
   msg += ": ";
+  if (rc == SQLITE_IOERR_DATA) {
+    // Only the page checksum VFS reports it: a page whose bytes changed since they were written.
+    const std::string failure = LastPageChecksumFailure(db);
+    return Status::Corruption(msg + "catalog " + (failure.empty() ? "page fails its checksum" : failure));
+  }
   msg += (db != nullptr) ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
   switch (rc & 0xff) {
     case SQLITE_FULL:
@@ -135,7 +141,12 @@ Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, const 
     }
     target = "file:" + escaped + "?immutable=1";
   }
-  int rc = sqlite3_open_v2(target.c_str(), &raw, flags, nullptr);
+  const char* vfs = nullptr;
+  if (options.page_checksums && !options.in_memory) {
+    vfs = PageChecksumVfs();
+    if (vfs == nullptr) return Status::Internal("cannot register the page checksum VFS (SQLite has no default VFS)");
+  }
+  int rc = sqlite3_open_v2(target.c_str(), &raw, flags, vfs);
   if (rc != SQLITE_OK) {
     Status st = SqliteStatus(rc, raw, "opening " + target);
     sqlite3_close_v2(raw);
@@ -149,10 +160,22 @@ Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, const 
   // process's RSS (89 MB of a 100k-record catalog after the server benchmark), while read() copies
   // from the OS page cache into the connection's bounded page cache (SQLite's default 2 MB) cost
   // the benchmark's queries and gets nothing measurable (docs/server.md).
-  std::string pragmas = "PRAGMA foreign_keys=OFF; PRAGMA case_sensitive_like=ON; PRAGMA mmap_size=0;";
-  if (!options.in_memory && !options.read_only && !options.immutable)
-    pragmas += "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;";
-  OCHRE_RETURN_IF_ERROR(db->Exec(pragmas));
+  OCHRE_RETURN_IF_ERROR(db->Exec("PRAGMA foreign_keys=OFF; PRAGMA case_sensitive_like=ON; PRAGMA mmap_size=0;"));
+  const bool writable = !options.in_memory && !options.read_only && !options.immutable;
+  if (writable && options.page_checksums) {
+    // The reserved bytes can be set only before the first page is written, which journal_mode=WAL
+    // does on an empty database: so here, for a database with no page yet (in its file or its WAL).
+    OCHRE_ASSIGN_OR_RETURN(Statement st, db->Prepare("PRAGMA page_count"));
+    OCHRE_ASSIGN_OR_RETURN(bool row, st.Step());
+    const bool empty = row && st.ColumnInt(0) == 0;
+    st = Statement();  // ends the read transaction
+    if (empty) {
+      int reserve = kPageTrailerBytes;
+      OCHRE_RETURN_IF_ERROR(SqliteStatus(sqlite3_file_control(raw, "main", SQLITE_FCNTL_RESERVE_BYTES, &reserve), raw,
+                                         "reserving page checksum bytes"));
+    }
+  }
+  if (writable) OCHRE_RETURN_IF_ERROR(db->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"));
   return db;
 }
 
@@ -199,6 +222,67 @@ Status SqliteDb::Commit() { return Exec("COMMIT"); }
 Status SqliteDb::Rollback() {
   if (sqlite3_get_autocommit(db_)) return Status::Ok();
   return Exec("ROLLBACK");
+}
+
+Result<int> ReservedBytesPerPage(SqliteDb* db) {
+  // A read transaction, so that page 1 (or its newest copy in the WAL) has been read.
+  {
+    OCHRE_ASSIGN_OR_RETURN(Statement st, db->Prepare("SELECT count(*) FROM sqlite_master"));
+    OCHRE_RETURN_IF_ERROR(st.Run());
+  }
+  // The checksum VFS knows the header's value; SQLITE_FCNTL_RESERVE_BYTES would answer the larger
+  // of it and the value requested for the next VACUUM.
+  int reserve = -1;
+  if (sqlite3_file_control(db->get(), "main", kPageChecksumFcntlReservedBytes, &reserve) == SQLITE_OK) return reserve;
+  reserve = -1;  // -1: only read it
+  OCHRE_RETURN_IF_ERROR(SqliteStatus(sqlite3_file_control(db->get(), "main", SQLITE_FCNTL_RESERVE_BYTES, &reserve),
+                                     db->get(), "reading the reserved bytes per page"));
+  return reserve;
+}
+
+Result<bool> AddPageChecksums(SqliteDb* db) {
+  OCHRE_ASSIGN_OR_RETURN(int reserve, ReservedBytesPerPage(db));
+  if (reserve == kPageTrailerBytes) return false;
+  if (reserve > kPageTrailerBytes) {
+    return Status::NotSupported("the catalog's pages reserve " + std::to_string(reserve) +
+                                " bytes each (SQLite can only add reserved bytes); its pages cannot carry checksums");
+  }
+  sqlite3* raw = db->get();
+  // Leaving WAL mode needs an exclusive lock, which SQLite gets only when no other connection has the
+  // database open (each holds a shared lock from its first read until it closes): a process of an
+  // older build would go on writing pages without their checksum.
+  {
+    OCHRE_ASSIGN_OR_RETURN(Statement st, db->Prepare("PRAGMA journal_mode=DELETE"));
+    auto row = st.Step();
+    const bool left_wal = row.ok() && *row && st.ColumnString(0) == "delete";
+    st = Statement();
+    if (!left_wal) {
+      (void)db->Exec("PRAGMA journal_mode=WAL");
+      return Status::Locked("the catalog is open in another process (" +
+                            (row.ok() ? std::string("it stays in WAL mode") : row.status().ToString()) +
+                            "); close it before adding page checksums. Nothing was changed");
+    }
+  }
+  OCHRE_RETURN_IF_ERROR(db->Exec("PRAGMA journal_mode=WAL"));
+  int want = kPageTrailerBytes;
+  OCHRE_RETURN_IF_ERROR(SqliteStatus(sqlite3_file_control(raw, "main", SQLITE_FCNTL_RESERVE_BYTES, &want), raw,
+                                     "reserving page checksum bytes"));
+  // While VACUUM copies the unchecked pages into checked ones, pages are written with their
+  // trailer and read unchecked. In WAL mode a crash before its commit leaves the old database.
+  int on = 1;
+  if (sqlite3_file_control(raw, "main", kPageChecksumFcntlConverting, &on) != SQLITE_OK) {
+    return Status::Internal("the catalog is not open through the page checksum VFS");
+  }
+  Status vacuum = db->Exec("VACUUM");
+  int off = 0;
+  (void)sqlite3_file_control(raw, "main", kPageChecksumFcntlConverting, &off);
+  OCHRE_RETURN_IF_ERROR(vacuum.WithContext("adding page checksums (VACUUM)"));
+  OCHRE_RETURN_IF_ERROR(db->Exec("PRAGMA wal_checkpoint(TRUNCATE)"));
+  OCHRE_ASSIGN_OR_RETURN(reserve, ReservedBytesPerPage(db));
+  if (reserve != kPageTrailerBytes) {
+    return Status::Internal("VACUUM left the catalog with " + std::to_string(reserve) + " reserved bytes per page");
+  }
+  return true;
 }
 
 }  // namespace ochre::storage

@@ -77,6 +77,12 @@ struct SqliteOpenOptions {
   bool in_memory = false;  // ignore the path; a private in-memory database
   // Read the file as it is, creating no -wal/-shm files (SQLite's immutable=1). Read-only.
   bool immutable = false;
+  // Open through the page checksum VFS (page_checksum_vfs.h): pages of a database with 8 reserved
+  // bytes per page carry a checksum, written on every page write and checked on every page read (a
+  // mismatch is Corruption naming the file and page). An empty database opened for writing gets the
+  // 8 reserved bytes before its first page is written; an existing one keeps its layout
+  // (AddPageChecksums converts it). The catalog sets it; other SQLite files (Chroma's) must not.
+  bool page_checksums = false;
 };
 
 class SqliteDb {
@@ -112,6 +118,16 @@ class SqliteDb {
   struct Cache;
   std::unique_ptr<Cache> cache_;
 };
+
+// Gives the database of `db` (opened with page_checksums) 8 reserved bytes per page, so that every
+// page carries a checksum, by rewriting it with VACUUM. Returns false when it has them already,
+// true when it was converted. Locked when another connection (any process) has the database open,
+// NotSupported when its pages reserve other than 0 or 8 bytes; on any error nothing is changed.
+// REQUIRES: no transaction open on `db`; the caller keeps other writers out (the commit lock).
+Result<bool> AddPageChecksums(SqliteDb* db);
+
+// Reserved bytes per page of `db`'s main database as its header says (8 when its pages carry checksums).
+Result<int> ReservedBytesPerPage(SqliteDb* db);
 
 // Scoped transaction: BEGIN IMMEDIATE in Start(); rolls back in the destructor unless committed.
 class Transaction {

@@ -22,6 +22,7 @@
 
 #include "ochre/ochre.h"
 #include "storage/lock_file.h"
+#include "storage/page_checksum_vfs.h"
 #include "testutil/temp_dir.h"
 
 namespace ochre {
@@ -587,7 +588,9 @@ TEST(BadInputProcessTest, NewerCatalogFormatIsNotSupportedAndFilesAreUntouched) 
   }
   {
     sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open((path + "/ochre.sqlite3").c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(
+        sqlite3_open_v2((path + "/ochre.sqlite3").c_str(), &db, SQLITE_OPEN_READWRITE, storage::PageChecksumVfs()),
+        SQLITE_OK);
     char* err = nullptr;
     ASSERT_EQ(sqlite3_exec(db, "UPDATE ochre_meta SET value='999' WHERE key='format_version'", nullptr, nullptr, &err),
               SQLITE_OK)

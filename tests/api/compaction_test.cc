@@ -17,6 +17,7 @@
 
 #include "common/fault_injection.h"
 #include "ochre/ochre.h"
+#include "storage/page_checksum_vfs.h"
 #include "storage/schema.h"
 #include "testutil/reference_model.h"
 #include "testutil/temp_dir.h"
@@ -382,7 +383,9 @@ TEST_F(CompactionTest, VersionOneCatalogIsMigratedAndCompacts) {
   }
   auto exec = [&](const char* sql) {
     sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open((path + "/ochre.sqlite3").c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(
+        sqlite3_open_v2((path + "/ochre.sqlite3").c_str(), &db, SQLITE_OPEN_READWRITE, storage::PageChecksumVfs()),
+        SQLITE_OK);
     char* err = nullptr;
     EXPECT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, &err), SQLITE_OK) << (err ? err : "");
     sqlite3_free(err);

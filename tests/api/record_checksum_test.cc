@@ -11,6 +11,7 @@
 #include <string>
 
 #include "ochre/ochre.h"
+#include "storage/page_checksum_vfs.h"
 #include "testutil/temp_dir.h"
 
 namespace ochre {
@@ -20,7 +21,8 @@ constexpr size_t kDim = 4;
 
 void Exec(const std::string& path, const std::string& sql) {
   sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open((path + "/ochre.sqlite3").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_open_v2((path + "/ochre.sqlite3").c_str(), &db, SQLITE_OPEN_READWRITE, storage::PageChecksumVfs()),
+            SQLITE_OK);
   char* err = nullptr;
   EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err), SQLITE_OK) << (err ? err : "");
   sqlite3_free(err);

@@ -16,6 +16,7 @@
 #include <random>
 
 #include "ochre/ochre.h"
+#include "storage/page_checksum_vfs.h"
 #include "testutil/temp_dir.h"
 
 namespace ochre {
@@ -108,7 +109,9 @@ class VerifyTest : public ::testing::Test {
 
   void Sql(const std::string& sql) {
     sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open((path_ + "/ochre.sqlite3").c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(
+        sqlite3_open_v2((path_ + "/ochre.sqlite3").c_str(), &db, SQLITE_OPEN_READWRITE, storage::PageChecksumVfs()),
+        SQLITE_OK);
     char* err = nullptr;
     EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err), SQLITE_OK) << (err ? err : "");
     sqlite3_free(err);

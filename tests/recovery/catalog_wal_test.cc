@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "ochre/ochre.h"
+#include "storage/page_checksum_vfs.h"
 #include "testutil/temp_dir.h"
 
 namespace ochre {
@@ -45,7 +46,8 @@ TEST(CatalogWalTest, MainFileUnreadableAloneButWalCompleteOpensWithEveryRecord) 
   // A second writer (here raw SQLite) commits more into the WAL and never checkpoints; the files are
   // copied while it is open, as a crash would leave them (no -shm: SQLite rebuilds it from the WAL).
   sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open((live + "/ochre.sqlite3").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_open_v2((live + "/ochre.sqlite3").c_str(), &db, SQLITE_OPEN_READWRITE, storage::PageChecksumVfs()),
+            SQLITE_OK);
   ASSERT_EQ(sqlite3_exec(db,
                          "PRAGMA journal_mode=WAL; PRAGMA wal_autocheckpoint=0;"
                          "CREATE TABLE filler(x); WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "

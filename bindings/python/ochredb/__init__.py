@@ -259,7 +259,9 @@ def verify(path: str, repair: bool = False) -> dict:
     """``ochre verify --path path --json [--repair]`` as a dict: "ok", "exit_code" (0 clean, 1
     problems, 3 warnings only), "checksums" (per collection: "blocks", "blocks_checked",
     "blocks_without_checksum", "mismatches" as {"first_row", "last_row"}, the files' format
-    versions), "problems" and "warnings" (each {"check", "collection", "message"}). With
-    ``repair=True``, first adds missing row checksums and upgrades old vectors headers ("repair" in
-    the result); raises (nothing changed) when the database is damaged or open in another process."""
+    versions), "catalog_checksums" (the catalog's page checksums: "page_checksums", "reserved_bytes",
+    "page_size", "pages_checked", "damaged_pages"), "problems" and "warnings" (each {"check",
+    "collection", "message"}). With ``repair=True``, first adds missing row checksums, upgrades old
+    vectors headers and rewrites a catalog without page checksums with them ("repair" in the
+    result); raises (nothing changed) when the database is damaged or open in another process."""
     return _ochredb.verify(os.fspath(path), repair)

@@ -40,6 +40,16 @@ inline nlohmann::json RowChecksumsJson(const std::vector<RowChecksumState>& cs) 
   return a;
 }
 
+// The catalog's page checksums: whether its pages carry them, the reserved bytes and page size of
+// its header, the pages compared and the page numbers that did not match.
+inline nlohmann::json CatalogChecksumsJson(const CatalogChecksumState& c) {
+  return {{"page_checksums", c.page_checksums},
+          {"reserved_bytes", c.reserved_bytes},
+          {"page_size", c.page_size},
+          {"pages_checked", c.pages_checked},
+          {"damaged_pages", c.damaged_pages}};
+}
+
 inline nlohmann::json VerifyReportJson(const VerifyReport& r) {
   const int code = VerifyExitCode(r);
   return {{"ok", code == 0},
@@ -50,6 +60,7 @@ inline nlohmann::json VerifyReportJson(const VerifyReport& r) {
           {"records_checksummed", r.records_checksummed},
           {"records_without_checksum", r.records_without_checksum},
           {"checksums", RowChecksumsJson(r.checksums)},
+          {"catalog_checksums", CatalogChecksumsJson(r.catalog_checksums)},
           {"problems", VerifyFindingsJson(r.problems)},
           {"warnings", VerifyFindingsJson(r.warnings)}};
 }
@@ -58,7 +69,8 @@ inline nlohmann::json RepairReportJson(const RepairReport& r) {
   return {{"collections", r.collections},
           {"headers_upgraded", r.headers_upgraded},
           {"checksums_written", r.checksums_written},
-          {"record_checksums_written", r.record_checksums_written}};
+          {"record_checksums_written", r.record_checksums_written},
+          {"catalog_page_checksums_added", r.catalog_page_checksums_added}};
 }
 
 }  // namespace ochre::interop
