@@ -101,7 +101,8 @@ def test_generated_model_vectors(model_dir, client):
     np.testing.assert_allclose(ef.ONNXMiniLM_L6_V2(model_dir=model_dir)(["a fast red car"])[0], out[1], atol=1e-6)
     c = client.create_collection("gen", embedding_function=f)
     c.add(ids=["cat", "car"], documents=["the cat sat on the mat", "a fast red car"])
-    np.testing.assert_allclose(c.get(ids="car", include=["embeddings"])["embeddings"][0], out[1], rtol=1e-6)
+    # Embedded in another batch: the same to float rounding (the GEMM blocks differ), as above.
+    np.testing.assert_allclose(c.get(ids="car", include=["embeddings"])["embeddings"][0], out[1], atol=1e-6)
     assert c.query(query_texts=["a fast red car"], n_results=1)["ids"] == [["car"]]
     assert c.configuration_json["embedding_function"]["name"] == "default"
 
