@@ -299,58 +299,79 @@ Result<QueryResult> CollectionImpl::QueryAttempt(const QueryOptions& o, bool* st
       std::vector<Hit> resolved;
       // A hit whose record this reader's snapshot does not hold (committed, or deleted, while the
       // query ran) is dropped; the search then asks for that many more, so that n_results stay whole.
-      size_t extra = 0;
-      for (int attempt = 0; attempt < 4; ++attempt) {
-        index::SearchParams ask = params;
-        ask.k = std::min(k + 1 + extra, live);
-        std::vector<index::Neighbor> hits;
-        while (true) {
-          OCHRE_ASSIGN_OR_RETURN(hits, rt->Search(queries->row(q), ask));
-          if (hits.size() <= k || hits.size() < ask.k || ask.k >= live) break;
-          if (hits.back().distance != hits[std::min(hits.size(), k + extra) - 1].distance) break;
-          ask.k = std::min(ask.k * 2, live);
-        }
-        // The records of hits[0, end), read in one statement (one snapshot) and matched back by row.
-        size_t dropped = 0;
-        auto resolve = [&](size_t end) -> Status {
-          hit_rows.clear();
-          for (size_t i = 0; i < end; ++i) hit_rows.push_back(hits[i].row);
-          OCHRE_ASSIGN_OR_RETURN(records, reader->FindRecordsByRows(row.cid, hit_rows, payload));
-          std::sort(records.begin(), records.end(),
-                    [](const storage::RecordRow& a, const storage::RecordRow& b) { return a.row < b.row; });
-          resolved.clear();
-          resolved.reserve(end);
-          used.assign(records.size(), false);
-          dropped = 0;
-          for (size_t j = 0; j < end; ++j) {
-            const index::Neighbor& h = hits[j];
-            auto it = std::lower_bound(records.begin(), records.end(), h.row,
-                                       [](const storage::RecordRow& r, uint32_t row) { return r.row < row; });
-            if (it == records.end() || it->row != h.row) {
-              ++dropped;
-              continue;
-            }
-            // Each record is answered once (its fields are moved into the result).
-            const size_t i = size_t(it - records.begin());
-            if (used[i]) continue;
-            used[i] = true;
-            resolved.push_back(Hit{h.distance, uint32_t(i)});
+      for (int round = 0;; ++round) {
+        size_t extra = 0;
+        bool dropped_any = false;
+        for (int attempt = 0; attempt < 4; ++attempt) {
+          index::SearchParams ask = params;
+          ask.k = std::min(k + 1 + extra, live);
+          std::vector<index::Neighbor> hits;
+          while (true) {
+            OCHRE_ASSIGN_OR_RETURN(hits, rt->Search(queries->row(q), ask));
+            if (hits.size() <= k || hits.size() < ask.k || ask.k >= live) break;
+            if (hits.back().distance != hits[std::min(hits.size(), k + extra) - 1].distance) break;
+            ask.k = std::min(ask.k * 2, live);
           }
-          return Status::Ok();
-        };
-        // First the k nearest and the hits tied with the k-th: the hits past them are cut below
-        // unless one of these records is gone, and only then are all read. (The search answers in
-        // ascending distance; should it not, all are read.)
-        size_t first = std::min(hits.size(), k);
-        while (first > 0 && first < hits.size() && hits[first].distance == hits[first - 1].distance) ++first;
-        const bool ascending =
-            std::is_sorted(hits.begin(), hits.end(),
-                           [](const index::Neighbor& a, const index::Neighbor& b) { return a.distance < b.distance; });
-        if (!ascending) first = hits.size();
-        OCHRE_RETURN_IF_ERROR(resolve(first));
-        if (dropped > 0 && first < hits.size()) OCHRE_RETURN_IF_ERROR(resolve(hits.size()));
-        if (dropped == 0 || resolved.size() >= k || ask.k >= live) break;
-        extra += 2 * dropped;
+          // The records of hits[0, end), read in one statement (one snapshot) and matched back by row.
+          size_t dropped = 0;
+          auto resolve = [&](size_t end) -> Status {
+            hit_rows.clear();
+            for (size_t i = 0; i < end; ++i) hit_rows.push_back(hits[i].row);
+            OCHRE_ASSIGN_OR_RETURN(records, reader->FindRecordsByRows(row.cid, hit_rows, payload));
+            std::sort(records.begin(), records.end(),
+                      [](const storage::RecordRow& a, const storage::RecordRow& b) { return a.row < b.row; });
+            resolved.clear();
+            resolved.reserve(end);
+            used.assign(records.size(), false);
+            dropped = 0;
+            for (size_t j = 0; j < end; ++j) {
+              const index::Neighbor& h = hits[j];
+              auto it = std::lower_bound(records.begin(), records.end(), h.row,
+                                         [](const storage::RecordRow& r, uint32_t row) { return r.row < row; });
+              if (it == records.end() || it->row != h.row) {
+                ++dropped;
+                continue;
+              }
+              // Each record is answered once (its fields are moved into the result).
+              const size_t i = size_t(it - records.begin());
+              if (used[i]) continue;
+              used[i] = true;
+              resolved.push_back(Hit{h.distance, uint32_t(i)});
+            }
+            return Status::Ok();
+          };
+          // First the k nearest and the hits tied with the k-th: the hits past them are cut below
+          // unless one of these records is gone, and only then are all read. (The search answers in
+          // ascending distance; should it not, all are read.)
+          size_t first = std::min(hits.size(), k);
+          while (first > 0 && first < hits.size() && hits[first].distance == hits[first - 1].distance) ++first;
+          const bool ascending = std::is_sorted(
+              hits.begin(), hits.end(),
+              [](const index::Neighbor& a, const index::Neighbor& b) { return a.distance < b.distance; });
+          if (!ascending) first = hits.size();
+          OCHRE_RETURN_IF_ERROR(resolve(first));
+          if (dropped > 0 && first < hits.size()) OCHRE_RETURN_IF_ERROR(resolve(hits.size()));
+          dropped_any = dropped_any || dropped > 0;
+          if (dropped == 0 || resolved.size() >= k || ask.k >= live) break;
+          extra += 2 * dropped;
+        }
+        // Dropped hits mean the catalog is past the index this search walked: a commit the runtime
+        // has not taken (this process's writer between its commit and its apply, or another
+        // process's) moved or removed records. Their old rows resolve to nothing and their new rows
+        // are not in the index yet, so the answer would miss them (the nearest records of a region
+        // an update moved: fewer results, even none). The runtime catches up with the catalog as it
+        // is now and the query searches again, a few times at most. Without a filter only: an
+        // allow-list was made from the rows as they were (a filtered query keeps the answer of its
+        // snapshot).
+        if (dropped_any && !allow && round < 3) {
+          reader->db()->ResetStatements();
+          OCHRE_ASSIGN_OR_RETURN(storage::CollectionRow now, Row(reader.get()));
+          if (now.generation == rt->generation && now.write_seq > rt->seen_seq.load(std::memory_order_acquire)) {
+            OCHRE_RETURN_IF_ERROR(state_->CatchUp(rt.get(), now, reader.get()));
+            continue;
+          }
+        }
+        break;
       }
       // Ties at the k-th distance are broken by id, not by row: the search asked for one more than
       // k (and, while those tied with the k-th, for more), so that every tied record competes.

@@ -348,6 +348,14 @@ Result<std::shared_ptr<VectorRuntime>> CollectionState::Runtime(const storage::C
   return rt;
 }
 
+Status CollectionState::CatchUp(VectorRuntime* rt, const storage::CollectionRow& row, storage::CatalogConn* conn) {
+  if (row.generation != rt->generation || row.write_seq <= rt->seen_seq.load(std::memory_order_acquire)) {
+    return Status::Ok();
+  }
+  std::lock_guard<std::mutex> lock(sync_mu_);
+  return CatchUpLocked(rt, row, conn);
+}
+
 Status CollectionState::CatchUpLocked(VectorRuntime* rt, const storage::CollectionRow& row,
                                       storage::CatalogConn* conn) {
   if (row.write_seq <= rt->seen_seq) return Status::Ok();  // caught up meanwhile

@@ -151,6 +151,11 @@ class CollectionState {
 
   // Serializes catching up with the catalog and the writer's applying of its own commit.
   std::mutex& sync_mu() { return sync_mu_; }
+  // Brings `rt` up to `row` (read after the runtime's state; nothing when of another generation or
+  // not newer), a commit of this process's writer not applied yet included: the writer then finds
+  // it applied and skips it. For a query whose hits name rows the catalog no longer has: the
+  // records moved (or went) in a commit the index has not taken, so it searches again after this.
+  Status CatchUp(VectorRuntime* rt, const storage::CollectionRow& row, storage::CatalogConn* conn);
   // This process's writer is committing write_seq `seq` (set before its commit, REQUIRES write_mu):
   // a reader that sees only that commit unapplied leaves it to the writer, which applies it before
   // acknowledging, instead of catching up from the catalog.
