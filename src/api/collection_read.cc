@@ -300,6 +300,14 @@ Result<QueryResult> CollectionImpl::QueryAttempt(const QueryOptions& o, bool* st
       // A hit whose record this reader's snapshot does not hold (committed, or deleted, while the
       // query ran) is dropped; the search then asks for that many more, so that n_results stay whole.
       for (int round = 0;; ++round) {
+        // Without a snapshot, the hits' records are read in one that starts after the search, so
+        // that it holds every commit the runtime had taken: a statement left stepping (the
+        // collection row's, read at the start) would keep an older one, in which the rows of the
+        // commits the runtime took since have no record (all hits dropped, no result at all).
+        if (!snapshot) reader->db()->ResetStatements();
+        // The commits the runtime had taken when this round's search began (its writes are
+        // visible once this is read).
+        const int64_t searched_at = rt->seen_seq.load(std::memory_order_acquire);
         size_t extra = 0;
         bool dropped_any = false;
         for (int attempt = 0; attempt < 4; ++attempt) {
@@ -356,17 +364,17 @@ Result<QueryResult> CollectionImpl::QueryAttempt(const QueryOptions& o, bool* st
           extra += 2 * dropped;
         }
         // Dropped hits mean the catalog is past the index this search walked: a commit the runtime
-        // has not taken (this process's writer between its commit and its apply, or another
+        // had not taken (this process's writer between its commit and its apply, or another
         // process's) moved or removed records. Their old rows resolve to nothing and their new rows
-        // are not in the index yet, so the answer would miss them (the nearest records of a region
-        // an update moved: fewer results, even none). The runtime catches up with the catalog as it
-        // is now and the query searches again, a few times at most. Without a filter only: an
-        // allow-list was made from the rows as they were (a filtered query keeps the answer of its
-        // snapshot).
-        if (dropped_any && !allow && round < 3) {
+        // were not in the index, so the answer would miss them (the nearest records of a region an
+        // update moved: fewer results, even none). The runtime catches up with the catalog as it is
+        // now (unless its writer has applied the commit meanwhile) and the query searches again, a
+        // few times at most (a writer may keep committing). Without a filter only: an allow-list
+        // was made from the rows as they were (a filtered query keeps the answer of its snapshot).
+        if (dropped_any && !allow && round < 8) {
           reader->db()->ResetStatements();
           OCHRE_ASSIGN_OR_RETURN(storage::CollectionRow now, Row(reader.get()));
-          if (now.generation == rt->generation && now.write_seq > rt->seen_seq.load(std::memory_order_acquire)) {
+          if (now.generation == rt->generation && now.write_seq > searched_at) {
             OCHRE_RETURN_IF_ERROR(state_->CatchUp(rt.get(), now, reader.get()));
             continue;
           }
