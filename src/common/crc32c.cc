@@ -108,20 +108,13 @@ __attribute__((target("sse4.2"))) uint32_t ExtendSse42(uint32_t init_crc, const 
     crc = _mm_crc32_u8(static_cast<uint32_t>(crc), *p++);
     --n;
   }
-  if (n >= 3 * kLongStride) {
-    const ShiftTable& shift = LongShift();
-    while (n >= 3 * kLongStride) {
-      crc = ThreeStreams(crc, p, kLongStride, shift);
-      p += 3 * kLongStride;
-      n -= 3 * kLongStride;
-    }
-  }
-  if (n >= 3 * kShortStride) {
-    const ShiftTable& shift = ShortShift();
-    while (n >= 3 * kShortStride) {
-      crc = ThreeStreams(crc, p, kShortStride, shift);
-      p += 3 * kShortStride;
-      n -= 3 * kShortStride;
+  for (size_t stride : {kLongStride, kShortStride}) {
+    if (n < 3 * stride) continue;
+    const ShiftTable& shift = stride == kLongStride ? LongShift() : ShortShift();
+    while (n >= 3 * stride) {
+      crc = ThreeStreams(crc, p, stride, shift);
+      p += 3 * stride;
+      n -= 3 * stride;
     }
   }
   while (n >= 8) {
