@@ -279,8 +279,7 @@ class Verifier {
   // Every record of the collection against its checksums (storage/record_checksum.h), when the
   // catalog has them (format 5).
   void CheckRecordChecksums(storage::SqliteDb& db, int64_t cid, const std::string& name) {
-    auto has = HasColumn(db, "records", "key_crc");
-    if (!has.ok() || !*has) return;
+    if (!record_checksums_) return;
     auto st = db.Prepare(
         "SELECT rid, id, row, document, uri, metadata_json, key_crc, payload_crc FROM records WHERE cid = ?1");
     if (!st.ok()) return Problem("records", name, st.status().ToString());
@@ -481,6 +480,8 @@ class Verifier {
       return Status::Ok();
     }
     CheckFts(*db);
+    auto has_checksums = HasColumn(*db, "records", "key_crc");  // format 5 on
+    record_checksums_ = has_checksums.ok() && *has_checksums;
     for (size_t i = 0; i < rows->size(); ++i) {
       const Row& r = (*rows)[i];
       const CollectionStats& s = r.stats;
@@ -522,6 +523,7 @@ class Verifier {
   }
 
   std::string dir_;
+  bool record_checksums_ = false;  // the catalog's records carry checksums (format 5 on)
   VerifyReport* report_;
   const VerifyProgress& progress_;
 };

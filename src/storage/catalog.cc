@@ -621,19 +621,19 @@ Result<std::vector<std::pair<int64_t, uint32_t>>> CatalogConn::LiveRidRowsFrom(i
 
 Result<std::vector<std::pair<int64_t, uint32_t>>> CatalogConn::LiveRidRows(int64_t cid) {
   // The row counts in the same statement, so in the same snapshot as the records.
-  OCHRE_ASSIGN_OR_RETURN(
-      Statement * st,
-      db_->Cached("SELECT rid, row, (SELECT committed_rows - dead_rows FROM collections WHERE cid = ?1) "
-                  "FROM records WHERE cid = ?1"));
+  OCHRE_ASSIGN_OR_RETURN(Statement * st,
+                         db_->Cached("SELECT rid, row, (SELECT committed_rows FROM collections WHERE cid = ?1), "
+                                     "(SELECT dead_rows FROM collections WHERE cid = ?1) FROM records WHERE cid = ?1"));
   st->Reset();
   st->Bind(1, cid);
   std::vector<std::pair<int64_t, uint32_t>> out;
-  int64_t expected = -1;
+  int64_t committed = 0, expected = -1;
   while (true) {
     OCHRE_ASSIGN_OR_RETURN(bool row, st->Step());
     if (!row) break;
     out.emplace_back(st->ColumnInt(0), uint32_t(st->ColumnInt(1)));
-    expected = st->ColumnInt(2);
+    committed = st->ColumnInt(2);
+    expected = committed - st->ColumnInt(3);
   }
   st->Reset();
   auto damaged = [&](const std::string& what) {
@@ -647,11 +647,14 @@ Result<std::vector<std::pair<int64_t, uint32_t>>> CatalogConn::LiveRidRows(int64
     return damaged("has " + std::to_string(out.size()) + " live records, but its row counts say " +
                    std::to_string(expected));
   }
-  std::vector<uint32_t> rows(out.size());
-  for (size_t i = 0; i < out.size(); ++i) rows[i] = out[i].second;
-  std::sort(rows.begin(), rows.end());
-  const auto dup = std::adjacent_find(rows.begin(), rows.end());
-  if (dup != rows.end()) return damaged("has two records at vector row " + std::to_string(*dup));
+  // One bit per committed row, not a sort (this runs at every collection's open). Rows past the
+  // committed ones are left to the callers, which refuse them with the vector file's count.
+  std::vector<bool> taken(size_t(std::max<int64_t>(committed, 0)), false);
+  for (const auto& [rid, r] : out) {
+    if (r >= taken.size()) continue;
+    if (taken[r]) return damaged("has two records at vector row " + std::to_string(r));
+    taken[r] = true;
+  }
   return out;
 }
 
